@@ -1,0 +1,43 @@
+"""Device tokens and roles: a display cannot call; a caller only acts for its own window."""
+from __future__ import annotations
+
+from fastapi import Request
+
+from ..protocol import Role
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, **params):
+        self.status, self.code, self.params = status, code, params
+
+
+def token_of(request_headers, query) -> str | None:
+    auth = request_headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip()
+    return query.get("token")
+
+
+def device_for(hub, token: str | None) -> dict:
+    device = hub.store.device_for_token(token) if token else None
+    if device is None:
+        raise ApiError(401, "UNAUTHORIZED")
+    return device
+
+
+def require(*roles: Role):
+    allowed = {r.value for r in roles}
+
+    def dependency(request: Request) -> dict:
+        hub = request.app.state.hub
+        device = device_for(hub, token_of(request.headers, request.query_params))
+        if device["role"] not in allowed:
+            raise ApiError(403, "FORBIDDEN", role=device["role"])
+        return device
+
+    return dependency
+
+
+def check_window(device: dict, window_id: int) -> None:
+    if device["role"] == Role.CALLER and device["window_id"] != window_id:
+        raise ApiError(403, "WRONG_WINDOW", own=device["window_id"])

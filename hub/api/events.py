@@ -1,0 +1,73 @@
+"""The event stream: replay what a device missed since SEQ, then stream live events.
+
+If the device's SEQ is unknown to this hub (ahead of it, or too far behind), the device
+is told `snapshot_needed` and should fetch /snapshot, then subscribe from its seq.
+"""
+from __future__ import annotations
+
+import asyncio
+
+from fastapi import APIRouter, WebSocket, WebSocketDisconnect
+
+from ..protocol import public_event
+from .auth import ApiError, device_for, token_of
+
+router = APIRouter()
+REPLAY_LIMIT = 20_000
+
+
+@router.websocket("/events")
+async def events(ws: WebSocket):
+    hub = ws.app.state.hub
+    try:
+        device_for(hub, token_of(ws.headers, ws.query_params))
+    except ApiError:
+        await ws.close(code=4401, reason="unauthorized")
+        return
+    try:
+        since = int(ws.query_params.get("since", "-1"))
+    except ValueError:
+        since = -1
+    await ws.accept()
+    queue = hub.subscribe()
+    reader = asyncio.ensure_future(_drain_incoming(ws))
+    try:
+        head = hub.store.last_seq
+        if 0 <= since <= head and head - since <= REPLAY_LIMIT:
+            last = since
+            for event in list(hub.store.events_since(since)):
+                await ws.send_json(public_event(event))
+                last = event["seq"]
+        else:
+            await ws.send_json({"type": "snapshot_needed", "seq": head})
+            last = head
+        await ws.send_json({"type": "live", "seq": last})
+        while True:
+            getter = asyncio.ensure_future(queue.get())
+            done, _ = await asyncio.wait({getter, reader}, return_when=asyncio.FIRST_COMPLETED)
+            if reader in done:
+                getter.cancel()
+                return
+            event = getter.result()
+            if event["type"] == "snapshot_needed":
+                await ws.send_json(event)
+                await ws.close()
+                return
+            if event["seq"] <= last:
+                continue  # already sent in the replay
+            await ws.send_json(event)
+            last = event["seq"]
+    except (WebSocketDisconnect, RuntimeError):
+        pass
+    finally:
+        reader.cancel()
+        hub.unsubscribe(queue)
+
+
+async def _drain_incoming(ws: WebSocket) -> None:
+    """Clients may send pings; the stream ends when the socket does."""
+    try:
+        while True:
+            await ws.receive_text()
+    except (WebSocketDisconnect, RuntimeError):
+        return

@@ -1,0 +1,66 @@
+"""Queries: the hall's layout, a snapshot of its state, and a ticket's status."""
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends, Request
+
+from ..protocol import API_VERSION, Role
+from .auth import ApiError, require
+
+router = APIRouter()
+ANY_DEVICE = require(Role.KIOSK, Role.CALLER, Role.DISPLAY, Role.CONSOLE)
+
+
+@router.get("/health", tags=["hall"])
+def health(request: Request):
+    hub = request.app.state.hub
+    return {"ok": True, "api": API_VERSION, "hall": hub.config.hall.name, "seq": hub.store.last_seq}
+
+
+@router.get("/me", tags=["devices"])
+def me(device: dict = Depends(ANY_DEVICE)):
+    return {k: device[k] for k in ("id", "name", "role", "window_id")}
+
+
+@router.get("/hall", tags=["hall"])
+def hall(request: Request, device: dict = Depends(ANY_DEVICE)):
+    return request.app.state.hub.hall_info(include_salt=device["role"] in (Role.KIOSK, Role.CONSOLE))
+
+
+@router.get("/snapshot", tags=["hall"])
+def snapshot(request: Request, device: dict = Depends(ANY_DEVICE)):
+    return request.app.state.hub.snapshot()
+
+
+@router.get("/queues", tags=["hall"])
+def queues(request: Request, zone: str | None = None, device: dict = Depends(ANY_DEVICE)):
+    hub = request.app.state.hub
+    hub.ensure_day()
+    waiting = [hub.ticket_view(t) for t in hub.hall.state.tickets.values() if t.state == "waiting"
+               and (zone is None or t.zone_id == zone)]
+    by_service: dict[str, list] = {}
+    for t in sorted(waiting, key=lambda t: (t["ahead"], t["order"])):
+        by_service.setdefault(t["service_id"], []).append(t)
+    return {"zone": zone, "services": [{"service_id": k, "waiting": len(v), "tickets": v} for k, v in by_service.items()]}
+
+
+@router.get("/tickets/{ticket_id}", tags=["tickets"])
+def ticket(ticket_id: int, request: Request, device: dict = Depends(ANY_DEVICE)):
+    hub = request.app.state.hub
+    row = hub.store.ticket(ticket_id)
+    if row is None:
+        raise ApiError(404, "TICKET_NOT_FOUND")
+    return {"ticket": hub.stored_ticket_view(row)}
+
+
+@router.get("/public/tickets/{token}", tags=["citizen"])
+def public_ticket(token: str, request: Request):
+    """The citizen's view through the QR link: the token is the only key, so it is unguessable."""
+    hub = request.app.state.hub
+    row = hub.store.ticket_by_token(token) if 16 <= len(token) <= 64 else None
+    if row is None:
+        raise ApiError(404, "TOKEN_INVALID")
+    view = hub.stored_ticket_view(row)
+    view.pop("id_masked", None)
+    view["window_name"] = f"{view['window_id']}号窗口" if view.get("window_id") else None
+    view["hall_name"] = hub.config.hall.name
+    return {"ticket": view}

@@ -1,0 +1,308 @@
+"""The hall configuration (TOML): zones, services, windows, clerks, queue rules.
+
+A bad file is refused as a whole with a message naming the line and the field, so the
+hub never starts half-configured.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+DAY_NAMES = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+_HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
+
+
+class ConfigError(Exception):
+    """A hall file that cannot be used; `str()` is the message an installer reads."""
+
+    def __init__(self, message: str, line: int | None = None, field: str | None = None, source: str = ""):
+        self.line, self.field = line, field
+        where = ", ".join(p for p in (source, f"line {line}" if line else "", field or "") if p)
+        super().__init__(f"{where}: {message}" if where else message)
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+def _parse_days(spec: str) -> frozenset[int]:
+    days: set[int] = set()
+    for part in spec.lower().replace(" ", "").split(","):
+        if "-" in part:
+            a, b = part.split("-", 1)
+            if a not in DAY_NAMES or b not in DAY_NAMES:
+                raise ValueError(f"unknown day in {spec!r}; use mon..sun, e.g. 'mon-fri' or 'sat'")
+            i, j = DAY_NAMES.index(a), DAY_NAMES.index(b)
+            days.update(range(i, j + 1) if i <= j else [*range(i, 7), *range(0, j + 1)])
+        elif part in DAY_NAMES:
+            days.add(DAY_NAMES.index(part))
+        else:
+            raise ValueError(f"unknown day {part!r}; use mon..sun, e.g. 'mon-fri' or 'sat'")
+    return frozenset(days)
+
+
+def _hhmm(value: str) -> time:
+    if not isinstance(value, str) or not _HHMM.match(value):
+        raise ValueError(f"{value!r} is not a time of day like '09:00'")
+    if value == "24:00":
+        return time.max
+    return time.fromisoformat(value)
+
+
+class OpeningSpan(_Model):
+    days: str = "mon-fri"
+    open: str
+    close: str
+    label: str = ""  # e.g. 午间延时服务, shown on the kiosk
+    label_en: str = ""
+
+    @field_validator("days")
+    @classmethod
+    def _days(cls, v: str) -> str:
+        _parse_days(v)
+        return v
+
+    @field_validator("open", "close")
+    @classmethod
+    def _times(cls, v: str) -> str:
+        _hhmm(v)
+        return v
+
+    @model_validator(mode="after")
+    def _order(self):
+        if _hhmm(self.close) <= _hhmm(self.open):
+            raise ValueError(f"close {self.close} must be after open {self.open}")
+        return self
+
+    def covers(self, local: datetime) -> bool:
+        return local.weekday() in _parse_days(self.days) and _hhmm(self.open) <= local.time() < _hhmm(self.close)
+
+
+class Zone(_Model):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    prefix: str = Field(pattern=r"^[A-Z]$")
+    name: str
+    name_en: str = ""
+    always_open: bool = False  # 24 小时自助服务区
+    hours: tuple[OpeningSpan, ...] = ()
+    description: str = ""
+    description_en: str = ""
+
+    @model_validator(mode="after")
+    def _has_hours(self):
+        if not self.always_open and not self.hours:
+            raise ValueError(f"zone {self.id!r} needs hours, or always_open = true")
+        return self
+
+    def is_open(self, local: datetime) -> bool:
+        return self.always_open or any(span.covers(local) for span in self.hours)
+
+
+class Service(_Model):
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9_-]*$")
+    zone: str
+    name: str
+    name_en: str = ""
+    minutes: float = Field(default=8, gt=0, le=480)  # typical handling time, seeds the wait estimate
+    bundle: tuple[str, ...] = ()  # 一件事: the single services this bundle covers
+    keywords: tuple[str, ...] = ()
+
+
+class Window(_Model):
+    id: int = Field(ge=1, le=9999)  # the number on the wall: 5 号窗口
+    name: str = ""
+    name_en: str = ""
+    zones: tuple[str, ...] = ()  # every service of these zones (综合窗口 serve many)
+    services: tuple[str, ...] = ()
+
+
+class Clerk(_Model):
+    id: str = Field(pattern=r"^[A-Za-z0-9_-]+$")
+    name: str
+    pin: str = Field(pattern=r"^\d{4,8}$")
+
+
+class QueueRules(_Model):
+    number_width: int = Field(default=3, ge=2, le=5)
+    priority_ratio: str = Field(default="1:1", pattern=r"^\d+:\d+$")  # priority:normal calls while both wait
+    senior_age: int = Field(default=65, ge=50, le=100)
+    no_show_requeue_after: int = Field(default=3, ge=0, le=100)  # back in the queue behind N tickets
+    no_show_max_requeues: int = Field(default=1, ge=0, le=10)
+    appointment_early_minutes: int = Field(default=30, ge=0, le=240)
+    appointment_late_minutes: int = Field(default=15, ge=0, le=240)
+    wait_sample_size: int = Field(default=20, ge=1, le=500)
+
+    @property
+    def ratio(self) -> tuple[int, int]:
+        p, n = (int(x) for x in self.priority_ratio.split(":"))
+        return max(p, 1), n
+
+
+class HallInfo(_Model):
+    name: str
+    name_en: str = ""
+    timezone: str = "Asia/Shanghai"
+    day_starts: str = "00:00"
+    notice: str = ""
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        try:
+            ZoneInfo(v)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone {v!r}, e.g. 'Asia/Shanghai'") from None
+        return v
+
+    @field_validator("day_starts")
+    @classmethod
+    def _start(cls, v: str) -> str:
+        _hhmm(v)
+        return v
+
+
+class HallConfig(_Model):
+    hall: HallInfo
+    queue: QueueRules = QueueRules()
+    zones: tuple[Zone, ...]
+    services: tuple[Service, ...]
+    windows: tuple[Window, ...]
+    clerks: tuple[Clerk, ...] = ()
+
+    @model_validator(mode="after")
+    def _references(self):
+        _unique(self.zones, "id", "zones")
+        _unique(self.zones, "prefix", "zones")
+        _unique(self.services, "id", "services")
+        _unique(self.windows, "id", "windows")
+        _unique(self.clerks, "id", "clerks")
+        zone_ids = {z.id for z in self.zones}
+        service_ids = {s.id for s in self.services}
+        for i, s in enumerate(self.services):
+            if s.zone not in zone_ids:
+                raise _RefError(("services", i, "zone"), f"unknown zone {s.zone!r}")
+            for b in s.bundle:
+                if b not in service_ids:
+                    raise _RefError(("services", i, "bundle"), f"unknown service {b!r} in bundle")
+        for i, w in enumerate(self.windows):
+            for z in w.zones:
+                if z not in zone_ids:
+                    raise _RefError(("windows", i, "zones"), f"unknown zone {z!r}")
+            for s in w.services:
+                if s not in service_ids:
+                    raise _RefError(("windows", i, "services"), f"unknown service {s!r}")
+            if not w.zones and not w.services:
+                raise _RefError(("windows", i, "services"), f"window {w.id} serves nothing; give zones or services")
+        return self
+
+    # Lookups used everywhere; the model is frozen, so cache on first use.
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.hall.timezone)
+
+    def zone(self, zone_id: str) -> Zone | None:
+        return next((z for z in self.zones if z.id == zone_id), None)
+
+    def service(self, service_id: str) -> Service | None:
+        return next((s for s in self.services if s.id == service_id), None)
+
+    def window(self, window_id: int) -> Window | None:
+        return next((w for w in self.windows if w.id == window_id), None)
+
+    def clerk(self, clerk_id: str) -> Clerk | None:
+        return next((c for c in self.clerks if c.id == clerk_id), None)
+
+    def window_services(self, window_id: int) -> frozenset[str]:
+        w = self.window(window_id)
+        if w is None:
+            return frozenset()
+        return frozenset(s.id for s in self.services if s.zone in w.zones or s.id in w.services)
+
+    def business_day(self, when: datetime) -> date:
+        local = when.astimezone(self.tz)
+        start = _hhmm(self.hall.day_starts)
+        return local.date() if local.time() >= start else date.fromordinal(local.date().toordinal() - 1)
+
+
+class _RefError(ValueError):
+    def __init__(self, loc: tuple, message: str):
+        super().__init__(message)
+        self.loc = loc
+
+
+def _unique(items, attr: str, section: str) -> None:
+    seen: dict = {}
+    for i, item in enumerate(items):
+        key = getattr(item, attr)
+        if key in seen:
+            raise _RefError((section, i, attr), f"duplicate {attr} {key!r} (also in entry {seen[key] + 1})")
+        seen[key] = i
+
+
+def _locate(text: str, loc: tuple) -> int | None:
+    """Find the line of a field from a pydantic location like ('windows', 3, 'services')."""
+    lines = text.splitlines()
+    if not loc:
+        return None
+    section, rest = str(loc[0]), loc[1:]
+    start = None
+    if rest and isinstance(rest[0], int):
+        count = -1
+        for n, line in enumerate(lines):
+            if line.strip() == f"[[{section}]]":
+                count += 1
+                if count == rest[0]:
+                    start = n
+                    break
+        rest = rest[1:]
+    else:
+        start = next((n for n, line in enumerate(lines) if line.strip() == f"[{section}]"), None)
+    if start is None:
+        return None
+    key = next((str(part) for part in rest if isinstance(part, str)), None)
+    if key is None:
+        return start + 1
+    for n in range(start + 1, len(lines)):
+        stripped = lines[n].strip()
+        if stripped.startswith("["):
+            break
+        if re.match(rf"^{re.escape(key)}\s*=", stripped):
+            return n + 1
+    return start + 1
+
+
+def parse_hall(text: str, source: str = "<hall>") -> HallConfig:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as e:
+        m = re.search(r"line (\d+)", str(e))
+        raise ConfigError(f"not valid TOML ({e})", line=int(m.group(1)) if m else None, source=source) from None
+    try:
+        return HallConfig.model_validate(data)
+    except ValidationError as e:
+        err = e.errors()[0]
+        loc = tuple(err["loc"])
+        ctx_err = (err.get("ctx") or {}).get("error")
+        if isinstance(ctx_err, _RefError):
+            loc = ctx_err.loc
+        message = str(ctx_err) if ctx_err else err["msg"]
+        field = ".".join(str(p) if not isinstance(p, int) else f"[{p + 1}]" for p in loc).replace(".[", "[")
+        more = f" (and {len(e.errors()) - 1} more problem(s))" if len(e.errors()) > 1 else ""
+        raise ConfigError(f"{message}{more}", line=_locate(text, loc), field=field, source=source) from None
+
+
+def load_hall(path: str | Path) -> HallConfig:
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as e:
+        raise ConfigError(f"cannot read hall file {p}: {e.strerror}") from None
+    except UnicodeDecodeError:
+        raise ConfigError(f"hall file {p} is not UTF-8 text") from None
+    return parse_hall(text, source=p.name)

@@ -1,0 +1,153 @@
+"""The hall's mutable state: plain dataclasses that serialise to JSON-able dicts."""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+
+
+class TicketState(StrEnum):
+    WAITING = "waiting"
+    CALLED = "called"
+    SERVING = "serving"
+    DONE = "done"
+    NO_SHOW = "no_show"
+    CANCELLED = "cancelled"
+
+
+ACTIVE = (TicketState.CALLED, TicketState.SERVING)
+TERMINAL = (TicketState.DONE, TicketState.NO_SHOW, TicketState.CANCELLED)
+
+
+class WindowState(StrEnum):
+    CLOSED = "closed"
+    OPEN = "open"
+    PAUSED = "paused"
+
+
+@dataclass
+class Ticket:
+    id: int
+    number: str
+    day: str
+    zone_id: str
+    service_id: str
+    issued_at: str
+    token: str
+    order: float
+    state: TicketState = TicketState.WAITING
+    priority: bool = False
+    priority_reason: str | None = None
+    appointment_id: str | None = None
+    slot_start: str | None = None
+    slot_end: str | None = None
+    called_at: str | None = None
+    serving_at: str | None = None
+    finished_at: str | None = None
+    window_id: int | None = None
+    clerk_id: str | None = None
+    target_window: int | None = None
+    transferred: bool = False
+    no_show_count: int = 0
+    recall_count: int = 0
+    id_masked: str | None = None
+    id_hash: str | None = None
+    name_masked: str | None = None
+    device: str | None = None
+    evaluation: dict | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Ticket":
+        d = dict(d)
+        d["state"] = TicketState(d["state"])
+        return cls(**d)
+
+
+@dataclass
+class WindowStatus:
+    id: int
+    state: WindowState = WindowState.CLOSED
+    clerk_id: str | None = None
+    pause_reason: str | None = None
+    current: int | None = None  # ticket id called or being served here
+    priority_streak: int = 0
+    normal_streak: int = 1_000_000  # so the first call may go to a waiting priority ticket
+    since: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "WindowStatus":
+        d = dict(d)
+        d["state"] = WindowState(d["state"])
+        return cls(**d)
+
+
+@dataclass
+class Appointment:
+    id: str
+    code: str
+    service_id: str
+    slot_start: str
+    slot_end: str
+    name_masked: str = ""
+    phone_hash: str | None = None
+    phone_masked: str | None = None
+    id_hash: str | None = None
+    ticket_id: int | None = None
+    checked_in_at: str | None = None
+    cancelled: bool = False
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "Appointment":
+        return cls(**d)
+
+
+@dataclass
+class HallState:
+    day: str | None = None
+    counters: dict[str, int] = field(default_factory=dict)  # zone id -> last number issued today
+    next_ticket_id: int = 1
+    tickets: dict[int, Ticket] = field(default_factory=dict)  # today's tickets only
+    windows: dict[int, WindowStatus] = field(default_factory=dict)
+    appointments: dict[str, Appointment] = field(default_factory=dict)
+    service_times: dict[str, deque] = field(default_factory=dict)  # seconds, most recent last
+    clerk_done: dict[str, int] = field(default_factory=dict)  # today's finished tickets per clerk
+    notice: str = ""
+    device_faults: dict[str, dict] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return {
+            "day": self.day,
+            "counters": self.counters,
+            "next_ticket_id": self.next_ticket_id,
+            "tickets": [t.to_dict() for t in self.tickets.values()],
+            "windows": [w.to_dict() for w in self.windows.values()],
+            "appointments": [a.to_dict() for a in self.appointments.values()],
+            "service_times": {k: list(v) for k, v in self.service_times.items()},
+            "clerk_done": self.clerk_done,
+            "notice": self.notice,
+            "device_faults": self.device_faults,
+        }
+
+    @classmethod
+    def from_dict(cls, d: dict, sample_size: int = 20) -> "HallState":
+        return cls(
+            day=d["day"],
+            counters=dict(d["counters"]),
+            next_ticket_id=d["next_ticket_id"],
+            tickets={t["id"]: Ticket.from_dict(t) for t in d["tickets"]},
+            windows={w["id"]: WindowStatus.from_dict(w) for w in d["windows"]},
+            appointments={a["id"]: Appointment.from_dict(a) for a in d["appointments"]},
+            service_times={k: deque(v, maxlen=sample_size) for k, v in d["service_times"].items()},
+            clerk_done=dict(d["clerk_done"]),
+            notice=d.get("notice", ""),
+            device_faults=dict(d.get("device_faults", {})),
+        )

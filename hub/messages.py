@@ -1,0 +1,62 @@
+"""Error messages shown to people, zh_CN first. Codes are stable; texts may improve."""
+from __future__ import annotations
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "BAD_REQUEST": ("请求内容有误：{detail}", "The request is not valid: {detail}"),
+    "MALFORMED_JSON": ("请求不是有效的 JSON", "The request body is not valid JSON"),
+    "NOT_FOUND": ("没有这个接口", "No such endpoint"),
+    "METHOD_NOT_ALLOWED": ("不支持该请求方法", "Method not allowed"),
+    "UNAUTHORIZED": ("设备未配对或令牌无效，请在管理台重新配对", "Device not paired or token invalid; pair it again in the console"),
+    "FORBIDDEN": ("此设备（{role}）无权执行该操作", "This device ({role}) may not do that"),
+    "WRONG_WINDOW": ("此叫号器只属于 {own} 号窗口", "This caller belongs to window {own} only"),
+    "INTERNAL": ("服务器内部错误，请联系管理员", "Internal error; please contact the administrator"),
+    "STORAGE": ("数据暂时无法保存，操作未生效，请重试", "Could not save; nothing was changed, please retry"),
+    "SERVICE_NOT_FOUND": ("没有这个事项：{service}", "Unknown service: {service}"),
+    "SERVICE_UNSERVED": ("“{service}”暂无窗口受理", "No window handles \u201c{service}\u201d"),
+    "ZONE_CLOSED": ("{zone}当前不在服务时间", "{zone} is closed at this hour"),
+    "NOT_SENIOR": ("身份证显示未满 {age} 周岁，不能按老年人优先取号", "The ID card shows the holder is under {age}"),
+    "BAD_PRIORITY_REASON": ("优先原因无效：{reason}", "Unknown priority reason: {reason}"),
+    "TICKET_NOT_FOUND": ("找不到这张票", "Ticket not found"),
+    "TICKET_STATE": ("{ticket} 号当前状态（{state}）不能这样操作", "Ticket {ticket} is {state}; that is not possible now"),
+    "WINDOW_NOT_FOUND": ("没有 {window} 号窗口", "There is no window {window}"),
+    "WINDOW_CLOSED": ("{window} 号窗口未开启，请先登录", "Window {window} is closed; log in first"),
+    "WINDOW_PAUSED": ("{window} 号窗口暂停中，请先恢复", "Window {window} is paused; resume first"),
+    "WINDOW_NOT_PAUSED": ("{window} 号窗口没有暂停", "Window {window} is not paused"),
+    "WINDOW_BUSY": ("{window} 号窗口还有正在办理的号，请先办结、过号或转移", "Window {window} still has a ticket; finish, no-show or transfer it first"),
+    "WINDOW_TAKEN": ("{window} 号窗口已有其他工作人员登录", "Another clerk is logged in at window {window}"),
+    "CLERK_ELSEWHERE": ("您已在 {window} 号窗口登录，请先退出", "You are logged in at window {window}; log out there first"),
+    "NO_CURRENT_TICKET": ("{window} 号窗口当前没有号", "Window {window} has no current ticket"),
+    "BAD_LOGIN": ("工号或密码不正确", "Wrong clerk ID or PIN"),
+    "PAUSE_REASON_REQUIRED": ("请选择暂停原因", "Please give a reason for the pause"),
+    "TRANSFER_TARGET": ("请选择要转到的事项或窗口（只选一个）", "Choose one target: a service or a window"),
+    "TRANSFER_SAME_WINDOW": ("不能转到本窗口", "Cannot transfer to the same window"),
+    "SLOT_ORDER": ("预约时段结束时间必须晚于开始时间", "The slot must end after it starts"),
+    "SLOT_PAST": ("预约时段已过", "That slot is in the past"),
+    "APPOINTMENT_CONTACT": ("预约需要手机号或身份证", "An appointment needs a phone number or ID card"),
+    "APPOINTMENT_NOT_FOUND": ("没有找到您的预约，请核对预约码或手机号，或直接取号", "No appointment found; check the code or phone number, or take a normal ticket"),
+    "APPOINTMENT_NOT_TODAY": ("您的预约日期是 {date}，不是今天", "Your appointment is on {date}, not today"),
+    "APPOINTMENT_TOO_EARLY": ("您预约的是 {slot}，请于 {earliest} 后再来签到", "Your slot is at {slot}; please check in after {earliest}"),
+    "APPOINTMENT_LATE": ("您预约的时段 {slot} 已过，请直接取普通号", "Your slot {slot} has passed; please take a normal ticket"),
+    "NOTICE_TOO_LONG": ("公告太长（最多 500 字）", "Notice too long (500 characters at most)"),
+    "EVALUATION_NOT_READY": ("{ticket} 号尚未办结，办结后才能评价", "Ticket {ticket} is not finished yet"),
+    "EVALUATION_EXISTS": ("{ticket} 号已经评价过了，感谢您的反馈", "Ticket {ticket} has already been rated; thank you"),
+    "EVALUATION_SCORE": ("评价等级无效", "Invalid rating"),
+    "TOKEN_INVALID": ("二维码无效或已过期", "This link is invalid or has expired"),
+    "DEVICE_NOT_FOUND": ("没有这个设备", "Device not found"),
+}
+
+
+class _Blank(dict):
+    def __missing__(self, key):
+        return ""
+
+
+def render(code: str, params: dict | None = None) -> tuple[str, str]:
+    zh, en = MESSAGES.get(code, (code, code))
+    values = _Blank({k: v for k, v in (params or {}).items()})
+    return zh.format_map(values), en.format_map(values)
+
+
+def error_body(code: str, params: dict | None = None) -> dict:
+    zh, en = render(code, params)
+    return {"code": code, "message": zh, "message_en": en, "params": params or {}}

@@ -1,0 +1,95 @@
+"""Starting the hub: in the foreground for `hallq hub`, or in a thread for tests and the demo."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import threading
+import time
+from pathlib import Path
+
+import uvicorn
+
+import assets
+
+from .api.app import create_app
+from .core.clock import Clock, SystemClock
+from .core.config import HallConfig, load_hall
+from .service import HubService
+from .store import Store
+
+log = logging.getLogger("hallq.hub")
+
+DEFAULT_HALL = assets.path("halls", "default.toml")
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
+
+
+def build_service(db_path: str | Path, hall: HallConfig | str | Path | None = None, clock: Clock | None = None,
+                  public_url: str = "") -> HubService:
+    config = hall if isinstance(hall, HallConfig) else load_hall(hall or DEFAULT_HALL)
+    return HubService(config, Store(db_path), clock or SystemClock(config.tz), public_url=public_url)
+
+
+class HubServer:
+    """A real hub on a port, in a background thread: the way tests and the demo run one."""
+
+    def __init__(self, service: HubService, host: str = "127.0.0.1", port: int | None = None):
+        self.service = service
+        self.host, self.port = host, port or free_port(host)
+        if not service.public_url:
+            service.public_url = f"http://{host}:{self.port}"
+        self.app = create_app(service)
+        self.server = uvicorn.Server(uvicorn.Config(self.app, host=host, port=self.port, log_level="warning",
+                                                    ws_ping_interval=10, ws_ping_timeout=10, lifespan="off"))
+        self.thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self, timeout: float = 15.0) -> "HubServer":
+        self.thread = threading.Thread(target=self.server.run, name=f"hub-{self.port}", daemon=True)
+        self.thread.start()
+        deadline = time.monotonic() + timeout
+        while not self.server.started:
+            if not self.thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"hub did not start on {self.url}")
+            time.sleep(0.02)
+        return self
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        if self.thread:
+            self.thread.join(timeout=10)
+        self.service.store.close()
+
+    def pair(self, role: str, name: str, window_id: int | None = None) -> str:
+        _, token = self.service.store.add_device(name, role, window_id, self.service.now().isoformat())
+        return token
+
+
+def serve_forever(service: HubService, host: str, port: int, advertise: bool = True) -> None:
+    from .discovery import Advertiser
+
+    app = create_app(service)
+    advertiser = Advertiser(service.config.hall.name, port) if advertise else None
+    if advertiser:
+        try:
+            advertiser.start()
+        except OSError as e:
+            log.warning("zeroconf advertisement failed (%s); devices need the hub's address", e)
+            advertiser = None
+    try:
+        uvicorn.run(app, host=host, port=port, log_level="info", ws_ping_interval=10, ws_ping_timeout=10)
+    finally:
+        if advertiser:
+            advertiser.stop()
+        service.store.close()
+
+
+__all__ = ["HubServer", "build_service", "serve_forever", "free_port", "DEFAULT_HALL", "asyncio"]

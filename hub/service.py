@@ -1,0 +1,220 @@
+"""The running hall: the domain core, its store, the clock and the live subscribers.
+
+Commands run one at a time on the server's event loop (they never await), which is what
+keeps ticket numbers and the event sequence gap-free.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import secrets
+import uuid
+from datetime import datetime
+from typing import Callable
+
+from .core.clock import Clock
+from .core.config import HallConfig
+from .core.engine import Hall
+from .core.errors import DomainError
+from .core.model import HallState, TicketState, WindowState
+from .protocol import public_event, public_ticket
+from .store import Store
+
+log = logging.getLogger("hallq.hub")
+
+
+class StorageFailure(Exception):
+    pass
+
+
+class HubService:
+    def __init__(self, config: HallConfig, store: Store, clock: Clock, public_url: str = ""):
+        self.config = config
+        self.store = store
+        self.clock = clock
+        self.public_url = public_url.rstrip("/")
+        self.subscribers: set[asyncio.Queue] = set()
+        salt = store.setting("id_salt")
+        if salt is None:
+            salt = secrets.token_hex(16)
+            store.set_setting("id_salt", salt)
+        self.salt = salt
+        self.hall = self._load()
+
+    # ---- state ----------------------------------------------------------------------------
+    def _load(self) -> Hall:
+        seq, snap = self.store.latest_snapshot()
+        state = HallState.from_dict(snap, self.config.queue.wait_sample_size) if snap else HallState()
+        hall = Hall(self.config, state)
+        for event in self.store.events_since(seq):
+            hall.apply(event)
+        return hall
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def _commit(self, events: list[dict], request=None) -> list[dict]:
+        snapshot = None
+        if any(e["type"] == "day.started" for e in events):
+            snapshot = self.hall.state.to_dict()
+        try:
+            numbered = self.store.commit(events, request=request, snapshot=snapshot)
+        except Exception:
+            log.exception("commit failed; reloading the hall from the database")
+            self.hall = self._load()
+            raise StorageFailure() from None
+        for e in numbered:
+            self._publish(e)
+        return numbered
+
+    def ensure_day(self) -> None:
+        events = self.hall.rollover(self.now())
+        if events:
+            for e in events:
+                self.hall.apply(e)
+            self._commit(events)
+
+    def run(self, request_id: str | None, device_id: int | None, decide: Callable[[datetime], tuple[dict, list]],
+            render: Callable[[dict], dict]) -> tuple[int, dict]:
+        """Run one command: replay a repeated request_id, else decide, apply, commit, publish."""
+        if request_id:
+            seen = self.store.request(request_id)
+            if seen is not None:
+                return seen
+        self.ensure_day()
+        now = self.now()
+        try:
+            result, events = decide(now)
+        except DomainError as e:
+            status, body = e.status, {"error": {"code": e.code, "params": e.params}}
+            if request_id:
+                self.store.commit([], request=(request_id, device_id, status, body))
+            return status, body
+        response = render(result)
+        for e in events:
+            self.hall.apply(e)
+        self._commit(events, request=(request_id, device_id, 200, response) if request_id else None)
+        return 200, response
+
+    # ---- subscribers ----------------------------------------------------------------------
+    def subscribe(self) -> asyncio.Queue:
+        q: asyncio.Queue = asyncio.Queue(maxsize=10_000)
+        self.subscribers.add(q)
+        return q
+
+    def unsubscribe(self, q: asyncio.Queue) -> None:
+        self.subscribers.discard(q)
+
+    def _publish(self, event: dict) -> None:
+        public = public_event(event)
+        for q in list(self.subscribers):
+            try:
+                q.put_nowait(public)
+            except asyncio.QueueFull:
+                # A stuck subscriber must not hold up the hall: drop its backlog and tell it to resync.
+                self.subscribers.discard(q)
+                while not q.empty():
+                    q.get_nowait()
+                q.put_nowait({"type": "snapshot_needed", "seq": self.store.last_seq})
+
+    # ---- helpers for the API --------------------------------------------------------------
+    def new_token(self) -> str:
+        return secrets.token_urlsafe(16)
+
+    def new_appointment_ids(self) -> tuple[str, str]:
+        taken = {a.code for a in self.hall.state.appointments.values()}
+        while True:
+            code = f"{secrets.randbelow(1_000_000):06d}"
+            if code not in taken:
+                return uuid.uuid4().hex, code
+
+    def hash_personal(self, value: str) -> str:
+        return hmac.new(self.salt.encode(), value.encode(), hashlib.sha256).hexdigest()
+
+    def ticket_url(self, token: str) -> str:
+        return f"{self.public_url}/t/{token}"
+
+    def ticket_view(self, ticket, *, private: bool = False) -> dict:
+        view = self.hall.view(ticket, self.now())
+        view["zone_name"], view["service_name"] = self._names(view)
+        if private:
+            view["url"] = self.ticket_url(view["token"])
+            return view
+        return public_ticket(view)
+
+    def stored_ticket_view(self, row: dict) -> dict:
+        """A ticket from any day: today's live one if it is today's, else the stored record."""
+        live = self.hall.state.tickets.get(row["id"])
+        if live is not None:
+            return self.ticket_view(live)
+        view = public_ticket(dict(row))
+        view.pop("transfer_count", None)
+        view.update(ahead=0, estimated_wait_minutes=0)
+        view["zone_name"], view["service_name"] = self._names(view)
+        return view
+
+    def _names(self, view: dict) -> tuple[str, str]:
+        zone, service = self.config.zone(view["zone_id"]), self.config.service(view["service_id"])
+        return (zone.name if zone else view["zone_id"]), (service.name if service else view["service_id"])
+
+    def snapshot(self) -> dict:
+        self.ensure_day()
+        now = self.now()
+        local = now.astimezone(self.config.tz)
+        s = self.hall.state
+        tickets = list(s.tickets.values())
+        zones = []
+        for z in self.config.zones:
+            waiting = [t for t in tickets if t.zone_id == z.id and t.state == TicketState.WAITING]
+            longest = max((now - datetime.fromisoformat(t.issued_at)).total_seconds() for t in waiting) if waiting else 0
+            zones.append({
+                "id": z.id, "prefix": z.prefix, "name": z.name, "name_en": z.name_en, "open": z.is_open(local),
+                "waiting": len(waiting), "longest_wait_minutes": int(longest // 60),
+                "open_windows": sum(1 for w in self.config.windows if s.windows[w.id].state == WindowState.OPEN
+                                    and any(sv.zone == z.id for sv in self.config.services
+                                            if sv.id in self.config.window_services(w.id))),
+            })
+        windows = []
+        for w in self.config.windows:
+            ws = s.windows[w.id]
+            clerk = self.config.clerk(ws.clerk_id) if ws.clerk_id else None
+            current = s.tickets.get(ws.current) if ws.current else None
+            windows.append({
+                **ws.to_dict(), "name": w.name or f"{w.id}号窗口", "name_en": w.name_en or f"Window {w.id}",
+                "clerk_name": clerk.name if clerk else None,
+                "current_ticket": self.ticket_view(current) if current else None,
+                "served_today": s.clerk_done.get(ws.clerk_id, 0) if ws.clerk_id else 0,
+            })
+        called = sorted((t for t in tickets if t.called_at), key=lambda t: t.called_at, reverse=True)
+        return {
+            "seq": self.store.last_seq,
+            "day": s.day,
+            "now": now.isoformat(timespec="seconds"),
+            "hall": {"name": self.config.hall.name, "name_en": self.config.hall.name_en},
+            "notice": s.notice or self.config.hall.notice,
+            "zones": zones,
+            "windows": windows,
+            "tickets": [self.ticket_view(t) for t in tickets if t.state in (TicketState.WAITING,
+                                                                              TicketState.CALLED, TicketState.SERVING)],
+            "recent_calls": [self.ticket_view(t) for t in called[:10]],
+            "device_faults": s.device_faults,
+        }
+
+    def hall_info(self, include_salt: bool = False) -> dict:
+        cfg = self.config
+        local = self.now().astimezone(cfg.tz)
+        info = {
+            "hall": cfg.hall.model_dump(),
+            "queue": {"senior_age": cfg.queue.senior_age, "number_width": cfg.queue.number_width},
+            "zones": [{**z.model_dump(), "open_now": z.is_open(local)} for z in cfg.zones],
+            "services": [{**s.model_dump(), "windows": [w.id for w in cfg.windows if s.id in cfg.window_services(w.id)]}
+                         for s in cfg.services],
+            "windows": [{"id": w.id, "name": w.name or f"{w.id}号窗口", "name_en": w.name_en or f"Window {w.id}",
+                         "services": sorted(cfg.window_services(w.id))} for w in cfg.windows],
+            "public_url": self.public_url,
+        }
+        if include_salt:
+            info["id_salt"] = self.salt
+        return info

@@ -1,0 +1,233 @@
+"""SQLite storage: the append-only event log is the truth; tickets are a projection of it
+kept in the same transaction for reports and for tickets of past days.
+
+A command is acknowledged only after its transaction commits (WAL, synchronous=FULL), so an
+acknowledged ticket survives kill -9 and power loss.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import secrets
+import sqlite3
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import sqlite_utils
+
+SCHEMA_VERSION = 2
+
+TICKET_COLUMNS = {
+    "id": int, "number": str, "day": str, "zone_id": str, "service_id": str, "state": str, "issued_at": str,
+    "token": str, "order": float, "priority": int, "priority_reason": str, "appointment_id": str,
+    "slot_start": str, "slot_end": str, "called_at": str, "serving_at": str, "finished_at": str,
+    "window_id": int, "clerk_id": str, "target_window": int, "transferred": int, "no_show_count": int,
+    "recall_count": int, "id_masked": str, "id_hash": str, "name_masked": str, "device": str, "evaluation": str,
+    "transfer_count": int,
+}
+
+
+_UPSERT_TICKET = "INSERT INTO tickets ({cols}) VALUES ({marks}) ON CONFLICT(id) DO UPDATE SET {sets}".format(
+    cols=", ".join(f'"{c}"' for c in TICKET_COLUMNS),
+    marks=", ".join("?" for _ in TICKET_COLUMNS),
+    sets=", ".join(f'"{c}"=excluded."{c}"' for c in TICKET_COLUMNS if c != "id"),
+)
+
+# Migrations run outside our own transactions (sqlite-utils commits as it goes), so each
+# step tolerates being run again after a crash halfway.
+
+
+def _v1(db: sqlite_utils.Database) -> None:
+    db["events"].create({"seq": int, "type": str, "at": str, "data": str}, pk="seq", if_not_exists=True)
+    db["requests"].create({"request_id": str, "device_id": int, "status": int, "response": str, "at": str},
+                          pk="request_id", if_not_exists=True)
+    db["tickets"].create(TICKET_COLUMNS, pk="id", if_not_exists=True)
+    db["tickets"].create_index(["day", "zone_id"], if_not_exists=True)
+    db["tickets"].create_index(["token"], unique=True, if_not_exists=True)
+    db["snapshots"].create({"seq": int, "state": str}, pk="seq", if_not_exists=True)
+    db["devices"].create({"id": int, "name": str, "role": str, "token_hash": str, "window_id": int,
+                          "created_at": str, "revoked_at": str, "last_seen": str}, pk="id", if_not_exists=True)
+    db["devices"].create_index(["token_hash"], unique=True, if_not_exists=True)
+    db["settings"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+
+
+def _v2(db: sqlite_utils.Database) -> None:
+    db["audit"].create({"id": int, "at": str, "actor": str, "action": str, "detail": str}, pk="id", if_not_exists=True)
+    db["pairing_codes"].create({"code": str, "role": str, "name": str, "window_id": int, "expires_at": str},
+                               pk="code", if_not_exists=True)
+
+
+MIGRATIONS = {1: _v1, 2: _v2}
+
+
+class StoreError(Exception):
+    pass
+
+
+def _hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Store:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("PRAGMA synchronous=FULL")
+        conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA busy_timeout=5000")
+        self.conn = conn
+        self.db = sqlite_utils.Database(conn)
+        self._migrate()
+        self.last_seq = self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0]
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # ---- schema ---------------------------------------------------------------------------
+    def _migrate(self) -> None:
+        version = self.conn.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise StoreError(f"{self.path} was written by a newer HallQ (schema {version} > {SCHEMA_VERSION})")
+        for v in range(version + 1, SCHEMA_VERSION + 1):
+            MIGRATIONS[v](self.db)
+            self.conn.execute(f"PRAGMA user_version={v}")
+
+    def _tx(self):
+        return _Transaction(self.conn)
+
+    # ---- commands -------------------------------------------------------------------------
+    def commit(self, events: list[dict], *, request: tuple[str, int | None, int, dict] | None = None,
+               snapshot: dict | None = None) -> list[dict]:
+        """Append events (numbered gap-free), update the ticket projection, remember the request."""
+        numbered = []
+        with self._tx():
+            seq = self.last_seq
+            for e in events:
+                seq += 1
+                e = {"seq": seq, **e}
+                numbered.append(e)
+                self.conn.execute("INSERT INTO events (seq, type, at, data) VALUES (?, ?, ?, ?)",
+                                  (seq, e["type"], e["at"], json.dumps(e["data"], ensure_ascii=False)))
+                ticket = e["data"].get("ticket")
+                if ticket:
+                    row = dict(ticket)
+                    row["evaluation"] = json.dumps(row["evaluation"], ensure_ascii=False) if row["evaluation"] else None
+                    row["transfer_count"] = 0
+                    prev = self.conn.execute("SELECT transfer_count FROM tickets WHERE id=?", (row["id"],)).fetchone()
+                    if prev:
+                        row["transfer_count"] = prev[0] + (e["type"] == "ticket.transferred")
+                    self.conn.execute(_UPSERT_TICKET, [row[c] for c in TICKET_COLUMNS])
+            if request is not None:
+                request_id, device_id, status, response = request
+                self.conn.execute(
+                    "INSERT INTO requests (request_id, device_id, status, response, at) VALUES (?, ?, ?, ?, ?)",
+                    (request_id, device_id, status, json.dumps(response, ensure_ascii=False),
+                     numbered[-1]["at"] if numbered else None))
+            if snapshot is not None:
+                self.conn.execute("INSERT OR REPLACE INTO snapshots (seq, state) VALUES (?, ?)",
+                                  (seq, json.dumps(snapshot, ensure_ascii=False)))
+        self.last_seq = seq
+        return numbered
+
+    def request(self, request_id: str) -> tuple[int, dict] | None:
+        row = self.conn.execute("SELECT status, response FROM requests WHERE request_id=?", (request_id,)).fetchone()
+        return (row[0], json.loads(row[1])) if row else None
+
+    # ---- reading back ---------------------------------------------------------------------
+    def latest_snapshot(self) -> tuple[int, dict | None]:
+        row = self.conn.execute("SELECT seq, state FROM snapshots ORDER BY seq DESC LIMIT 1").fetchone()
+        return (row[0], json.loads(row[1])) if row else (0, None)
+
+    def events_since(self, since: int, limit: int | None = None) -> Iterator[dict]:
+        sql = "SELECT seq, type, at, data FROM events WHERE seq > ? ORDER BY seq"
+        args: tuple = (since,)
+        if limit:
+            sql += " LIMIT ?"
+            args += (limit,)
+        for seq, kind, at, data in self.conn.execute(sql, args):
+            yield {"seq": seq, "type": kind, "at": at, "data": json.loads(data)}
+
+    def ticket_by_token(self, token: str) -> dict | None:
+        return self._ticket_row("token", token)
+
+    def ticket(self, ticket_id: int) -> dict | None:
+        return self._ticket_row("id", ticket_id)
+
+    def _ticket_row(self, column: str, value) -> dict | None:
+        rows = list(self.db["tickets"].rows_where(f"{column} = ?", [value], limit=1))
+        return _ticket_from_row(rows[0]) if rows else None
+
+    def tickets_between(self, first_day: str, last_day: str) -> list[dict]:
+        return [_ticket_from_row(r) for r in
+                self.db["tickets"].rows_where("day >= ? AND day <= ?", [first_day, last_day], order_by="id")]
+
+    # ---- devices --------------------------------------------------------------------------
+    def add_device(self, name: str, role: str, window_id: int | None, at: str) -> tuple[dict, str]:
+        token = secrets.token_urlsafe(24)
+        with self._tx():
+            cur = self.conn.execute(
+                "INSERT INTO devices (name, role, token_hash, window_id, created_at) VALUES (?, ?, ?, ?, ?)",
+                (name, role, _hash_token(token), window_id, at))
+        return self.device(cur.lastrowid), token
+
+    def device(self, device_id: int) -> dict | None:
+        rows = list(self.db["devices"].rows_where("id = ?", [device_id]))
+        return rows[0] if rows else None
+
+    def device_for_token(self, token: str) -> dict | None:
+        rows = list(self.db["devices"].rows_where("token_hash = ? AND revoked_at IS NULL", [_hash_token(token)]))
+        return rows[0] if rows else None
+
+    def devices(self) -> list[dict]:
+        return [{k: v for k, v in d.items() if k != "token_hash"} for d in self.db["devices"].rows_where(order_by="id")]
+
+    def revoke_device(self, device_id: int, at: str) -> bool:
+        with self._tx():
+            cur = self.conn.execute("UPDATE devices SET revoked_at=? WHERE id=? AND revoked_at IS NULL", (at, device_id))
+        return cur.rowcount == 1
+
+    # ---- settings and audit ---------------------------------------------------------------
+    def setting(self, key: str) -> str | None:
+        row = self.conn.execute("SELECT value FROM settings WHERE key=?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set_setting(self, key: str, value: str) -> None:
+        with self._tx():
+            self.conn.execute("INSERT OR REPLACE INTO settings (key, value) VALUES (?, ?)", (key, value))
+
+    def audit(self, at: str, actor: str, action: str, detail: dict) -> None:
+        with self._tx():
+            self.conn.execute("INSERT INTO audit (at, actor, action, detail) VALUES (?, ?, ?, ?)",
+                              (at, actor, action, json.dumps(detail, ensure_ascii=False)))
+
+    def audit_log(self, limit: int = 200) -> list[dict]:
+        return [dict(r, detail=json.loads(r["detail"])) for r in
+                self.db["audit"].rows_where(order_by="id desc", limit=limit)]
+
+
+def _ticket_from_row(row: dict) -> dict:
+    row = dict(row)
+    row["priority"] = bool(row["priority"])
+    row["transferred"] = bool(row["transferred"])
+    row["evaluation"] = json.loads(row["evaluation"]) if row["evaluation"] else None
+    return row
+
+
+class _Transaction:
+    """BEGIN IMMEDIATE ... COMMIT, rolled back on any error, so a half-written command never lands."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def __enter__(self):
+        self.conn.execute("BEGIN IMMEDIATE")
+        return self.conn
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc_type is None:
+            self.conn.execute("COMMIT")
+        else:
+            self.conn.execute("ROLLBACK")
+        return False
