@@ -255,14 +255,15 @@ def _locate(text: str, loc: tuple) -> int | None:
     if rest and isinstance(rest[0], int):
         count = -1
         for n, line in enumerate(lines):
-            if line.strip() == f"[[{section}]]":
+            if re.match(rf"^\[\[\s*{re.escape(section)}\s*\]\]\s*(#.*)?$", line.strip()):
                 count += 1
                 if count == rest[0]:
                     start = n
                     break
         rest = rest[1:]
     else:
-        start = next((n for n, line in enumerate(lines) if line.strip() == f"[{section}]"), None)
+        start = next((n for n, line in enumerate(lines)
+                      if re.match(rf"^\[\s*{re.escape(section)}\s*\]\s*(#.*)?$", line.strip())), None)
     if start is None:
         return None
     key = next((str(part) for part in rest if isinstance(part, str)), None)

@@ -254,7 +254,7 @@ class Hall:
         requeued = t.no_show_count <= rules.no_show_max_requeues
         if requeued:
             t.state = TicketState.WAITING
-            t.order = queue.requeue_order(self.state, t, rules.no_show_requeue_after)
+            t.order = queue.requeue_order(self.state, self.config, t, window_id, rules.no_show_requeue_after)
         else:
             t.state, t.finished_at = TicketState.NO_SHOW, _iso(now)
         w.current = None

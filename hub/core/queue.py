@@ -65,16 +65,13 @@ def streaks_after(window: WindowStatus, ticket: Ticket) -> tuple[int, int]:
     return 0, window.normal_streak + 1 if window.normal_streak < 1_000_000 else 1
 
 
-def requeue_order(state: HallState, ticket: Ticket, behind: int) -> float:
-    """A place in line `behind` tickets back from the front of this ticket's service."""
-    waiting = sorted(
-        t.order for t in state.tickets.values()
-        if t.state == TicketState.WAITING and t.service_id == ticket.service_id and t.id != ticket.id
-    )
+def requeue_order(state: HallState, cfg: HallConfig, ticket: Ticket, window_id: int, behind: int) -> float:
+    """A place `behind` tickets back in the line of the window that called it (or at its end)."""
+    waiting = sorted(t.order for t in candidates(state, cfg, window_id) if t.id != ticket.id)
     if not waiting:
         return ticket.order
     if behind >= len(waiting):
-        return waiting[-1] + 1
+        return waiting[-1] + 0.5
     if behind == 0:
         return waiting[0] - 1
     return (waiting[behind - 1] + waiting[behind]) / 2

@@ -1,0 +1,192 @@
+"""Resident ID card reader over a serial port (pyserial), and a polling loop for the kiosk.
+
+Only CardHolder (masked number + salted hash) leaves this module; the full ID number
+lives in a local variable for the time of one read.
+"""
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import serial
+from serial.serialutil import Timeout
+
+from .idcard_codec import (
+    FIND_CARD, READ_BASE_INFO, SELECT_CARD, STATUS_TEXT, SW_FIND_OK, SW_NO_CARD, SW_OK,
+    Frame, FrameError, FrameParser, ReaderError, encode_command,
+)
+from .idcard_holder import CardHolder, check_salt
+from .idcard_text import CardDataError, make_id_number, parse_base_info
+
+try:
+    import termios
+    _IO_ERRORS: tuple[type[BaseException], ...] = (serial.SerialException, OSError, termios.error)
+except ImportError:  # Windows
+    _IO_ERRORS = (serial.SerialException, OSError)
+
+__all__ = [
+    "CardDataError", "CardHolder", "FrameError", "IdCardReader", "ReaderError", "ReaderEvent",
+    "make_id_number", "poll",
+]
+
+log = logging.getLogger(__name__)
+_READ_SLICE = 0.05  # how long one serial read may block; bounds how late a timeout is noticed
+
+
+class IdCardReader:
+    """Blocking driver; call it from a worker thread, never from the GUI thread.
+
+    `port` is anything pyserial's serial_for_url accepts: /dev/ttyUSB0, COM3,
+    socket://host:port (a reader behind ser2net).
+    """
+
+    def __init__(self, port: str, baudrate: int = 115200, *, salt: bytes, timeout: float = 2.0):
+        self.port = str(port)
+        self.baudrate = baudrate
+        self.timeout = timeout
+        self._salt = check_salt(salt)
+        self._serial: serial.SerialBase | None = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"IdCardReader({self.port!r}, open={self.is_open})"
+
+    @property
+    def is_open(self) -> bool:
+        return self._serial is not None
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop_port()
+
+    def __enter__(self) -> IdCardReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def read_card(self) -> CardHolder | None:
+        """The card on the reader, or None if there is none. Raises ReaderError."""
+        with self._lock:
+            found = self._exchange(*FIND_CARD)
+            if found.status == SW_NO_CARD:
+                return None
+            self._expect(found, SW_FIND_OK, "find card")
+            self._expect(self._exchange(*SELECT_CARD), SW_OK, "select card")
+            response = self._exchange(*READ_BASE_INFO)
+            self._expect(response, SW_OK, "read card")
+            try:
+                holder = CardHolder.from_card(parse_base_info(response.data), self._salt)
+            except CardDataError as e:
+                log.warning("card refused: %s", e)
+                raise
+            log.info("card read: %s", holder.id_masked)
+            return holder
+
+    @staticmethod
+    def _expect(frame: Frame, status: int, step: str) -> None:
+        if frame.status != status:
+            text = STATUS_TEXT.get(frame.status, "unknown status")
+            raise ReaderError(f"{step} failed: {text} (0x{frame.status:02X}); place the card again",
+                              code="read_failed")
+
+    def _open(self) -> serial.SerialBase:
+        if self._serial is None:
+            try:
+                port = serial.serial_for_url(self.port, self.baudrate, timeout=_READ_SLICE,
+                                             do_not_open=True)
+                if hasattr(port, "exclusive"):
+                    port.exclusive = True  # a second kiosk process must not steal our answers
+                port.open()
+            except _IO_ERRORS as e:
+                raise ReaderError(f"reader not connected at {self.port}: {e}", code="unplugged") from e
+            log.info("reader opened at %s", self.port)
+            self._serial = port
+        return self._serial
+
+    def _drop_port(self) -> None:
+        if self._serial is not None:
+            try:
+                self._serial.close()
+            except _IO_ERRORS:
+                pass  # already gone; nothing left to release
+            self._serial = None
+
+    def _exchange(self, cmd: int, para: int) -> Frame:
+        port = self._open()
+        parser = FrameParser()
+        try:
+            # Leftovers of an earlier garbled or late answer must not pass for this one.
+            port.reset_input_buffer()
+            port.write(encode_command(cmd, para))
+            deadline = Timeout(self.timeout)
+            while not deadline.expired():
+                for item in parser.feed(port.read(max(1, port.in_waiting))):
+                    if isinstance(item, FrameError):
+                        log.warning("reader frame rejected (%s): %s", item.reason, item)
+                        raise item
+                    log.debug("reader answered 0x%02X%02X: status 0x%02X, %d data bytes",
+                              cmd, para, item.status, len(item.data))
+                    return item
+        except _IO_ERRORS as e:
+            self._drop_port()
+            log.warning("reader at %s disconnected: %s", self.port, e)
+            raise ReaderError("reader disconnected", code="unplugged") from e
+        raise self._timeout_error(parser, cmd, para)
+
+    def _timeout_error(self, parser: FrameParser, cmd: int, para: int) -> ReaderError:
+        expected = parser.expected_bytes
+        if expected is not None:
+            error: ReaderError = FrameError(
+                f"short frame: got {parser.pending_bytes} of {expected} bytes within {self.timeout}s",
+                reason="short")
+        elif parser.skipped_bytes:
+            error = FrameError(
+                f"no frame within {self.timeout}s: skipped {parser.skipped_bytes} garbled bytes",
+                reason="noise")
+        else:
+            error = ReaderError(f"reader did not answer command 0x{cmd:02X}{para:02X} "
+                                f"within {self.timeout}s", code="timeout")
+        log.warning("%s", error)
+        return error
+
+
+@dataclass(frozen=True)
+class ReaderEvent:
+    """kind: "card" (a newly placed card), "removed", "error", or "ready" (working again)."""
+
+    kind: str
+    holder: CardHolder | None = None
+    error: ReaderError | None = None
+
+
+def poll(reader: IdCardReader, stop: threading.Event, *, interval: float = 0.3,
+         retry_after: float = 2.0) -> Iterator[ReaderEvent]:
+    """Loop for a kiosk worker thread: yields only changes, until `stop` is set.
+
+    A card lying on the reader is reported once, not on every poll; a failing reader
+    is reported once per distinct error, not on every retry.
+    """
+    current: str | None = None   # id_hash of the card on the reader
+    last_error: tuple[str, str] | None = None
+    while not stop.is_set():
+        try:
+            holder = reader.read_card()
+        except ReaderError as e:
+            if (e.code, str(e)) != last_error:
+                last_error = (e.code, str(e))
+                yield ReaderEvent("error", error=e)
+            stop.wait(retry_after if e.code == "unplugged" else interval)
+            continue
+        if last_error is not None:
+            last_error = None
+            yield ReaderEvent("ready")
+        if holder is None and current is not None:
+            current = None
+            yield ReaderEvent("removed")
+        elif holder is not None and holder.id_hash != current:
+            current = holder.id_hash
+            yield ReaderEvent("card", holder=holder)
+        stop.wait(interval)

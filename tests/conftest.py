@@ -1,0 +1,84 @@
+"""Shared fixtures: a real hub on a free loopback port, a temp SQLite file, a hand-moved clock."""
+from __future__ import annotations
+
+import os
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from hub.core.clock import ManualClock  # noqa: E402
+from hub.server import HubServer, build_service  # noqa: E402
+
+DATA = Path(__file__).parent / "data"
+SMALL_HALL = DATA / "small_hall.toml"
+TZ = ZoneInfo("Asia/Shanghai")
+
+
+def at(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
+    """A moment in the hall's time zone in November 2026 (the 23rd is a Monday)."""
+    return datetime(2026, month, day, hour, minute, tzinfo=TZ)
+
+
+@pytest.fixture
+def clock() -> ManualClock:
+    return ManualClock(at(23, 9, 30))
+
+
+@pytest.fixture
+def db_path(tmp_path) -> Path:
+    return tmp_path / "hall.db"
+
+
+class HubHandle:
+    """Starts and restarts a real hub on one port and one database, as in a hall."""
+
+    def __init__(self, db_path: Path, clock: ManualClock, hall=SMALL_HALL):
+        self.db_path, self.clock, self.hall = db_path, clock, hall
+        self.server: HubServer | None = None
+        self.port: int | None = None
+
+    def start(self) -> HubServer:
+        self.server = HubServer(build_service(self.db_path, self.hall, self.clock), port=self.port).start()
+        self.port = self.server.port
+        return self.server
+
+    def stop(self) -> None:
+        if self.server:
+            self.server.stop()
+            self.server = None
+
+    @property
+    def url(self) -> str:
+        return self.server.url
+
+    def pair(self, role: str, name: str | None = None, window: int | None = None) -> str:
+        return self.server.pair(role, name or f"{role}-{window or ''}", window)
+
+
+@pytest.fixture
+def hub(db_path, clock):
+    handle = HubHandle(db_path, clock)
+    handle.start()
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture
+async def clients(hub):
+    """Makes hub clients for paired devices and closes them after the test."""
+    from hub.client import HubClient
+
+    made: list[HubClient] = []
+
+    def make(role: str, window: int | None = None, name: str | None = None) -> HubClient:
+        client = HubClient(hub.url, hub.pair(role, name, window), retry_delay=0.05, max_backoff=0.5)
+        made.append(client)
+        return client
+
+    yield make
+    for c in made:
+        await c.aclose()

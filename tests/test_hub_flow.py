@@ -1,0 +1,164 @@
+"""A morning at the hall, driven only through hub.client against a real hub."""
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from hub.client import HubError
+
+
+async def wait_for(predicate, timeout: float = 5.0):
+    deadline = asyncio.get_running_loop().time() + timeout
+    while not predicate():
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError("condition not met in time")
+        await asyncio.sleep(0.02)
+
+
+async def test_tickets_in_several_zones_are_called_from_a_comprehensive_window(hub, clients, clock):
+    kiosk, caller, watcher = clients("kiosk"), clients("caller", window=1), clients("display")
+    seen: list[dict] = []
+    watcher.on_event(seen.append)
+    watcher.start_events(since=0)
+
+    a1 = (await kiosk.issue_ticket("business-license"))["ticket"]
+    b1 = (await kiosk.issue_ticket("pension"))["ticket"]
+    a2 = (await kiosk.issue_ticket("property"))["ticket"]
+    b2 = (await kiosk.issue_ticket("ss-card"))["ticket"]
+    assert [a1["number"], b1["number"], a2["number"], b2["number"]] == ["A001", "B001", "A002", "B002"]
+    assert a2["ahead"] == 0 and a1["url"].startswith(hub.url + "/t/")
+
+    await caller.login(1, "c001", "1111")
+    # 综合窗口 1 serves both zones, so it calls in issue order across them.
+    called = []
+    for _ in range(2):
+        clock.advance(minutes=3)
+        t = (await caller.call_next(1))["ticket"]
+        called.append(t["number"])
+        clock.advance(minutes=5)
+        await caller.finish(1)
+    assert called == ["A001", "B001"]
+
+    # No-show: A002 goes back in line behind two tickets (rule in the test hall), once.
+    t = (await caller.call_next(1))["ticket"]
+    assert t["number"] == "A002"
+    a3 = (await kiosk.issue_ticket("business-license"))["ticket"]
+    requeue = await caller.no_show(1)
+    assert requeue["requeued"] is True and requeue["ticket"]["state"] == "waiting"
+    order = []
+    for _ in range(3):
+        order.append((await caller.call_next(1))["ticket"]["number"])
+        await caller.finish(1)
+    assert order == ["B002", "A003", "A002"]
+
+    # Transfer keeps the number and puts it at the front of the new service's line.
+    await kiosk.issue_ticket("pension")
+    a4 = (await kiosk.issue_ticket("business-license"))["ticket"]
+    first = (await caller.call_next(1))["ticket"]
+    assert first["number"] == "B003"
+    moved = (await caller.transfer(1, service_id="property"))["ticket"]
+    assert moved["number"] == "B003" and moved["service_id"] == "property" and moved["state"] == "waiting"
+    property_caller = clients("caller", window=3)
+    await property_caller.login(3, "c003", "3333")
+    assert (await property_caller.call_next(3))["ticket"]["number"] == "B003"
+    await property_caller.finish(3)
+    assert (await caller.call_next(1))["ticket"]["number"] == a4["number"]
+
+    # The watcher saw every event once, in order, with no gaps.
+    head = (await watcher.health())["seq"]
+    await wait_for(lambda: seen and seen[-1]["seq"] == head)
+    seqs = [e["seq"] for e in seen]
+    assert seqs == list(range(1, head + 1))
+    kinds = [e["type"] for e in seen]
+    assert kinds.count("ticket.issued") == 7 and "ticket.no_show" in kinds and "ticket.transferred" in kinds
+    assert all("token" not in e["data"].get("ticket", {}) for e in seen), "page tokens must not be broadcast"
+    assert a3["number"] == "A003"
+
+
+async def test_priority_tickets_interleave_and_appointments_in_slot_go_first(hub, clients, clock):
+    kiosk, caller = clients("kiosk"), clients("caller", window=2)
+    for _ in range(4):
+        await kiosk.issue_ticket("pension")
+    await kiosk.issue_ticket("pension", priority_reason="disabled")
+    await kiosk.issue_ticket("pension", priority_reason="senior", holder={"birth_date": "1950-05-01",
+                                                                          "id_masked": "110***********1234"})
+    await caller.login(2, "c002", "2222")
+    calls = []
+    for _ in range(6):
+        t = (await caller.call_next(2))["ticket"]
+        calls.append((t["number"], t["priority"]))
+        await caller.finish(2)
+    # Ratio 1:2 in the test hall: a priority ticket first, then two normal, then priority again.
+    assert calls == [("B005", True), ("B001", False), ("B002", False), ("B006", True), ("B003", False),
+                     ("B004", False)]
+
+
+async def test_senior_priority_is_refused_for_a_younger_card_holder(hub, clients):
+    """Bad input: a kiosk claims 'senior' for a 40-year-old; the hub checks the birth date."""
+    kiosk = clients("kiosk")
+    with pytest.raises(HubError) as e:
+        await kiosk.issue_ticket("pension", priority_reason="senior", holder={"birth_date": "1986-01-01"})
+    assert e.value.code == "NOT_SENIOR" and "65" in e.value.message
+
+
+async def test_appointment_check_in_early_on_time_and_late(hub, clients, clock):
+    console, kiosk, caller = clients("console"), clients("kiosk"), clients("caller", window=2)
+    booked = (await console.book("pension", "2026-11-23T10:00:00+08:00", "2026-11-23T10:30:00+08:00",
+                                 name="王小明", phone="13800138000"))["appointment"]
+    assert len(booked["code"]) == 6 and booked["name_masked"] == "王**" and booked["phone_masked"] == "138****8000"
+
+    clock.set(clock.now().replace(hour=9, minute=20))
+    with pytest.raises(HubError) as early:
+        await kiosk.check_in(code=booked["code"])  # 09:20 is more than 30 minutes before 10:00
+    assert early.value.code == "APPOINTMENT_TOO_EARLY" and "09:30" in early.value.message
+
+    for _ in range(3):
+        await kiosk.issue_ticket("pension")
+    clock.set(clock.now().replace(hour=9, minute=55))
+    checked = await kiosk.check_in(phone="13800138000")
+    assert checked["ticket"]["appointment_id"] == booked["id"]
+    await caller.login(2, "c002", "2222")
+    assert (await caller.call_next(2))["ticket"]["number"] == checked["ticket"]["number"]
+
+    late = (await console.book("ss-card", "2026-11-23T10:00:00+08:00", "2026-11-23T10:15:00+08:00",
+                               phone="13900139000"))["appointment"]
+    clock.set(clock.now().replace(hour=11, minute=0))
+    with pytest.raises(HubError) as e:
+        await kiosk.check_in(code=late["code"])
+    assert e.value.code == "APPOINTMENT_LATE" and "普通号" in e.value.message
+
+
+async def test_estimated_wait_follows_recent_service_times(hub, clients, clock):
+    kiosk, caller = clients("kiosk"), clients("caller", window=3)
+    await caller.login(3, "c003", "3333")
+    for _ in range(3):
+        await kiosk.issue_ticket("property")
+        await caller.call_next(3)
+        clock.advance(minutes=4)
+        await caller.finish(3)
+    for _ in range(3):
+        last = (await kiosk.issue_ticket("property"))["ticket"]
+    # Two people ahead, one window open, 4 minutes each lately (not the configured 15).
+    assert last["ahead"] == 2 and last["estimated_wait_minutes"] == 8
+
+
+async def test_window_pause_resume_and_recall(hub, clients):
+    kiosk, caller = clients("kiosk"), clients("caller", window=2)
+    await caller.login(2, "c002", "2222")
+    await kiosk.issue_ticket("pension")
+    t = (await caller.call_next(2))["ticket"]
+    recalled = (await caller.recall(2))["ticket"]
+    assert recalled["number"] == t["number"] and recalled["recall_count"] == 1
+    with pytest.raises(HubError) as busy:
+        await caller.pause(2, "午休")
+    assert busy.value.code == "WINDOW_BUSY"
+    await caller.finish(2)
+    paused = (await caller.pause(2, "临时离开"))["window"]
+    assert paused["state"] == "paused" and paused["pause_reason"] == "临时离开"
+    await kiosk.issue_ticket("pension")
+    with pytest.raises(HubError) as e:
+        await caller.call_next(2)
+    assert e.value.code == "WINDOW_PAUSED"
+    await caller.resume(2)
+    assert (await caller.call_next(2))["ticket"]["number"] == "B002"
