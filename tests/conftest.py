@@ -82,3 +82,36 @@ async def clients(hub):
     yield make
     for c in made:
         await c.aclose()
+
+
+@pytest.fixture
+def qloop(qapp):
+    """An asyncio loop running inside Qt's (qasync), as in the device apps.
+
+    Use `qloop.run(coro)` from a plain (non-async) test: the Qt widgets and the hub client
+    share this loop, so clicks, hub answers and repaints interleave as on a real screen."""
+    import asyncio
+
+    import qasync
+
+    loop = qasync.QEventLoop(qapp)
+    asyncio.set_event_loop(loop)
+
+    def run(coro, timeout: float = 30.0):
+        return loop.run_until_complete(asyncio.wait_for(coro, timeout))
+
+    loop.run = run  # type: ignore[attr-defined]
+    yield loop
+    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+    for t in pending:
+        t.cancel()
+    if pending:
+        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+    asyncio.set_event_loop(None)
+    loop.close()
+
+
+def make_client(hub, role: str, window: int | None = None, name: str | None = None):
+    from hub.client import HubClient
+
+    return HubClient(hub.url, hub.pair(role, name, window), retry_delay=0.05, max_backoff=0.5)

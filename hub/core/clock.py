@@ -42,3 +42,14 @@ class ManualClock:
         with self._lock:
             self._now = self._now + timedelta(**delta)
             return self._now
+
+
+class OffsetClock:
+    """Real time shifted to start at a chosen moment: the demo runs "at 09:30" whenever it is started."""
+
+    def __init__(self, start: datetime, base: Clock | None = None):
+        self.base = base or SystemClock(start.tzinfo)
+        self.offset = start - self.base.now()
+
+    def now(self) -> datetime:
+        return self.base.now() + self.offset
