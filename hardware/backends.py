@@ -1,0 +1,222 @@
+"""The three voices behind a Speaker: pyttsx3, recorded clips, and a silent recorder."""
+from __future__ import annotations
+
+import re
+import sys
+import tempfile
+import threading
+import time
+import wave
+from dataclasses import dataclass
+from pathlib import Path
+
+from .clips import CHIME, WavFormatError, call_parts, clip_call_parts, clip_path, join_wavs
+from .clips import missing_clips
+from .players import Player, find_player
+from .speech_text import SpokenCall
+
+
+class NoVoiceError(RuntimeError):
+    """The text-to-speech engine has no Mandarin voice."""
+
+
+@dataclass(frozen=True)
+class Utterance:
+    start: float  # time.monotonic()
+    end: float
+    text: str
+
+
+class RecorderBackend:
+    """Says nothing; keeps what it would have said, taking simulated time to say it."""
+
+    languages = ("zh_CN", "en")
+    CHIME_TEXT = "[chime]"
+
+    def __init__(self, seconds_per_char: float = 0.01, chime_seconds: float = 0.02):
+        self.seconds_per_char = seconds_per_char
+        self.chime_seconds = chime_seconds
+        self._lock = threading.Lock()
+        self._said: list[Utterance] = []
+        self._stopped = threading.Event()
+
+    @property
+    def utterances(self) -> list[Utterance]:
+        with self._lock:
+            return list(self._said)
+
+    def open(self) -> None:
+        pass
+
+    def speak_call(self, spoken: SpokenCall, repeat: int) -> None:
+        self._utter(self.CHIME_TEXT, self.chime_seconds)
+        for _ in range(repeat):
+            self._utter(spoken.speech, self.seconds_per_char * len(spoken.speech))
+
+    def _utter(self, text: str, seconds: float) -> None:
+        start = time.monotonic()
+        self._stopped.wait(seconds)  # a stop cuts the utterance short, as on a real speaker
+        with self._lock:
+            self._said.append(Utterance(start, time.monotonic(), text))
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+    def close(self) -> None:
+        pass
+
+
+class ClipBackend:
+    """Joins the recorded clips of assets/sounds/ into one WAV per call and plays it."""
+
+    languages = ("zh_CN",)
+
+    def __init__(self, player: Player | None = None, directory: Path | None = None):
+        missing = missing_clips(directory)
+        if missing:
+            names = ", ".join(p.name for p in missing[:5])
+            raise FileNotFoundError(
+                f"{len(missing)} voice clips missing ({names}...); run scripts/make_voice_clips.py"
+            )
+        self.directory = directory
+        self.player = player or find_player()
+
+    def open(self) -> None:
+        pass
+
+    def speak_call(self, spoken: SpokenCall, repeat: int) -> None:
+        with tempfile.TemporaryDirectory(prefix="hallq-call-") as tmp:
+            call = join_wavs(clip_call_parts(spoken, repeat, self.directory), Path(tmp) / "call.wav")
+            self.player.play(call)
+
+    def stop(self) -> None:
+        self.player.stop()
+
+    def close(self) -> None:
+        pass
+
+
+_NOT_MANDARIN = {"yue", "cantonese", "jyutping", "hak", "hakka", "hk", "nan", "wuu", "hsn"}
+# pyttsx3 keeps one engine per driver per process, and espeak one callback: one user at a time
+_PYTTSX3_LOCK = threading.Lock()
+
+
+def _languages(voice) -> list[str]:
+    return [
+        (x.decode(errors="ignore") if isinstance(x, bytes) else str(x)).lower()
+        for x in voice.languages or []
+    ]
+
+
+def _words(voice) -> tuple[set[str], str]:
+    text = " ".join([str(voice.id), str(voice.name or ""), *_languages(voice)]).lower()
+    return set(re.split(r"[^a-z0-9]+", text)), text
+
+
+def _score(voice, lang: str) -> int:
+    words, text = _words(voice)
+    if lang == "en":
+        # espeak's Mandarin voice is "Chinese (Mandarin, latin as English)": not an English voice
+        if words & {"cmn", "zh", "chinese", "yue"}:
+            return 0
+        if set(_languages(voice)) & {"en", "en-us", "en-gb", "en_us", "en_gb"}:
+            return 3  # the common accents before en-029, en-gb-scotland...
+        return 2 if "en" in words or "english" in words else 0
+    if words & _NOT_MANDARIN or "hong kong" in text:
+        return 0
+    if "cmn" in words and "pinyin" in words:
+        return 4  # espeak-ng 1.51's plain "cmn" voice reads its own pinyin as English words
+    if words & {"cmn", "mandarin"} or {"zh", "cn"} <= words:
+        return 3
+    if words & {"zh", "chinese"}:
+        return 1 if words & {"tw", "taiwan"} else 2
+    return 0
+
+
+def pick_voice(voices, lang: str = "zh_CN"):
+    """The best pyttsx3 voice for the language, or None; Cantonese and Hakka never count as Mandarin."""
+    scored = [(_score(v, lang), i, v) for i, v in enumerate(voices)]
+    best = max(scored, key=lambda s: (s[0], -s[1]), default=None)
+    return best[2] if best and best[0] > 0 else None
+
+
+class Pyttsx3Backend:
+    """pyttsx3 (SAPI5 on Windows, espeak-ng on Linux) renders the sentence to a WAV; our player plays it.
+
+    Rendering to a file rather than pyttsx3's own say(): with the espeak driver,
+    runAndWait() returns before speech has finished, which would let calls overlap.
+    """
+
+    languages = ("zh_CN", "en")
+
+    def __init__(
+        self,
+        player: Player | None = None,
+        rate: int = 150,
+        driver_name: str | None = None,
+        synth_timeout: float = 30.0,
+    ):
+        self.player = player or find_player()
+        self.rate = rate
+        self.driver_name = driver_name
+        self.synth_timeout = synth_timeout
+        self.voice_ids: dict[str, str] = {}
+        self._engine = None
+
+    def open(self) -> None:
+        if sys.platform == "win32":
+            import pythoncom  # SAPI5 is COM, and COM is set up per thread
+
+            pythoncom.CoInitialize()
+        import pyttsx3
+
+        with _PYTTSX3_LOCK:
+            self._engine = pyttsx3.init(self.driver_name)
+            voices = list(self._engine.getProperty("voices"))
+        zh = pick_voice(voices, "zh_CN")
+        if zh is None:
+            raise NoVoiceError(
+                f"pyttsx3 has no Mandarin voice among {len(voices)} voices; install one "
+                "(Windows: Settings > Time & Language > Speech, add 中文(简体); Linux: espeak-ng)"
+            )
+        en = pick_voice(voices, "en") or zh
+        self.voice_ids = {"zh_CN": zh.id, "en": en.id}
+
+    def speak_call(self, spoken: SpokenCall, repeat: int) -> None:
+        with tempfile.TemporaryDirectory(prefix="hallq-call-") as tmp:
+            sentence = self.synthesize(spoken, Path(tmp) / "sentence.wav")
+            chime = clip_path(CHIME)
+            try:
+                call = join_wavs(call_parts(repeat, chime, [sentence]), Path(tmp) / "call.wav")
+            except WavFormatError:  # a voice whose rate differs from the chime's
+                for part in [chime, *[sentence] * repeat]:
+                    self.player.play(part)
+                return
+            self.player.play(call)
+
+    def synthesize(self, spoken: SpokenCall, out: Path) -> Path:
+        engine = self._engine
+        done = threading.Event()
+        with _PYTTSX3_LOCK:
+            token = engine.connect("finished-utterance", lambda **_: done.set())
+            try:
+                engine.setProperty("voice", self.voice_ids[spoken.lang])
+                engine.setProperty("rate", self.rate)
+                engine.save_to_file(spoken.speech, str(out))
+                engine.runAndWait()
+                # SAPI5 has written the file by now and sends no event; espeak is still at it
+                driver = getattr(engine, "driver_name", None) or self.driver_name
+                if driver != "sapi5" and not done.wait(self.synth_timeout) and not out.exists():
+                    raise RuntimeError(f"pyttsx3 wrote nothing in {self.synth_timeout:.0f} s")
+            finally:
+                engine.disconnect(token)
+        with wave.open(str(out), "rb") as w:
+            if w.getnframes() == 0:
+                raise RuntimeError(f"pyttsx3 produced no audio for {spoken.display!r}")
+        return out
+
+    def stop(self) -> None:
+        self.player.stop()
+
+    def close(self) -> None:
+        pass
