@@ -1,7 +1,6 @@
 """Starting the hub: in the foreground for `hallq hub`, or in a thread for tests and the demo."""
 from __future__ import annotations
 
-import asyncio
 import logging
 import socket
 import threading
@@ -73,11 +72,12 @@ class HubServer:
         return token
 
 
-def serve_forever(service: HubService, host: str, port: int, advertise: bool = True) -> None:
+def serve_forever(service: HubService, host: str, port: int, advertise: bool = True,
+                  addresses: list[str] | None = None) -> None:
     from .discovery import Advertiser
 
     app = create_app(service)
-    advertiser = Advertiser(service.config.hall.name, port) if advertise else None
+    advertiser = Advertiser(service.config.hall.name, port, addresses) if advertise else None
     if advertiser:
         try:
             advertiser.start()
@@ -92,4 +92,4 @@ def serve_forever(service: HubService, host: str, port: int, advertise: bool = T
         service.store.close()
 
 
-__all__ = ["HubServer", "build_service", "serve_forever", "free_port", "DEFAULT_HALL", "asyncio"]
+__all__ = ["HubServer", "build_service", "serve_forever", "free_port", "DEFAULT_HALL"]

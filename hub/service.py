@@ -11,7 +11,7 @@ import hmac
 import logging
 import secrets
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 from typing import Callable
 
 from .core.clock import Clock
@@ -23,6 +23,9 @@ from .protocol import public_event, public_ticket
 from .store import Store
 
 log = logging.getLogger("hallq.hub")
+
+# A ticket's QR link works this many days after its business day (to rate the service later), then expires.
+TICKET_LINK_DAYS = 7
 
 
 class StorageFailure(Exception):
@@ -153,6 +156,24 @@ class HubService:
         view.pop("transfer_count", None)
         view.update(ahead=0, estimated_wait_minutes=0)
         view["zone_name"], view["service_name"] = self._names(view)
+        return view
+
+    def ticket_for_token(self, token: str) -> dict | None:
+        """The stored ticket behind a QR link, or None if the token is unknown, malformed or expired."""
+        row = self.store.ticket_by_token(token) if 16 <= len(token) <= 64 else None
+        if row is None:
+            return None
+        today = self.config.business_day(self.now())
+        if (today - date.fromisoformat(row["day"])).days > TICKET_LINK_DAYS:
+            return None
+        return row
+
+    def public_ticket_view(self, row: dict) -> dict:
+        """What the citizen's page shows: the ticket without the masked ID, with hall and window names."""
+        view = self.stored_ticket_view(row)
+        view.pop("id_masked", None)
+        view["window_name"] = f"{view['window_id']}号窗口" if view.get("window_id") else None
+        view["hall_name"] = self.config.hall.name
         return view
 
     def _names(self, view: dict) -> tuple[str, str]:

@@ -15,7 +15,7 @@ from typing import Iterable, Iterator
 
 import sqlite_utils
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 TICKET_COLUMNS = {
     "id": int, "number": str, "day": str, "zone_id": str, "service_id": str, "state": str, "issued_at": str,
@@ -57,7 +57,13 @@ def _v2(db: sqlite_utils.Database) -> None:
                                pk="code", if_not_exists=True)
 
 
-MIGRATIONS = {1: _v1, 2: _v2}
+def _v3(db: sqlite_utils.Database) -> None:
+    # The manager's follow-up of a poor rating (差评): open -> handled -> rectified, with a note.
+    db["evaluation_followups"].create({"ticket_id": int, "state": str, "note": str, "updated_at": str,
+                                       "updated_by": str}, pk="ticket_id", if_not_exists=True)
+
+
+MIGRATIONS = {1: _v1, 2: _v2, 3: _v3}
 
 
 class StoreError(Exception):

@@ -56,11 +56,7 @@ def ticket(ticket_id: int, request: Request, device: dict = Depends(ANY_DEVICE))
 def public_ticket(token: str, request: Request):
     """The citizen's view through the QR link: the token is the only key, so it is unguessable."""
     hub = request.app.state.hub
-    row = hub.store.ticket_by_token(token) if 16 <= len(token) <= 64 else None
+    row = hub.ticket_for_token(token)
     if row is None:
         raise ApiError(404, "TOKEN_INVALID")
-    view = hub.stored_ticket_view(row)
-    view.pop("id_masked", None)
-    view["window_name"] = f"{view['window_id']}号窗口" if view.get("window_id") else None
-    view["hall_name"] = hub.config.hall.name
-    return {"ticket": view}
+    return {"ticket": hub.public_ticket_view(row)}

@@ -1,0 +1,113 @@
+"""`hallq hub` as the county IT staff run it: a real process, killed hard, found by zeroconf."""
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import httpx
+import pytest
+
+from conftest import SMALL_HALL
+from hub.client import HubClient
+from hub.server import free_port
+
+
+def start_hub(db, port, *extra) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hub.cli", "hub", "--hall", str(SMALL_HALL), "--db", str(db), "--host", "127.0.0.1",
+         "--port", str(port), *extra],
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/api/v1/health", timeout=0.5).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            time.sleep(0.1)
+    proc.kill()
+    raise AssertionError("hub did not start:\n" + proc.stdout.read())
+
+
+def pair(db, role, name) -> str:
+    out = subprocess.run([sys.executable, "-m", "hub.cli", "hub", "pair", "--hall", str(SMALL_HALL), "--db", str(db),
+                          "--role", role, "--name", name], capture_output=True, text=True, check=True)
+    return out.stdout.strip().splitlines()[-1]
+
+
+def test_acknowledged_ticket_survives_kill_9(tmp_path):
+    db, port = tmp_path / "hall.db", free_port()
+    token = pair(db, "kiosk", "Kiosk 1")
+    proc = start_hub(db, port, "--no-zeroconf")
+
+    async def issue(n):
+        client = HubClient(f"http://127.0.0.1:{port}", token)
+        try:
+            return [(await client.issue_ticket("self-print"))["ticket"] for _ in range(n)]
+        finally:
+            await client.aclose()
+
+    try:
+        issued = asyncio.run(issue(3))
+    finally:
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=10)
+    proc = start_hub(db, port, "--no-zeroconf")
+    try:
+        async def after():
+            client = HubClient(f"http://127.0.0.1:{port}", token)
+            try:
+                kept = [await client.ticket(t["id"]) for t in issued]
+                nxt = (await client.issue_ticket("self-print"))["ticket"]
+                return kept, nxt
+            finally:
+                await client.aclose()
+
+        kept, nxt = asyncio.run(after())
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert [t["number"] for t in kept] == ["Z001", "Z002", "Z003"]
+    assert all(t["state"] == "waiting" for t in kept)
+    assert nxt["number"] == "Z004"
+
+
+def test_hub_is_found_by_zeroconf_from_another_process(tmp_path):
+    port = free_port()
+    proc = start_hub(tmp_path / "hall.db", port, "--advertise-address", "127.0.0.1")
+    try:
+        found = subprocess.run(
+            [sys.executable, "-c", "from hub.discovery import discover; import json; "
+             "print(json.dumps(discover(8, interfaces=['127.0.0.1']), ensure_ascii=False))"],
+            capture_output=True, text=True, timeout=30)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert f"http://127.0.0.1:{port}" in found.stdout and "测试政务服务中心" in found.stdout
+
+
+def test_bad_hall_file_stops_the_hub_with_a_clear_message(tmp_path):
+    """Bad input: a hall file with an unknown zone id in a service; `hallq hub` exits 2 naming line and field."""
+    bad = SMALL_HALL.read_text(encoding="utf-8").replace('zone = "social"', 'zone = "socail"', 1)
+    path = tmp_path / "bad.toml"
+    path.write_text(bad, encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "hub.cli", "hub", "--hall", str(path), "--db", str(tmp_path / "h.db"),
+                          "--no-zeroconf"], capture_output=True, text=True, timeout=30)
+    line = bad.splitlines().index('zone = "socail"') + 1
+    assert out.returncode == 2
+    assert f"line {line}" in out.stderr and "services[3].zone" in out.stderr and "socail" in out.stderr
+
+
+@pytest.mark.parametrize("missing", ["--role", "--name"])
+def test_pair_without_role_or_name_is_refused(tmp_path, missing):
+    """Bad input: `hallq hub pair` with a missing option."""
+    args = {"--role": "kiosk", "--name": "K"}
+    args.pop(missing)
+    out = subprocess.run([sys.executable, "-m", "hub.cli", "hub", "pair", "--hall", str(SMALL_HALL), "--db",
+                          str(tmp_path / "h.db"), *sum(args.items(), ())], capture_output=True, text=True, timeout=30)
+    assert out.returncode == 2 and "pair needs --role and --name" in out.stderr
+
+
