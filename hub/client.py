@@ -57,6 +57,25 @@ class HubClient:
 
         return await asyncio.to_thread(discover, timeout)
 
+    # ---- pairing --------------------------------------------------------------------------
+    @staticmethod
+    async def pair(url: str, code: str, timeout: float = 5.0) -> str:
+        """Trade a 6-digit pairing code from the console for this device's token."""
+        try:
+            async with httpx.AsyncClient(base_url=url.rstrip("/") + API_PREFIX, timeout=timeout) as http:
+                response = await http.post("/pair", json={"code": code.strip()})
+        except (httpx.TransportError, OSError) as e:
+            raise HubUnavailable(f"{type(e).__name__}: {e}") from None
+        try:
+            data = response.json()
+        except ValueError:
+            raise HubError("BAD_RESPONSE", "服务器返回了无法识别的内容", "Unreadable answer from the hub",
+                           response.status_code) from None
+        if response.status_code >= 400:
+            raise HubError(data.get("code", "ERROR"), data.get("message", ""), data.get("message_en", ""),
+                           response.status_code, data.get("params"))
+        return data["token"]
+
     # ---- HTTP -----------------------------------------------------------------------------
     def _client(self) -> httpx.AsyncClient:
         if self._http is None or self._http.is_closed:

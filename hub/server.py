@@ -31,7 +31,15 @@ def free_port(host: str = "127.0.0.1") -> int:
 def build_service(db_path: str | Path, hall: HallConfig | str | Path | None = None, clock: Clock | None = None,
                   public_url: str = "") -> HubService:
     config = hall if isinstance(hall, HallConfig) else load_hall(hall or DEFAULT_HALL)
-    return HubService(config, Store(db_path), clock or SystemClock(config.tz), public_url=public_url)
+    store = Store(db_path)
+    edited = store.setting("hall_config")  # saved by the console; it wins over the file
+    if edited:
+        try:
+            config = HallConfig.model_validate_json(edited)
+            log.info("using the hall layout edited in the console (stored in %s)", db_path)
+        except ValueError as e:
+            log.error("the hall layout stored by the console is unusable (%s); using the hall file", e)
+    return HubService(config, store, clock or SystemClock(config.tz), public_url=public_url)
 
 
 class HubServer:

@@ -16,6 +16,7 @@ from typing import Callable
 
 from .core.clock import Clock
 from .core.config import HallConfig
+from .core import queue
 from .core.engine import Hall
 from .core.errors import DomainError
 from .core.model import HallState, TicketState, WindowState
@@ -39,6 +40,8 @@ class HubService:
         self.clock = clock
         self.public_url = public_url.rstrip("/")
         self.subscribers: set[asyncio.Queue] = set()
+        self.links: dict[int, set[asyncio.Queue]] = {}  # device id -> its open event streams
+        self.last_seen: dict[int, str] = {}
         salt = store.setting("id_salt")
         if salt is None:
             salt = secrets.token_hex(16)
@@ -110,6 +113,23 @@ class HubService:
     def unsubscribe(self, q: asyncio.Queue) -> None:
         self.subscribers.discard(q)
 
+    # ---- device connections (the console shows who is online; revoking cuts the stream) ----
+    def device_connected(self, device_id: int, q: asyncio.Queue) -> None:
+        self.links.setdefault(device_id, set()).add(q)
+        self.last_seen[device_id] = self.now().isoformat(timespec="seconds")
+
+    def device_disconnected(self, device_id: int, q: asyncio.Queue) -> None:
+        self.links.get(device_id, set()).discard(q)
+        self.last_seen[device_id] = self.now().isoformat(timespec="seconds")
+
+    def device_links(self) -> dict[int, dict]:
+        return {d: {"connections": len(self.links.get(d, ())), "last_seen": seen} for d, seen in self.last_seen.items()}
+
+    def disconnect_device(self, device_id: int) -> None:
+        """Close the device's event streams; call on the server's event loop."""
+        for q in list(self.links.get(device_id, ())):
+            q.put_nowait({"type": "revoked"})
+
     def _publish(self, event: dict) -> None:
         public = public_event(event)
         for q in list(self.subscribers):
@@ -139,8 +159,8 @@ class HubService:
     def ticket_url(self, token: str) -> str:
         return f"{self.public_url}/t/{token}"
 
-    def ticket_view(self, ticket, *, private: bool = False) -> dict:
-        view = self.hall.view(ticket, self.now())
+    def ticket_view(self, ticket, *, private: bool = False, known: dict | None = None) -> dict:
+        view = self.hall.view(ticket, self.now(), known)
         view["zone_name"], view["service_name"] = self._names(view)
         if private:
             view["url"] = self.ticket_url(view["token"])
@@ -186,6 +206,8 @@ class HubService:
         local = now.astimezone(self.config.tz)
         s = self.hall.state
         tickets = list(s.tickets.values())
+        known = queue.positions(s, self.config, now)
+        zone_services = {z.id: {sv.id for sv in self.config.services if sv.zone == z.id} for z in self.config.zones}
         zones = []
         for z in self.config.zones:
             waiting = [t for t in tickets if t.zone_id == z.id and t.state == TicketState.WAITING]
@@ -194,8 +216,7 @@ class HubService:
                 "id": z.id, "prefix": z.prefix, "name": z.name, "name_en": z.name_en, "open": z.is_open(local),
                 "waiting": len(waiting), "longest_wait_minutes": int(longest // 60),
                 "open_windows": sum(1 for w in self.config.windows if s.windows[w.id].state == WindowState.OPEN
-                                    and any(sv.zone == z.id for sv in self.config.services
-                                            if sv.id in self.config.window_services(w.id))),
+                                    and zone_services[z.id] & self.config.window_services(w.id)),
             })
         windows = []
         for w in self.config.windows:
@@ -205,7 +226,7 @@ class HubService:
             windows.append({
                 **ws.to_dict(), "name": w.name or f"{w.id}号窗口", "name_en": w.name_en or f"Window {w.id}",
                 "clerk_name": clerk.name if clerk else None,
-                "current_ticket": self.ticket_view(current) if current else None,
+                "current_ticket": self.ticket_view(current, known=known) if current else None,
                 "served_today": s.clerk_done.get(ws.clerk_id, 0) if ws.clerk_id else 0,
             })
         called = sorted((t for t in tickets if t.called_at), key=lambda t: t.called_at, reverse=True)
@@ -217,9 +238,9 @@ class HubService:
             "notice": s.notice or self.config.hall.notice,
             "zones": zones,
             "windows": windows,
-            "tickets": [self.ticket_view(t) for t in tickets if t.state in (TicketState.WAITING,
-                                                                              TicketState.CALLED, TicketState.SERVING)],
-            "recent_calls": [self.ticket_view(t) for t in called[:10]],
+            "tickets": [self.ticket_view(t, known=known) for t in tickets
+                        if t.state in (TicketState.WAITING, TicketState.CALLED, TicketState.SERVING)],
+            "recent_calls": [self.ticket_view(t, known=known) for t in called[:10]],
             "device_faults": s.device_faults,
         }
 
@@ -230,7 +251,7 @@ class HubService:
             "hall": cfg.hall.model_dump(),
             "queue": {"senior_age": cfg.queue.senior_age, "number_width": cfg.queue.number_width},
             "zones": [{**z.model_dump(), "open_now": z.is_open(local)} for z in cfg.zones],
-            "services": [{**s.model_dump(), "windows": [w.id for w in cfg.windows if s.id in cfg.window_services(w.id)]}
+            "services": [{**s.model_dump(), "windows": cfg.windows_serving(s.id)}
                          for s in cfg.services],
             "windows": [{"id": w.id, "name": w.name or f"{w.id}号窗口", "name_en": w.name_en or f"Window {w.id}",
                          "services": sorted(cfg.window_services(w.id))} for w in cfg.windows],

@@ -20,7 +20,7 @@ REPLAY_LIMIT = 20_000
 async def events(ws: WebSocket):
     hub = ws.app.state.hub
     try:
-        device_for(hub, token_of(ws.headers, ws.query_params))
+        device = device_for(hub, token_of(ws.headers, ws.query_params))
     except ApiError:
         await ws.close(code=4401, reason="unauthorized")
         return
@@ -30,6 +30,7 @@ async def events(ws: WebSocket):
         since = -1
     await ws.accept()
     queue = hub.subscribe()
+    hub.device_connected(device["id"], queue)
     reader = asyncio.ensure_future(_drain_incoming(ws))
     try:
         head = hub.store.last_seq
@@ -49,6 +50,9 @@ async def events(ws: WebSocket):
                 getter.cancel()
                 return
             event = getter.result()
+            if event["type"] == "revoked":  # the console revoked this device's token
+                await ws.close(code=4401, reason="revoked")
+                return
             if event["type"] == "snapshot_needed":
                 await ws.send_json(event)
                 await ws.close()
@@ -62,6 +66,7 @@ async def events(ws: WebSocket):
     finally:
         reader.cancel()
         hub.unsubscribe(queue)
+        hub.device_disconnected(device["id"], queue)
 
 
 async def _drain_incoming(ws: WebSocket) -> None:

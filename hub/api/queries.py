@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Depends, Request
 
+from ..core import queue
 from ..protocol import API_VERSION, Role
 from .auth import ApiError, require
 
@@ -35,7 +36,8 @@ def snapshot(request: Request, device: dict = Depends(ANY_DEVICE)):
 def queues(request: Request, zone: str | None = None, device: dict = Depends(ANY_DEVICE)):
     hub = request.app.state.hub
     hub.ensure_day()
-    waiting = [hub.ticket_view(t) for t in hub.hall.state.tickets.values() if t.state == "waiting"
+    known = queue.positions(hub.hall.state, hub.config, hub.now())
+    waiting = [hub.ticket_view(t, known=known) for t in hub.hall.state.tickets.values() if t.state == "waiting"
                and (zone is None or t.zone_id == zone)]
     by_service: dict[str, list] = {}
     for t in sorted(waiting, key=lambda t: (t["ahead"], t["order"])):

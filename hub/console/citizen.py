@@ -1,3 +1,139 @@
-from fastapi import APIRouter
+"""The citizen's ticket page behind the QR code (/t/{token}), its live feed, and 好差评 rating.
+
+The link carries the ticket's unguessable token, never its id; an unknown, malformed or
+expired token gets the same "二维码无效或已过期" answer, so tokens cannot be probed.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import html
+
+from fastapi import APIRouter, Depends, Request, WebSocket, WebSocketDisconnect
+from fastapi.responses import FileResponse, HTMLResponse
+
+from ..api.auth import ApiError, require
+from ..api.commands import respond
+from ..protocol import API_PREFIX, Evaluate, Role
+from . import evaluation
+from .citizen_texts import options
+from .routes import STATIC
 
 router = APIRouter()
+
+EVALUATORS = require(Role.CALLER, Role.CONSOLE)
+REFRESH_SECONDS = 30  # estimated waits drift with time even when nothing happens in the zone
+
+_INVALID_PAGE = """<!doctype html>
+<html lang="zh-CN"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>二维码无效或已过期</title><link rel="stylesheet" href="/static/ticket.css"></head>
+<body><main class="page invalid" id="invalid">
+<div class="invalid-mark" aria-hidden="true">!</div>
+<h1>二维码无效或已过期</h1>
+<p>请核对小票上的二维码，或重新取号。如有疑问，请咨询大厅工作人员。</p>
+<p class="en" lang="en">This link is invalid or has expired. Please check the QR code on your ticket,
+take a new ticket, or ask the hall staff.</p>
+<p class="hall">{hall}</p>
+</main></body></html>"""
+
+
+def _row_or_none(hub, token: str) -> dict | None:
+    return hub.ticket_for_token(token)
+
+
+@router.get("/t/{token}", include_in_schema=False)
+def ticket_page(token: str, request: Request):
+    hub = request.app.state.hub
+    if _row_or_none(hub, token) is None:
+        return HTMLResponse(_INVALID_PAGE.format(hall=html.escape(hub.config.hall.name)), status_code=404)
+    return FileResponse(STATIC / "ticket.html", headers={"Cache-Control": "no-store"})
+
+
+@router.get(f"{API_PREFIX}/public/evaluation-options", tags=["citizen"])
+def evaluation_options():
+    """Scores and reason chips for any rating screen (the phone page, the window's evaluator)."""
+    return options()
+
+
+@router.post(f"{API_PREFIX}/public/tickets/{{token}}/evaluation", tags=["citizen"])
+def rate_by_token(token: str, body: Evaluate, request: Request):
+    """The citizen rates a finished ticket from the phone page; a repeated submit is one rating."""
+    hub = request.app.state.hub
+    row = _row_or_none(hub, token)
+    if row is None:
+        raise ApiError(404, "TOKEN_INVALID")
+    # Namespaced per ticket, so nobody can replay another ticket's request_id to read its answer.
+    scope = hashlib.sha256(token.encode()).hexdigest()[:16]
+    return respond(*evaluation.submit(hub, row["id"], body, request_id=f"pub:{scope}:{body.request_id}",
+                                      device_id=None))
+
+
+@router.post(f"{API_PREFIX}/tickets/{{ticket_id}}/evaluation", tags=["tickets"])
+def rate_by_device(ticket_id: int, body: Evaluate, request: Request, device: dict = Depends(EVALUATORS)):
+    """The window's evaluator (a caller device: its own window only) or the console rates a ticket."""
+    hub = request.app.state.hub
+    return respond(*evaluation.submit(hub, ticket_id, body, request_id=body.request_id, device_id=device["id"],
+                                      check=evaluation.own_window_only(device)))
+
+
+def _view(hub, ticket_id: int) -> dict | None:
+    row = hub.store.ticket(ticket_id)
+    return {"ticket": hub.public_ticket_view(row)} if row else None
+
+
+def _touches(event: dict, zone_id: str, ticket_id: int) -> bool:
+    kind = event.get("type", "")
+    ticket = event.get("data", {}).get("ticket") or {}
+    return (ticket.get("id") == ticket_id or ticket.get("zone_id") == zone_id or kind.startswith("window.")
+            or kind in ("day.started", "snapshot_needed"))
+
+
+@router.websocket(f"{API_PREFIX}/public/tickets/{{token}}/live")
+async def ticket_live(ws: WebSocket, token: str):
+    """Pushes the page's ticket view at once, then whenever an event may change it."""
+    hub = ws.app.state.hub
+    row = _row_or_none(hub, token)
+    if row is None:
+        await ws.close(code=4404, reason="token invalid")
+        return
+    await ws.accept()
+    ticket_id, zone_id = row["id"], row["zone_id"]
+    queue = hub.subscribe()
+    reader = asyncio.ensure_future(_drain(ws))
+    last = None
+    try:
+        while True:
+            view = _view(hub, ticket_id)
+            if view != last:
+                await ws.send_json(view)
+                last = view
+            while True:
+                getter = asyncio.ensure_future(queue.get())
+                done, _ = await asyncio.wait({getter, reader}, timeout=REFRESH_SECONDS,
+                                             return_when=asyncio.FIRST_COMPLETED)
+                if reader in done:
+                    getter.cancel()
+                    return
+                if getter not in done:
+                    getter.cancel()
+                    break  # periodic refresh
+                event = getter.result()
+                if event.get("type") == "snapshot_needed":
+                    hub.unsubscribe(queue)  # we were dropped as too slow: start afresh
+                    queue = hub.subscribe()
+                if _touches(event, zone_id, ticket_id):
+                    break
+    except (WebSocketDisconnect, RuntimeError):
+        pass
+    finally:
+        reader.cancel()
+        hub.unsubscribe(queue)
+
+
+async def _drain(ws: WebSocket) -> None:
+    try:
+        while True:
+            await ws.receive_text()
+    except (WebSocketDisconnect, RuntimeError):
+        return

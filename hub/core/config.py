@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 DAY_NAMES = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
@@ -126,6 +126,7 @@ class Clerk(_Model):
     id: str = Field(pattern=r"^[A-Za-z0-9_-]+$")
     name: str
     pin: str = Field(pattern=r"^\d{4,8}$")
+    disabled: bool = False  # set in the console: the clerk can no longer log in
 
 
 class QueueRules(_Model):
@@ -174,6 +175,8 @@ class HallConfig(_Model):
     services: tuple[Service, ...]
     windows: tuple[Window, ...]
     clerks: tuple[Clerk, ...] = ()
+    _served: dict = PrivateAttr(default_factory=dict)  # window id -> service ids, computed once
+    _serving: dict = PrivateAttr(default_factory=dict)  # service id -> window ids
 
     @model_validator(mode="after")
     def _references(self):
@@ -219,10 +222,15 @@ class HallConfig(_Model):
         return next((c for c in self.clerks if c.id == clerk_id), None)
 
     def window_services(self, window_id: int) -> frozenset[str]:
-        w = self.window(window_id)
-        if w is None:
-            return frozenset()
-        return frozenset(s.id for s in self.services if s.zone in w.zones or s.id in w.services)
+        if not self._served:
+            for w in self.windows:
+                self._served[w.id] = frozenset(s.id for s in self.services if s.zone in w.zones or s.id in w.services)
+        return self._served.get(window_id, frozenset())
+
+    def windows_serving(self, service_id: str) -> list[int]:
+        if service_id not in self._serving:
+            self._serving[service_id] = [w.id for w in self.windows if service_id in self.window_services(w.id)]
+        return self._serving[service_id]
 
     def business_day(self, when: datetime) -> date:
         local = when.astimezone(self.tz)

@@ -116,8 +116,9 @@ class Hall:
             raise DomainError("TICKET_STATE", ticket=t.number, state=t.state.value)
         return t
 
-    def view(self, t: Ticket, now: datetime) -> dict:
-        ahead, wait = queue.position(self.state, self.config, t, now)
+    def view(self, t: Ticket, now: datetime, known: dict | None = None) -> dict:
+        """A ticket with its place in line; `known` is queue.positions() when viewing many at once."""
+        ahead, wait = known.get(t.id, (0, 0)) if known is not None else queue.position(self.state, self.config, t, now)
         d = t.to_dict()
         d.update(ahead=ahead, estimated_wait_minutes=wait)
         return d
@@ -176,7 +177,7 @@ class Hall:
     def login(self, now: datetime, window_id: int, clerk_id: str, pin: str) -> Outcome:
         w = self._window(window_id, open_required=False)
         clerk = self.config.clerk(clerk_id)
-        if clerk is None or clerk.pin != pin:
+        if clerk is None or clerk.disabled or clerk.pin != pin:
             raise DomainError("BAD_LOGIN", status=401)
         elsewhere = [o.id for o in self.state.windows.values() if o.clerk_id == clerk_id and o.id != window_id
                      and o.state != WindowState.CLOSED]

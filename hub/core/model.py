@@ -57,7 +57,8 @@ class Ticket:
     evaluation: dict | None = None
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        # A shallow copy: asdict() deep-copies and dominates snapshot time in a busy hall.
+        return dict(self.__dict__)
 
     @classmethod
     def from_dict(cls, d: dict) -> "Ticket":
@@ -78,7 +79,7 @@ class WindowStatus:
     since: str | None = None
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        return dict(self.__dict__)
 
     @classmethod
     def from_dict(cls, d: dict) -> "WindowStatus":

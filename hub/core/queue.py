@@ -91,7 +91,7 @@ def average_service_seconds(state: HallState, cfg: HallConfig, service_id: str) 
 
 
 def serving_windows(state: HallState, cfg: HallConfig, service_id: str) -> int:
-    configured = [w.id for w in cfg.windows if service_id in cfg.window_services(w.id)]
+    configured = cfg.windows_serving(service_id)
     open_now = [i for i in configured if state.windows.get(i) and state.windows[i].state == WindowState.OPEN]
     return len(open_now) or len(configured) or 1
 
@@ -111,3 +111,18 @@ def position(state: HallState, cfg: HallConfig, ticket: Ticket, now: datetime) -
     )
     per_window = average_service_seconds(state, cfg, ticket.service_id) / serving_windows(state, cfg, ticket.service_id)
     return ahead, math.ceil(ahead * per_window / 60)
+
+
+def positions(state: HallState, cfg: HallConfig, now: datetime) -> dict[int, tuple[int, int]]:
+    """`position` for every waiting ticket at once (one sort per service), for snapshots."""
+    lines: dict[str, list[Ticket]] = {}
+    for t in state.tickets.values():
+        if t.state == TicketState.WAITING:
+            lines.setdefault(t.service_id, []).append(t)
+    out: dict[int, tuple[int, int]] = {}
+    for service_id, line in lines.items():
+        line.sort(key=lambda t: (_rank(t, None, now, cfg), t.order))
+        per_window = average_service_seconds(state, cfg, service_id) / serving_windows(state, cfg, service_id)
+        for ahead, t in enumerate(line):
+            out[t.id] = (ahead, math.ceil(ahead * per_window / 60))
+    return out
