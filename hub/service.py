@@ -10,6 +10,7 @@ import hashlib
 import hmac
 import logging
 import secrets
+import threading
 import uuid
 from datetime import date, datetime
 from typing import Callable
@@ -40,6 +41,8 @@ class HubService:
         self.clock = clock
         self.public_url = public_url.rstrip("/")
         self.subscribers: set[asyncio.Queue] = set()
+        # Endpoints are async and so already one at a time; the lock also covers any sync caller.
+        self.lock = threading.RLock()
         self.links: dict[int, set[asyncio.Queue]] = {}  # device id -> its open event streams
         self.last_seen: dict[int, str] = {}
         salt = store.setting("id_salt")
@@ -76,15 +79,20 @@ class HubService:
         return numbered
 
     def ensure_day(self) -> None:
-        events = self.hall.rollover(self.now())
-        if events:
-            for e in events:
-                self.hall.apply(e)
-            self._commit(events)
+        with self.lock:
+            events = self.hall.rollover(self.now())
+            if events:
+                for e in events:
+                    self.hall.apply(e)
+                self._commit(events)
 
     def run(self, request_id: str | None, device_id: int | None, decide: Callable[[datetime], tuple[dict, list]],
             render: Callable[[dict], dict]) -> tuple[int, dict]:
         """Run one command: replay a repeated request_id, else decide, apply, commit, publish."""
+        with self.lock:
+            return self._run(request_id, device_id, decide, render)
+
+    def _run(self, request_id, device_id, decide, render) -> tuple[int, dict]:
         if request_id:
             seen = self.store.request(request_id)
             if seen is not None:

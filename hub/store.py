@@ -10,6 +10,7 @@ import hashlib
 import json
 import secrets
 import sqlite3
+import threading
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -84,6 +85,7 @@ class Store:
         conn.execute("PRAGMA foreign_keys=ON")
         conn.execute("PRAGMA busy_timeout=5000")
         self.conn = conn
+        self.lock = threading.RLock()
         self.db = sqlite_utils.Database(conn)
         self._migrate()
         self.last_seq = self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0]
@@ -101,7 +103,7 @@ class Store:
             self.conn.execute(f"PRAGMA user_version={v}")
 
     def _tx(self):
-        return _Transaction(self.conn)
+        return _Transaction(self.conn, self.lock)
 
     # ---- commands -------------------------------------------------------------------------
     def commit(self, events: list[dict], *, request: tuple[str, int | None, int, dict] | None = None,
@@ -224,16 +226,21 @@ def _ticket_from_row(row: dict) -> dict:
 class _Transaction:
     """BEGIN IMMEDIATE ... COMMIT, rolled back on any error, so a half-written command never lands."""
 
-    def __init__(self, conn: sqlite3.Connection):
-        self.conn = conn
+    def __init__(self, conn: sqlite3.Connection, lock: threading.RLock):
+        self.conn, self.lock = conn, lock
 
     def __enter__(self):
-        self.conn.execute("BEGIN IMMEDIATE")
+        self.lock.acquire()
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+        except BaseException:
+            self.lock.release()
+            raise
         return self.conn
 
     def __exit__(self, exc_type, exc, tb):
-        if exc_type is None:
-            self.conn.execute("COMMIT")
-        else:
-            self.conn.execute("ROLLBACK")
+        try:
+            self.conn.execute("COMMIT" if exc_type is None else "ROLLBACK")
+        finally:
+            self.lock.release()
         return False

@@ -28,7 +28,7 @@ def device_for(hub, token: str | None) -> dict:
 def require(*roles: Role):
     allowed = {r.value for r in roles}
 
-    def dependency(request: Request) -> dict:
+    async def dependency(request: Request) -> dict:  # async: runs on the loop, never beside a command
         hub = request.app.state.hub
         device = device_for(hub, token_of(request.headers, request.query_params))
         if device["role"] not in allowed:

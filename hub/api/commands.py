@@ -35,7 +35,7 @@ def _ticket_result(hub, private: bool = False):
 
 
 @router.post("/tickets", tags=["tickets"])
-def issue_ticket(body: IssueTicket, request: Request, device: dict = Depends(KIOSKS)):
+async def issue_ticket(body: IssueTicket, request: Request, device: dict = Depends(KIOSKS)):
     hub = request.app.state.hub
     holder = body.holder.model_dump(mode="json") if body.holder else None
     token = hub.new_token()
@@ -48,13 +48,13 @@ def issue_ticket(body: IssueTicket, request: Request, device: dict = Depends(KIO
 
 
 @router.post("/tickets/{ticket_id}/cancel", tags=["tickets"])
-def cancel_ticket(ticket_id: int, body: Plain, request: Request, device: dict = Depends(KIOSKS)):
+async def cancel_ticket(ticket_id: int, body: Plain, request: Request, device: dict = Depends(KIOSKS)):
     hub = request.app.state.hub
     return _run(request, body, device, lambda now: hub.hall.cancel(now, ticket_id), _ticket_result(hub))
 
 
 def _window_command(name: str, body_type, call):
-    def endpoint(window_id: int, body: body_type, request: Request, device: dict = Depends(CALLERS)):  # type: ignore[valid-type]
+    async def endpoint(window_id: int, body: body_type, request: Request, device: dict = Depends(CALLERS)):  # type: ignore[valid-type]
         check_window(device, window_id)
         hub = request.app.state.hub
 
@@ -90,7 +90,7 @@ def _appointment_view(a: Appointment) -> dict:
 
 
 @router.post("/appointments", tags=["appointments"])
-def book(body: Book, request: Request, device: dict = Depends(KIOSKS)):
+async def book(body: Book, request: Request, device: dict = Depends(KIOSKS)):
     hub = request.app.state.hub
     appointment_id, code = hub.new_appointment_ids()
     tz = hub.config.tz
@@ -108,7 +108,7 @@ def book(body: Book, request: Request, device: dict = Depends(KIOSKS)):
 
 
 @router.post("/appointments/check-in", tags=["appointments"])
-def check_in(body: CheckIn, request: Request, device: dict = Depends(KIOSKS)):
+async def check_in(body: CheckIn, request: Request, device: dict = Depends(KIOSKS)):
     hub = request.app.state.hub
     token = hub.new_token()
     match = {"code": body.code, "phone_hash": hub.hash_personal(body.phone) if body.phone else None,
@@ -126,13 +126,13 @@ def check_in(body: CheckIn, request: Request, device: dict = Depends(KIOSKS)):
 
 
 @router.post("/notice", tags=["hall"])
-def set_notice(body: Notice, request: Request, device: dict = Depends(CONSOLE)):
+async def set_notice(body: Notice, request: Request, device: dict = Depends(CONSOLE)):
     hub = request.app.state.hub
     return _run(request, body, device, lambda now: hub.hall.set_notice(now, body.notice), lambda r: r)
 
 
 @router.post("/devices/me/status", tags=["devices"])
-def device_status(body: DeviceStatus, request: Request, device: dict = Depends(ANY_DEVICE)):
+async def device_status(body: DeviceStatus, request: Request, device: dict = Depends(ANY_DEVICE)):
     hub = request.app.state.hub
     label = f"{device['id']}:{device['name']}"
     return _run(request, body, device, lambda now: hub.hall.device_status(now, label, body.fault), lambda r: r)

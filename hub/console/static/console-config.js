@@ -174,24 +174,24 @@ function openEditor(section, item) {
     inputs.always_open = el("input", { type: "checkbox", name: "always_open", checked: !!data.always_open });
     rows.push(el("label", { class: "check" }, inputs.always_open, t("f.always_open")));
     hours = hoursEditor(data.hours || []);
-    rows.push(el("div", { class: "field" }, el("span", {}, t("f.hours")), hours.node));
+    rows.push(el("div", { class: "field wide-field" }, el("span", {}, t("f.hours")), hours.node));
     inputs.description = el("textarea", { name: "description", rows: 2 }, data.description || "");
-    rows.push(field(t("f.description"), inputs.description));
+    rows.push(field(t("f.description"), inputs.description, "wide-field"));
   }
   if (section === "services") {
     inputs.zone = el("select", { name: "zone" }, ...cfg.data.zones.map((z) => el("option", { value: z.id, selected: (data.zone || cfg.zoneFilter) === z.id }, nameOf(z))));
     rows.push(field(t("f.zone"), inputs.zone));
     rows.push(field(t("f.minutes"), text("minutes", { type: "number", min: 1, max: 480, step: "any", value: data.minutes ?? 8 })));
     inputs.keywords = el("input", { name: "keywords", value: (data.keywords || []).join(", ") });
-    rows.push(field(t("f.keywords"), inputs.keywords));
+    rows.push(field(t("f.keywords"), inputs.keywords, "wide-field"));
   }
   let zonesPick = null;
   let servicesPick = null;
   if (section === "windows") {
     zonesPick = checkList("zones", cfg.data.zones.map((z) => [z.id, nameOf(z)]), data.zones || []);
     servicesPick = checkList("services", cfg.data.services.map((s) => [s.id, `${nameOf(s)} · ${zoneName(s.zone)}`]), data.services || []);
-    rows.push(el("div", { class: "field" }, el("span", {}, t("f.zones")), zonesPick.node));
-    rows.push(el("div", { class: "field" }, el("span", {}, t("f.services")), servicesPick.node));
+    rows.push(el("div", { class: "field wide-field" }, el("span", {}, t("f.zones")), zonesPick.node));
+    rows.push(el("div", { class: "field wide-field" }, el("span", {}, t("f.services")), servicesPick.node));
   }
   if (section === "clerks") {
     rows.push(field(t("f.pin"), text("pin", { type: "password", inputmode: "numeric", autocomplete: "new-password", value: "", placeholder: creating ? "" : t("f.pin_keep") })));
@@ -229,6 +229,7 @@ function openEditor(section, item) {
     if (!key) { error.textContent = `${t("f.id")}?`; inputs.id.focus(); return; }
     if (creating && existing(section, key)) {
       error.textContent = t("cfg.exists", { key });
+      return;
     }
     if (await save(section, key, item, error)) close();
   };

@@ -111,6 +111,7 @@ addStrings({
   "cfg.add_window": ["新增窗口", "Add window"],
   "cfg.add_clerk": ["新增工作人员", "Add clerk"],
   "cfg.edit_title": ["编辑：{name}", "Edit: {name}"],
+  "cfg.exists": ["编号 {key} 已存在，请换一个", "{key} already exists; choose another"],
   "cfg.new_title": ["新增", "New"],
   "cfg.filter_zone": ["按服务区筛选", "Filter by zone"],
   "cfg.all": ["全部", "All"],
