@@ -162,3 +162,49 @@ async def test_window_pause_resume_and_recall(hub, clients):
     assert e.value.code == "WINDOW_PAUSED"
     await caller.resume(2)
     assert (await caller.call_next(2))["ticket"]["number"] == "B002"
+
+
+async def test_second_no_show_is_final_and_transfer_to_a_window_reserves_it(hub, clients):
+    kiosk, w1, w2 = clients("kiosk"), clients("caller", window=1), clients("caller", window=2)
+    await w1.login(1, "c001", "1111")
+    await w2.login(2, "c002", "2222")
+    first = (await kiosk.issue_ticket("pension"))["ticket"]
+    await w2.call_next(2)
+    assert (await w2.no_show(2))["requeued"] is True
+    await w2.call_next(2)
+    final = await w2.no_show(2)
+    assert final["requeued"] is False and final["ticket"]["state"] == "no_show"
+    assert (await w2.call_next(2))["ticket"] is None, "a final no-show is not called again"
+
+    await kiosk.issue_ticket("pension")
+    second = (await kiosk.issue_ticket("pension"))["ticket"]
+    assert (await w1.call_next(1))["ticket"]["number"] == "B002"
+    moved = (await w1.transfer(1, to_window=2))["ticket"]
+    assert moved["target_window"] == 2
+    # Window 1 serves pension too, but the transferred ticket waits for window 2 only.
+    assert (await w1.call_next(1))["ticket"]["number"] == second["number"]
+    assert (await w2.call_next(2))["ticket"]["number"] == "B002"
+    assert first["number"] == "B001"
+
+
+async def test_cancel_a_waiting_ticket_and_not_a_called_one(hub, clients):
+    kiosk, caller = clients("kiosk"), clients("caller", window=2)
+    a = (await kiosk.issue_ticket("pension"))["ticket"]
+    b = (await kiosk.issue_ticket("pension"))["ticket"]
+    assert (await kiosk.cancel_ticket(a["id"]))["ticket"]["state"] == "cancelled"
+    await caller.login(2, "c002", "2222")
+    assert (await caller.call_next(2))["ticket"]["id"] == b["id"]
+    with pytest.raises(HubError) as e:
+        await kiosk.cancel_ticket(b["id"])
+    assert e.value.code == "TICKET_STATE"
+
+
+async def test_openapi_schema_lists_the_commands(hub):
+    import httpx
+
+    async with httpx.AsyncClient(base_url=hub.url) as http:
+        schema = (await http.get("/api/v1/openapi.json")).json()
+    paths = schema["paths"]
+    for path in ("/api/v1/tickets", "/api/v1/windows/{window_id}/call-next", "/api/v1/appointments/check-in",
+                 "/api/v1/snapshot", "/api/v1/public/tickets/{token}"):
+        assert path in paths
