@@ -106,6 +106,19 @@ def _install(hub, new: HallConfig, actor: str, action: str, detail: dict) -> Non
             lambda r: r)
 
 
+def _locked(edit):
+    """Edits check, store and swap as one step, like a command (the hub's lock is re-entrant)."""
+    def run(hub, *args, **kwargs):
+        lock = getattr(hub, "lock", None)
+        if lock is None:
+            return edit(hub, *args, **kwargs)
+        with lock:
+            return edit(hub, *args, **kwargs)
+    run.__name__, run.__doc__ = edit.__name__, edit.__doc__
+    return run
+
+
+@_locked
 def save_item(hub, section: str, key: str, item: dict, actor: str) -> dict:
     """Create or replace one entry (zones/services/windows/clerks) keyed by its id."""
     if section not in SECTIONS:
@@ -140,6 +153,7 @@ def save_item(hub, section: str, key: str, item: dict, actor: str) -> dict:
     return public_config(new)
 
 
+@_locked
 def delete_item(hub, section: str, key: str, actor: str) -> dict:
     if section not in SECTIONS:
         raise ApiError(404, "CONFIG_NOT_FOUND", key=section)
@@ -149,6 +163,19 @@ def delete_item(hub, section: str, key: str, actor: str) -> dict:
     data[section] = [e for e in data[section] if str(e[id_field]) != str(key)]
     if len(data[section]) == before:
         raise ApiError(404, "CONFIG_NOT_FOUND", key=key)
+    if section in ("services", "zones"):
+        # Refuse before anything else: the waiting citizens matter more than a tidy layout.
+        field = "service_id" if section == "services" else "zone_id"
+        hub.ensure_day()
+        lost = sorted(t.number for t in hub.hall.state.tickets.values()
+                      if t.state == TicketState.WAITING and getattr(t, field) == key)
+        if lost:
+            raise ApiError(409, "CONFIG_ORPHANS", count=len(lost), numbers=_list(lost))
+    if section == "services":  # a deleted service leaves the windows and bundles that named it
+        for w in data["windows"]:
+            w["services"] = [s for s in w["services"] if s != key]
+        for s in data["services"]:
+            s["bundle"] = [b for b in s["bundle"] if b != key]
     new = _validated(data, section, key)
     _check_windows_free(hub, new)
     _refuse_orphans(hub, new)
@@ -156,6 +183,7 @@ def delete_item(hub, section: str, key: str, actor: str) -> dict:
     return public_config(new)
 
 
+@_locked
 def set_hall_info(hub, fields: dict, actor: str) -> dict:
     data = hub.config.model_dump(mode="json")
     data["hall"].update({k: v for k, v in fields.items() if k in ("name", "name_en", "notice")})

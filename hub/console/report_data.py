@@ -1,8 +1,8 @@
 """Figures for the manager's reports, computed from ticket rows of the store's projection.
 
 Pure: rows in, plain dicts out (no store, no clock), so each figure is checked on hand-made rows.
-Definitions: wait = issued -> (last) call; service = serving (or call) -> finished, for done
-tickets; 满意率 = ratings of 基本满意 or better / all ratings; 差评 = scores 1-2.
+Definitions: wait = issued -> (last) call, for tickets that reached a window (not no-shows);
+service = serving (or call) -> finished, for done tickets; 满意率 = ratings of 基本满意 or better / all ratings; 差评 = scores 1-2.
 """
 from __future__ import annotations
 
@@ -31,6 +31,10 @@ def stats(values: list[float]) -> dict:
 
 
 def wait_minutes(t: dict) -> float | None:
+    """Issued -> (last) call, for citizens who came to the window: a no-show's wait says nothing
+    about how long people waited to be served."""
+    if t.get("state") not in ("called", "serving", "done"):
+        return None
     return _minutes(t.get("issued_at"), t.get("called_at"))
 
 
@@ -95,8 +99,12 @@ def _breakdown(tickets: list[dict], key: str, names: dict) -> list[dict]:
         if k is None:
             continue  # e.g. never called: no window or clerk to count it for
         groups.setdefault(k, _Group()).add(t)
-    return [{"key": k, "name": names.get(k, str(k)), **g.figures()}
-            for k, g in sorted(groups.items(), key=lambda kv: str(kv[0]).zfill(8))]
+    order = {k: i for i, k in enumerate(names)}  # the hall file's order, as the manager knows it
+
+    def rank(k):
+        return (order.get(k, len(order)), f"{k:08d}" if isinstance(k, int) else str(k))
+
+    return [{"key": k, "name": names.get(k, str(k)), **g.figures()} for k, g in sorted(groups.items(), key=lambda kv: rank(kv[0]))]
 
 
 def _local_hour(iso: str, tz: tzinfo | None) -> int:

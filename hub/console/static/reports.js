@@ -108,11 +108,13 @@ function barChart(points, { color = "#1456b8", unit = "" } = {}) {
     return svg;
   }
   const max = Math.max(1, ...points.map((p) => p.value || 0));
-  const step = Math.pow(10, Math.floor(Math.log10(max)));
-  const nice = Math.ceil(max / step) * step;
+  // Grid lines at 1, 2 or 5 times a power of ten, four or five of them.
+  const raw = max / 4, mag = Math.pow(10, Math.floor(Math.log10(raw)));
+  const tick = [1, 2, 5, 10].map((m) => m * mag).find((v) => v >= raw);
+  const lines = Math.ceil(max / tick), nice = lines * tick;
   const plotH = H - top - bottom, plotW = W - left - right;
-  for (let i = 0; i <= 4; i++) {
-    const v = (nice * i) / 4, y = top + plotH - (plotH * i) / 4;
+  for (let i = 0; i <= lines; i++) {
+    const v = tick * i, y = top + plotH - (plotH * i) / lines;
     add("line", { x1: left, x2: W - right, y1: y, y2: y, stroke: "#dde3ec" });
     add("text", { x: left - 6, y: y + 4, "text-anchor": "end", fill: "#5b6474", "font-size": 11 },
         Number.isInteger(v) ? v : v.toFixed(1));

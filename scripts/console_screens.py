@@ -1,0 +1,139 @@
+"""Screenshots of the manager's console on a busy morning, for looking at the pages as a user would.
+
+    python scripts/console_screens.py OUTDIR
+
+Starts a hub on the default hall (a manual clock at Monday 09:40), issues tickets, opens and
+pauses windows, reports a printer fault, then saves PNGs of sign-in, dashboard (1440x900),
+devices/pairing, hall setup, the zone editor and the audit log.
+"""
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+import threading
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from playwright.sync_api import sync_playwright
+
+from hub.client import HubClient
+from hub.console.auth import set_password
+from hub.core.clock import ManualClock
+from hub.server import HubServer, build_service
+
+PASSWORD = "hall-manager-1"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+async def morning(server: HubServer, clock: ManualClock) -> None:
+    cfg = server.service.config
+    kiosk = HubClient(server.url, server.pair("kiosk", "一楼取号机 1"))
+    server.pair("kiosk", "二楼取号机")
+    server.pair("display", "大厅主屏")
+    by_zone: dict[str, list[str]] = {}
+    for s in cfg.services:
+        by_zone.setdefault(s.zone, []).append(s.id)
+    zones = list(by_zone)
+    clock.set(datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+    for i in range(26):
+        zone = zones[i % 5] if i < 20 else zones[0]
+        await kiosk.issue_ticket(by_zone[zone][i % len(by_zone[zone])])
+        clock.advance(minutes=1)
+    clock.set(datetime(2026, 11, 23, 9, 40, tzinfo=ZoneInfo("Asia/Shanghai")))
+    staffed = [w for w in cfg.windows if any(s in cfg.window_services(w.id) for z in zones[:4] for s in by_zone[z])][:9]
+    for n, (w, clerk) in enumerate(zip(staffed, cfg.clerks)):
+        caller = HubClient(server.url, server.pair("caller", f"{w.id}号窗口叫号器", w.id))
+        await caller.login(w.id, clerk.id, clerk.pin)
+        if n in (2, 6):
+            await caller.pause(w.id, "暂时离开" if n == 2 else "系统维护")
+        elif n % 3 != 1:
+            result = await caller.call_next(w.id)
+            if result["ticket"] and n % 2:
+                await caller.serve(w.id)
+        await caller.aclose()
+    clock.advance(minutes=4)
+    await kiosk.report_status("paper_out")
+    await kiosk.aclose()
+
+
+def keep_online(server: HubServer, stop: threading.Event) -> None:
+    """A display that stays connected, so the console shows a device online."""
+    async def run():
+        display = HubClient(server.url, server.pair("display", "等候区副屏"))
+        display.start_events()
+        while not stop.is_set():
+            await asyncio.sleep(0.1)
+        await display.aclose()
+    asyncio.run(run())
+
+
+def main(argv: list[str]) -> int:
+    out = Path(argv[0] if argv else "out/console")
+    out.mkdir(parents=True, exist_ok=True)
+    clock = ManualClock(datetime(2026, 11, 23, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai")))
+    tmp = tempfile.mkdtemp(prefix="hallq-screens-")
+    server = HubServer(build_service(Path(tmp) / "hall.db", None, clock)).start()
+    set_password(server.service.store, PASSWORD)
+    asyncio.run(morning(server, clock))
+    stop = threading.Event()
+    online = threading.Thread(target=keep_online, args=(server, stop), daemon=True)
+    online.start()
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1440, "height": 900})
+            page.goto(f"{server.url}/console")
+            page.fill("#password", "wrong-password")
+            page.click("#login-button")
+            page.wait_for_selector("#login-error:not(:empty)")
+            page.screenshot(path=str(out / "1-login.png"))
+            page.fill("#password", PASSWORD)
+            page.click("#login-button")
+            page.wait_for_selector(".zone-card")
+            page.wait_for_timeout(400)
+            page.screenshot(path=str(out / "2-dashboard.png"))
+            page.screenshot(path=str(out / "2b-dashboard-full.png"), full_page=True)
+            page.goto(f"{server.url}/console#devices")
+            page.wait_for_selector("#device-rows tr")
+            page.select_option("#pair-role", "caller")
+            page.fill("#pair-name", "12号窗口叫号器")
+            page.select_option("#pair-window", "12")
+            page.click("#pair-make")
+            page.wait_for_selector("#code-box:not([hidden])")
+            page.screenshot(path=str(out / "3-devices.png"), full_page=True)
+            page.goto(f"{server.url}/console#config")
+            page.wait_for_selector("table[data-section=zones] tbody tr")
+            page.screenshot(path=str(out / "4-config.png"))
+            page.click("table[data-section=zones] tbody tr:first-child button:has-text('编辑')")
+            page.wait_for_selector("dialog#editor[open]")
+            page.screenshot(path=str(out / "5-zone-editor.png"))
+            page.click("#editor button[type=button]:has-text('取消')")
+            page.click("button[data-tab=windows]")
+            page.click("table[data-section=windows] tbody tr:first-child button:has-text('编辑')")
+            page.wait_for_selector("dialog#editor[open]")
+            page.screenshot(path=str(out / "5b-window-editor.png"))
+            page.click("#editor button[type=button]:has-text('取消')")
+            page.goto(f"{server.url}/console#audit")
+            page.wait_for_selector("#audit-rows tr")
+            page.screenshot(path=str(out / "6-audit.png"))
+            page.goto(f"{server.url}/console#dashboard")
+            page.click("#lang-toggle")
+            page.wait_for_selector(".zone-card")
+            page.wait_for_timeout(300)
+            page.screenshot(path=str(out / "7-dashboard-en.png"))
+            page.click("#lang-toggle")
+            browser.close()
+    finally:
+        stop.set()
+        online.join(timeout=5)
+        server.stop()
+    for png in sorted(out.glob("*.png")):
+        print(png)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

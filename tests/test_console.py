@@ -1,0 +1,351 @@
+"""The manager's console in a real browser against a real hub: sign-in, the live hall,
+pairing and revoking devices, editing the hall while it runs, and alerts."""
+from __future__ import annotations
+
+import asyncio
+import re
+import threading
+import time
+
+import httpx
+import pytest
+
+from hub.client import HubClient, HubError
+from hub.console.auth import set_password
+from web_fixtures import browser, page, run_async  # noqa: F401
+
+PASSWORD = "hall-manager-1"
+
+
+@pytest.fixture
+def console(hub, page):
+    """The console page of a hub with a password set, not yet signed in."""
+    set_password(hub.server.service.store, PASSWORD)
+    page.goto(f"{hub.url}/console")
+    page.wait_for_selector("#password")
+    return page
+
+
+def sign_in(page, password: str = PASSWORD) -> None:
+    page.fill("#password", password)
+    page.click("#login-button")
+
+
+def signed_in(page) -> None:
+    sign_in(page)
+    page.wait_for_selector(".zone-card")
+    page.wait_for_selector("#live-status.on")
+
+
+def kiosk_issue(hub, service_id: str) -> dict:
+    async def go():
+        client = HubClient(hub.url, hub.pair("kiosk", "测试取号机"), retry_delay=0.05)
+        try:
+            return (await client.issue_ticket(service_id))["ticket"]
+        finally:
+            await client.aclose()
+    return run_async(go)
+
+
+def hall_of(hub) -> dict:
+    async def go():
+        client = HubClient(hub.url, hub.pair("kiosk", "取号机查询"), retry_delay=0.05)
+        try:
+            return await client.hall()
+        finally:
+            await client.aclose()
+    return run_async(go)
+
+
+class BackgroundLoop:
+    """An event loop in a thread, for a device client that stays connected during a test."""
+
+    def __init__(self):
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, daemon=True)
+        self.thread.start()
+
+    def run(self, coro, timeout: float = 10.0):
+        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
+
+    def close(self):
+        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.thread.join(timeout=5)
+
+
+def wait_until(check, timeout: float = 8.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "condition not met in time"
+        time.sleep(0.05)
+
+
+# ---- sign-in --------------------------------------------------------------------------------
+def test_sign_in_refuses_wrong_password_and_locks_after_five_tries(hub, console, clock):
+    """Bad input: a wrong password (clear message with tries left), then five wrong passwords in
+    a row (locked for 10 minutes: even the right password is refused, with the wait named);
+    after the clock moves past the lock, the right password signs in."""
+    page = console
+    sign_in(page, "not-the-password")
+    expect_error = page.locator("#login-error")
+    page.wait_for_function("document.querySelector('#login-error').textContent.includes('密码不正确')")
+    assert "还可再试 4 次" in expect_error.text_content()
+    assert page.locator("#app").is_hidden()
+    for _ in range(4):
+        sign_in(page, "still-wrong")
+        page.wait_for_timeout(150)
+    page.wait_for_function("document.querySelector('#login-error').textContent.includes('分钟后再试')")
+    sign_in(page, PASSWORD)
+    page.wait_for_timeout(300)
+    assert "分钟后再试" in expect_error.text_content()
+    assert page.locator("#app").is_hidden()
+
+    clock.advance(minutes=11)
+    signed_in(page)
+    assert page.locator("#hall-name").text_content() == "测试政务服务中心"
+    # The English switch is remembered across a reload.
+    page.click("#lang-toggle")
+    page.reload()
+    page.wait_for_selector(".zone-card")
+    assert page.locator("nav a[data-view=dashboard]").text_content() == "Live hall"
+
+
+def test_sign_in_without_a_password_set_says_how_to_set_one(hub, page):
+    """Bad input: any password on a hub where `hallq hub set-password` was never run."""
+    page.goto(f"{hub.url}/console")
+    sign_in(page, "anything-at-all")
+    page.wait_for_function("document.querySelector('#login-error').textContent.includes('set-password')")
+
+
+def test_console_api_refuses_a_kiosk_token(hub):
+    """Bad input: a kiosk's token on the console's API, and no token at all."""
+    kiosk = hub.pair("kiosk", "K")
+    r = httpx.get(f"{hub.url}/api/v1/console/overview", headers={"Authorization": f"Bearer {kiosk}"})
+    assert r.status_code == 403
+    assert httpx.get(f"{hub.url}/api/v1/console/overview").status_code == 401
+
+
+# ---- the live hall --------------------------------------------------------------------------
+def test_a_ticket_from_a_kiosk_appears_on_the_dashboard_without_reload(hub, console):
+    page = console
+    signed_in(page)
+    page.evaluate("window.__notReloaded = true")
+    general = page.locator(".zone-card[data-zone=general] .zone-waiting")
+    assert general.text_content() == "0"
+    ticket = kiosk_issue(hub, "property")
+    # The dashboard polls only every 15 s; within 5 s the change can only come from the event stream.
+    page.wait_for_function("document.querySelector('.zone-card[data-zone=general] .zone-waiting').textContent === '1'",
+                           timeout=5000)
+    assert page.locator("#total-waiting").text_content() == "1"
+    assert page.evaluate("window.__notReloaded") is True
+    assert ticket["number"] == "A001"
+
+
+def test_alert_when_a_zone_has_waiting_tickets_but_no_open_window(hub, console, clock):
+    page = console
+    signed_in(page)
+    assert page.locator(".alert").count() == 0
+    kiosk_issue(hub, "pension")
+    alert = page.locator(".alert[data-kind=no_window][data-zone=social]")
+    alert.wait_for(timeout=5000)
+    assert "人社服务专区" in alert.text_content() and "1 人在等候" in alert.text_content()
+    assert "stranded" in page.locator(".zone-card[data-zone=social]").get_attribute("class")
+
+    async def open_window():
+        caller = HubClient(hub.url, hub.pair("caller", "2号叫号器", 2), retry_delay=0.05)
+        await caller.login(2, "c002", "2222")
+        await caller.aclose()
+    run_async(open_window)
+    alert.wait_for(state="detached", timeout=5000)
+
+    # Past the 30-minute threshold the long wait is flagged too.
+    clock.advance(minutes=31)
+    page.reload()
+    long_wait = page.locator(".alert[data-kind=long_wait][data-zone=social]")
+    long_wait.wait_for()
+    assert "B001" in long_wait.text_content() and "31 分钟" in long_wait.text_content()
+
+
+# ---- devices --------------------------------------------------------------------------------
+def test_pair_a_device_with_a_code_then_revoke_it(hub, console):
+    """Bad input: a wrong pairing code (clear error), and the revoked device's token afterwards."""
+    page = console
+    signed_in(page)
+    page.click("nav a[data-view=devices]")
+    page.select_option("#pair-role", "kiosk")
+    page.fill("#pair-name", "二楼取号机")
+    page.click("#pair-make")
+    page.wait_for_selector("#code-box:not([hidden])")
+    code = page.locator("#code-value").text_content()
+    assert re.fullmatch(r"\d{6}", code)
+    assert "二楼取号机" in page.locator("#code-title").text_content()
+
+    wrong = "000000" if code != "000000" else "111111"
+    with pytest.raises(HubError) as refused:
+        run_async(lambda: HubClient.pair(hub.url, wrong))
+    assert refused.value.code == "PAIRING_CODE_INVALID" and "配对码不正确" in refused.value.message
+
+    token = run_async(lambda: HubClient.pair(hub.url, code))
+    loop = BackgroundLoop()
+    device = HubClient(hub.url, token, retry_delay=0.05, max_backoff=0.3)
+    try:
+        me = loop.run(device.me())
+        assert me["name"] == "二楼取号机" and me["role"] == "kiosk"
+        with pytest.raises(HubError):  # a code is good once
+            run_async(lambda: HubClient.pair(hub.url, code))
+        async def listen():
+            device.start_events()
+        loop.run(listen())
+        wait_until(lambda: device.connected)
+
+        row = page.locator("#device-rows tr[data-name='二楼取号机']")
+        page.click("nav a[data-view=dashboard]")
+        page.click("nav a[data-view=devices]")
+        row.locator(".badge.online").wait_for()
+        page.once("dialog", lambda d: d.accept())
+        row.locator("button:has-text('撤销')").click()
+        row.locator(".badge.revoked").wait_for()
+
+        with pytest.raises(HubError) as gone:
+            loop.run(device.me())
+        assert gone.value.status == 401
+        wait_until(lambda: not device.connected)  # its open event stream was closed at once
+        time.sleep(0.5)
+        assert not device.connected  # and reconnecting is refused
+        page.click("nav a[data-view=audit]")
+        page.wait_for_selector("#audit-rows tr[data-action='device.revoked']")
+        assert page.locator("#audit-rows tr[data-action='device.paired']").count() == 1
+    finally:
+        loop.run(device.aclose())
+        loop.close()
+
+
+def test_a_pairing_code_expires_after_ten_minutes(hub, console, clock):
+    """Bad input: a code used 11 minutes after it was made."""
+    page = console
+    signed_in(page)
+    page.click("nav a[data-view=devices]")
+    page.select_option("#pair-role", "caller")
+    page.fill("#pair-name", "2号窗口叫号器")
+    page.select_option("#pair-window", "2")
+    page.click("#pair-make")
+    page.wait_for_selector("#code-box:not([hidden])")
+    code = page.locator("#code-value").text_content()
+    clock.advance(minutes=11)
+    with pytest.raises(HubError) as refused:
+        run_async(lambda: HubClient.pair(hub.url, code))
+    assert refused.value.code == "PAIRING_CODE_INVALID"
+
+
+# ---- editing the hall -----------------------------------------------------------------------
+def open_config(page, tab: str) -> None:
+    page.click("nav a[data-view=config]")
+    page.click(f"button[data-tab={tab}]")
+    page.wait_for_selector(f"table[data-section={tab}] tbody tr")
+
+
+def test_edit_hours_and_add_a_service_take_effect_without_restart(hub, console):
+    """Bad input: opening hours that close before they open (refused, field named, nothing saved)."""
+    page = console
+    signed_in(page)
+    open_config(page, "zones")
+    page.click("table[data-section=zones] tr[data-id=social] button:has-text('编辑')")
+    close = page.locator("#editor .hours-row").first.locator("[name=close]")
+    close.fill("08:00")
+    page.click("#editor-save")
+    page.wait_for_function("document.querySelector('#editor-error').textContent.includes('close 08:00 must be after open')")
+    assert "zones.social.hours[1]" in page.locator("#editor-error").text_content()
+    assert [h["close"] for z in hall_of(hub)["zones"] if z["id"] == "social" for h in z["hours"]] == ["17:30"]
+
+    close.fill("18:30")
+    page.click("#editor-save")
+    page.wait_for_selector("#editor", state="detached")
+    social = next(z for z in hall_of(hub)["zones"] if z["id"] == "social")
+    assert social["hours"][0]["close"] == "18:30"
+
+    open_config(page, "services")
+    page.click("button[data-add=services]")
+    page.fill("#editor [name=id]", "marriage-proof")
+    page.fill("#editor [name=name]", "婚姻状况证明")
+    page.select_option("#editor [name=zone]", "general")
+    page.fill("#editor [name=minutes]", "12")
+    page.click("#editor-save")
+    page.wait_for_selector("table[data-section=services] tr[data-id=marriage-proof]")
+    added = next(s for s in hall_of(hub)["services"] if s["id"] == "marriage-proof")
+    assert added["name"] == "婚姻状况证明" and added["zone"] == "general" and added["windows"] == [1]
+    assert kiosk_issue(hub, "marriage-proof")["number"] == "A001"  # kiosks can issue it at once
+
+    page.click("nav a[data-view=audit]")
+    page.wait_for_selector("#audit-rows tr[data-action='config.services.create']")
+    zone_row = page.locator("#audit-rows tr[data-action='config.zones.update']")
+    assert "18:30" in zone_row.text_content() and "修改服务区" in zone_row.text_content()
+
+    # The edited layout outlives a restart of the hub (the database wins over the TOML file).
+    hub.stop()
+    hub.start()
+    assert any(s["id"] == "marriage-proof" for s in hall_of(hub)["services"])
+
+
+def test_removing_a_service_with_waiting_tickets_is_refused(hub, console):
+    """Bad input: deleting a service while one of its tickets waits, and taking the last window
+    off a service with a waiting ticket; both refused with the ticket count, nothing changes."""
+    page = console
+    signed_in(page)
+    kiosk_issue(hub, "property")
+    kiosk_issue(hub, "self-print")
+    before = hall_of(hub)
+    open_config(page, "services")
+    page.on("dialog", lambda d: d.accept())
+    page.click("table[data-section=services] tr[data-id=property] button:has-text('删除')")
+    error = page.locator("#config-error")
+    error.wait_for()
+    assert "1 张等候中的票" in error.text_content() and "A001" in error.text_content()
+    assert page.locator("table[data-section=services] tr[data-id=property]").count() == 1
+
+    open_config(page, "windows")
+    page.click("table[data-section=windows] tr[data-id='4'] button:has-text('删除')")  # the only self-print window
+    page.wait_for_function("(document.querySelector('#config-error')||{}).textContent?.includes('Z001')")
+    assert "1 张等候中的票" in page.locator("#config-error").text_content()
+    after = hall_of(hub)
+    assert after["services"] == before["services"] and after["windows"] == before["windows"]
+    page.click("nav a[data-view=audit]")
+    page.wait_for_selector("#audit-rows tr")
+    assert page.locator("#audit-rows tr[data-action^='config.']").count() == 0
+
+
+def test_clerks_can_be_added_disabled_and_given_a_new_pin(hub, console):
+    """Bad input: a new clerk without a PIN (refused), a disabled clerk logging in (refused)."""
+    page = console
+    signed_in(page)
+    open_config(page, "clerks")
+    page.click("button[data-add=clerks]")
+    page.fill("#editor [name=id]", "c010")
+    page.fill("#editor [name=name]", "赵新")
+    page.click("#editor-save")
+    page.wait_for_function("document.querySelector('#editor-error').textContent.includes('4-8 位数字密码')")
+    page.fill("#editor [name=pin]", "482913")
+    page.click("#editor-save")
+    page.wait_for_selector("table[data-section=clerks] tr[data-id=c010]")
+
+    async def login(clerk, pin):
+        caller = HubClient(hub.url, hub.pair("caller", "2号叫号器", 2), retry_delay=0.05)
+        try:
+            await caller.login(2, clerk, pin)
+            await caller.logout(2)
+        finally:
+            await caller.aclose()
+    run_async(lambda: login("c010", "482913"))
+
+    page.click("table[data-section=clerks] tr[data-id=c010] button:has-text('停用')")
+    page.wait_for_selector("table[data-section=clerks] tr[data-id=c010] .badge.revoked")
+    with pytest.raises(HubError) as refused:
+        run_async(lambda: login("c010", "482913"))
+    assert refused.value.code == "BAD_LOGIN"
+
+    page.once("dialog", lambda d: d.accept("7777"))
+    page.click("table[data-section=clerks] tr[data-id=c001] button:has-text('重置密码')")
+    page.wait_for_selector("#toast.show")
+    run_async(lambda: login("c001", "7777"))
+    page.click("nav a[data-view=audit]")
+    page.wait_for_selector("#audit-rows tr[data-action='config.clerks.update']")
+    assert "7777" not in page.locator("#audit-table").text_content()  # PINs never reach the log

@@ -1,0 +1,42 @@
+"""Real headless Chromium for the web pages (never downloaded: the system's /usr/bin/chromium).
+
+Import into a test module: `from web_fixtures import browser, page  # noqa: F401`.
+`browser` is shared by a module's tests; each test gets a fresh `page` (own context, so own
+sessionStorage and localStorage) at 1440x900.
+"""
+from __future__ import annotations
+
+import asyncio
+import concurrent.futures
+
+import pytest
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                 "--disable-sync", "--no-first-run"]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    pg = context.new_page()
+    pg.set_default_timeout(8000)
+    yield pg
+    context.close()
+
+
+def run_async(make_coro, timeout: float = 30.0):
+    """Run a coroutine (e.g. HubClient calls) to completion in its own thread and loop, out of
+    the way of Playwright's synchronous API in the test's thread."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(lambda: asyncio.run(asyncio.wait_for(make_coro(), timeout))).result()
