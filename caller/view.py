@@ -1,0 +1,402 @@
+"""The caller panel's widgets: they show the controller's state and pass on the clerk's presses."""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QFontDatabase, QKeyEvent
+from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+                               QPushButton, QSizePolicy, QStackedWidget, QTabWidget, QVBoxLayout, QWidget)
+
+from .controller import CallerController
+from .text import PAUSE_REASONS, tr
+
+log = logging.getLogger("hallq.caller")
+
+FONT_FAMILY = "Noto Sans CJK SC"
+_CJK_FALLBACKS = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+                  "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc")
+
+STYLE = f"""
+QWidget {{ font-family: "{FONT_FAMILY}"; font-size: 15px; color: #1d2733; }}
+#caller {{ background: #eef2f6; }}
+#banner {{ background: #c62828; color: white; font-weight: bold; padding: 6px; border-radius: 4px; }}
+#header {{ font-size: 17px; font-weight: bold; }}
+#chip {{ border-radius: 10px; padding: 2px 10px; color: white; background: #2e7d32; }}
+#chip[state="paused"] {{ background: #ef6c00; }}
+#chip[state="closed"] {{ background: #78909c; }}
+#card {{ background: white; border: 1px solid #cfd8dc; border-radius: 8px; }}
+#number {{ font-size: 60px; font-weight: bold; color: #0d47a1; }}
+#number[idle="true"] {{ font-size: 24px; color: #90a4ae; font-weight: normal; }}
+#mark {{ border-radius: 4px; padding: 1px 8px; color: white; font-weight: bold; }}
+#mark[kind="priority"] {{ background: #2e7d32; }}
+#mark[kind="appointment"] {{ background: #6a1b9a; }}
+#service {{ font-size: 18px; font-weight: bold; }}
+#detail {{ color: #455a64; }}
+#stat {{ font-size: 15px; color: #263238; }}
+#message {{ color: #37474f; }}
+#message[error="true"] {{ color: #c62828; font-weight: bold; }}
+QPushButton {{ min-height: 38px; border-radius: 6px; background: #ffffff; border: 1px solid #90a4ae; }}
+QPushButton:disabled {{ color: #b0bec5; background: #f5f7f8; border-color: #dde3e6; }}
+QPushButton#primary {{ background: #1565c0; color: white; font-size: 20px; font-weight: bold; min-height: 52px;
+                       border: none; }}
+QPushButton#primary:disabled {{ background: #b0c4de; color: #eef2f6; }}
+QLineEdit {{ min-height: 34px; font-size: 18px; padding: 0 6px; }}
+QListWidget {{ font-size: 16px; }}
+"""
+
+
+def register_cjk_font() -> None:
+    """Chinese text needs a CJK font; without one every glyph is a box."""
+    path = None
+    try:
+        from hardware.fonts import find_cjk_font  # type: ignore[import-not-found]
+
+        path = find_cjk_font()
+    except Exception:
+        path = next((p for p in _CJK_FALLBACKS if Path(p).exists()), None)
+    if path and QFontDatabase.addApplicationFont(str(path)) < 0:
+        log.warning("could not load the CJK font %s", path)
+
+
+def _label(name: str, text: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setObjectName(name)
+    return label
+
+
+def _restyle(widget: QWidget, **props) -> None:
+    for key, value in props.items():
+        widget.setProperty(key, value)
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+
+
+class CallerWindow(QWidget):
+    KEYS = {Qt.Key_F1: "call_next", Qt.Key_F2: "recall", Qt.Key_F3: "no_show", Qt.Key_F4: "transfer",
+            Qt.Key_F5: "finish", Qt.Key_F6: "pause_or_resume", Qt.Key_F7: "serve"}
+
+    def __init__(self, controller: CallerController):
+        super().__init__()
+        self.c = controller
+        self.setObjectName("caller")
+        self.setStyleSheet(STYLE)
+        self.resize(420, 560)
+        self.setMinimumSize(380, 520)
+        root = QVBoxLayout(self)
+        root.setContentsMargins(12, 10, 12, 10)
+        self.banner = _label("banner")
+        self.banner.setAlignment(Qt.AlignCenter)
+        self.banner.hide()
+        root.addWidget(self.banner)
+        head = QHBoxLayout()
+        self.header = _label("header")
+        self.chip = _label("chip")
+        self.header.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # the state chip never gets cut
+        head.addWidget(self.header, 1)
+        head.addWidget(self.chip)
+        root.addLayout(head)
+        self.pages = QStackedWidget()
+        root.addWidget(self.pages, 1)
+        self.message = _label("message")
+        self.message.setWordWrap(True)
+        root.addWidget(self.message)
+        self._build_login()
+        self._build_main()
+        self._build_pause()
+        self._build_transfer()
+        # the wait time moves with the clock even when nothing else happens
+        self.ticker = QTimer(self)
+        self.ticker.timeout.connect(self.render)
+        self.ticker.start(20_000)
+        controller.on_change(self.render)
+        self.render()
+
+    # ---- pages ----------------------------------------------------------------------------
+    def _build_login(self) -> None:
+        page = QWidget()
+        lay = QVBoxLayout(page)
+        lay.addStretch(1)
+        self.login_title = _label("service")
+        self.login_title.setAlignment(Qt.AlignCenter)
+        lay.addWidget(self.login_title)
+        self.clerk_label, self.pin_label = QLabel(), QLabel()
+        self.clerk_edit, self.pin_edit = QLineEdit(), QLineEdit()
+        self.pin_edit.setEchoMode(QLineEdit.Password)
+        self.clerk_edit.setMaxLength(32)
+        self.pin_edit.setMaxLength(16)
+        for label, edit in ((self.clerk_label, self.clerk_edit), (self.pin_label, self.pin_edit)):
+            lay.addWidget(label)
+            lay.addWidget(edit)
+        self.login_button = QPushButton()
+        self.login_button.setObjectName("primary")
+        self.login_button.clicked.connect(self.do_login)
+        self.pin_edit.returnPressed.connect(self.do_login)
+        self.clerk_edit.returnPressed.connect(self.pin_edit.setFocus)
+        lay.addSpacing(8)
+        lay.addWidget(self.login_button)
+        lay.addStretch(2)
+        self.login_page = page
+        self.pages.addWidget(page)
+
+    def _build_main(self) -> None:
+        page = QWidget()
+        lay = QVBoxLayout(page)
+        lay.setContentsMargins(0, 0, 0, 0)
+        card = QWidget()
+        card.setObjectName("card")
+        card_lay = QVBoxLayout(card)
+        card_lay.setSpacing(2)
+        top = QHBoxLayout()
+        self.number = _label("number")
+        top.addWidget(self.number, 1)
+        marks = QVBoxLayout()
+        self.marks = {k: _label("mark") for k in ("priority", "appointment")}
+        for kind, mark in self.marks.items():
+            _restyle(mark, kind=kind)
+            mark.setAlignment(Qt.AlignCenter)
+            marks.addWidget(mark)
+        marks.addStretch(1)
+        top.addLayout(marks)
+        card_lay.addLayout(top)
+        self.service = _label("service")
+        self.service.setWordWrap(True)
+        self.detail = _label("detail")
+        self.holder = _label("detail")
+        for w in (self.service, self.detail, self.holder):
+            card_lay.addWidget(w)
+        lay.addWidget(card)
+        stats = QHBoxLayout()
+        self.waiting = _label("stat")
+        self.served = _label("stat")
+        self.served.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+        stats.addWidget(self.waiting)
+        stats.addWidget(self.served)
+        lay.addLayout(stats)
+        self.buttons: dict[str, QPushButton] = {}
+        self.buttons["call_next"] = QPushButton()
+        self.buttons["call_next"].setObjectName("primary")
+        lay.addWidget(self.buttons["call_next"])
+        grid = QGridLayout()
+        order = ("recall", "no_show", "serve", "finish", "transfer", "pause_or_resume", "logout")
+        for i, action in enumerate(order):
+            self.buttons[action] = QPushButton()
+            grid.addWidget(self.buttons[action], i // 2, i % 2)
+        lay.addLayout(grid)
+        for action, button in self.buttons.items():
+            button.setFocusPolicy(Qt.NoFocus)  # keep F-keys with the panel, not a button
+            button.clicked.connect(lambda _=False, a=action: self.trigger(a))
+        lay.addStretch(1)
+        self.main_page = page
+        self.pages.addWidget(page)
+
+    def _build_pause(self) -> None:
+        page = QWidget()
+        lay = QVBoxLayout(page)
+        self.pause_title = _label("service")
+        lay.addWidget(self.pause_title)
+        self.reasons = QListWidget()
+        for key in PAUSE_REASONS:
+            item = QListWidgetItem()
+            item.setData(Qt.UserRole, key)
+            self.reasons.addItem(item)
+        self.reasons.setCurrentRow(0)
+        self.reasons.itemDoubleClicked.connect(lambda _item: self.confirm_pause())
+        lay.addWidget(self.reasons, 1)
+        row = QHBoxLayout()
+        self.pause_ok, self.pause_cancel = QPushButton(), QPushButton()
+        self.pause_ok.setObjectName("primary")
+        self.pause_ok.clicked.connect(self.confirm_pause)
+        self.pause_cancel.clicked.connect(self.back_to_main)
+        row.addWidget(self.pause_cancel)
+        row.addWidget(self.pause_ok)
+        lay.addLayout(row)
+        self.pause_page = page
+        self.pages.addWidget(page)
+
+    def _build_transfer(self) -> None:
+        page = QWidget()
+        lay = QVBoxLayout(page)
+        self.transfer_title = _label("service")
+        lay.addWidget(self.transfer_title)
+        self.transfer_tabs = QTabWidget()
+        self.service_filter, self.window_filter = QLineEdit(), QLineEdit()
+        self.service_list, self.window_list = QListWidget(), QListWidget()
+        for flt, lst in ((self.service_filter, self.service_list), (self.window_filter, self.window_list)):
+            tab = QWidget()
+            tab_lay = QVBoxLayout(tab)
+            tab_lay.addWidget(flt)
+            tab_lay.addWidget(lst, 1)
+            flt.textChanged.connect(lambda text, lst=lst: self._filter(lst, text))
+            lst.itemDoubleClicked.connect(lambda _item: self.confirm_transfer())
+            self.transfer_tabs.addTab(tab, "")
+        lay.addWidget(self.transfer_tabs, 1)
+        row = QHBoxLayout()
+        self.transfer_ok, self.transfer_cancel = QPushButton(), QPushButton()
+        self.transfer_ok.setObjectName("primary")
+        self.transfer_ok.clicked.connect(self.confirm_transfer)
+        self.transfer_cancel.clicked.connect(self.back_to_main)
+        row.addWidget(self.transfer_cancel)
+        row.addWidget(self.transfer_ok)
+        lay.addLayout(row)
+        self.transfer_page = page
+        self.pages.addWidget(page)
+
+    @staticmethod
+    def _filter(lst: QListWidget, text: str) -> None:
+        text = text.strip().lower()
+        for i in range(lst.count()):
+            item = lst.item(i)
+            item.setHidden(bool(text) and text not in item.text().lower())
+
+    # ---- intents --------------------------------------------------------------------------
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        action = self.KEYS.get(event.key())
+        if action and self.pages.currentWidget() is self.main_page:
+            self.trigger(action)
+            event.accept()
+            return
+        if event.key() == Qt.Key_Escape and self.pages.currentWidget() in (self.pause_page, self.transfer_page):
+            self.back_to_main()
+            return
+        super().keyPressEvent(event)
+
+    def trigger(self, action: str) -> None:
+        c = self.c
+        if action == "pause_or_resume":
+            action = "resume" if c.paused else "pause"
+        if not c.enabled(action):
+            return
+        if action == "pause":
+            self.reasons.setCurrentRow(0)
+            self.pages.setCurrentWidget(self.pause_page)
+            self.reasons.setFocus()
+        elif action == "transfer":
+            self._fill_transfer()
+            self.pages.setCurrentWidget(self.transfer_page)
+            self.service_filter.setFocus()
+        else:
+            c.press(action)
+
+    def do_login(self) -> None:
+        if self.c.enabled("login"):
+            self.c.press("login", clerk_id=self.clerk_edit.text(), pin=self.pin_edit.text())
+
+    def confirm_pause(self) -> None:
+        item = self.reasons.currentItem()
+        if item is None:
+            return
+        self.back_to_main()
+        # the hall's records are in Chinese whatever language the panel shows
+        self.c.press("pause", reason=tr(item.data(Qt.UserRole), "zh_CN"))
+
+    def _fill_transfer(self) -> None:
+        services, windows = self.c.transfer_targets()
+        for lst, flt, entries in ((self.service_list, self.service_filter, services),
+                                  (self.window_list, self.window_filter, windows)):
+            lst.clear()
+            flt.clear()
+            for key, label in entries:
+                item = QListWidgetItem(label)
+                item.setData(Qt.UserRole, key)
+                lst.addItem(item)
+
+    def confirm_transfer(self) -> None:
+        to_service = self.transfer_tabs.currentIndex() == 0
+        item = (self.service_list if to_service else self.window_list).currentItem()
+        if item is None or item.isHidden():
+            return
+        self.back_to_main()
+        key = item.data(Qt.UserRole)
+        self.c.press("transfer", **({"service_id": key} if to_service else {"to_window": int(key)}))
+
+    def back_to_main(self) -> None:
+        self.pages.setCurrentWidget(self.main_page if self.c.logged_in else self.login_page)
+        self.setFocus()
+
+    # ---- showing the state ----------------------------------------------------------------
+    def render(self) -> None:
+        c, t = self.c, self.c.t
+        self.setWindowTitle(t("title", window=c.window_label()))
+        if not c.connected or c.retrying:
+            self.banner.setText(t("offline") + ("  " + t("retrying") if c.retrying else ""))
+            self.banner.show()
+        else:
+            self.banner.hide()
+        header = c.window_label()
+        if c.logged_in and c.window.get("clerk_id"):
+            header += " · " + t("clerk", name=c.clerk_name or "", id=c.window["clerk_id"]).lstrip()
+        self.header.setText(header)
+        state = c.window.get("state", "closed")
+        # the reason is shown large in the ticket card; the chip only names the state
+        self.chip.setText(t({"paused": "state_paused_short", "open": "state_open"}.get(state, "state_closed")))
+        self.chip.setMinimumWidth(self.chip.fontMetrics().horizontalAdvance(self.chip.text()) + 28)
+        _restyle(self.chip, state=state)
+        current_page = self.pages.currentWidget()
+        if not c.logged_in:
+            self.pages.setCurrentWidget(self.login_page)
+        elif current_page is self.login_page or (current_page is self.transfer_page and not c.enabled("transfer")) \
+                or (current_page is self.pause_page and not c.enabled("pause") and not c.pending):
+            self.pages.setCurrentWidget(self.main_page)
+        self._render_login()
+        self._render_main()
+        message = t("working") if c.pending and not c.retrying else c.message
+        self.message.setText(message)
+        _restyle(self.message, error="true" if c.message_is_error and not c.pending else "false")
+
+    def _render_login(self) -> None:
+        t = self.c.t
+        self.login_title.setText(t("login_title"))
+        self.clerk_label.setText(t("clerk_id"))
+        self.pin_label.setText(t("pin"))
+        self.login_button.setText(t("login"))
+        self.login_button.setEnabled(self.c.enabled("login"))
+        if self.c.logged_in:
+            self.pin_edit.clear()
+
+    def _render_main(self) -> None:
+        c, t = self.c, self.c.t
+        view = c.ticket_view()
+        if view is None:
+            self.number.setText(t("state_paused", reason=c.window.get("pause_reason") or "") if c.paused
+                                else t("no_ticket"))
+            _restyle(self.number, idle="true")
+            for mark in self.marks.values():
+                mark.hide()
+            self.service.setText("")
+            self.detail.setText("")
+            self.holder.setText("")
+        else:
+            self.number.setText(view["number"])
+            _restyle(self.number, idle="false")
+            for kind, mark in self.marks.items():
+                mark.setText(t(kind))
+                mark.setVisible(view[kind])
+            self.service.setText(view["service"])
+            parts = [t("waited", minutes=view["wait_minutes"]), t(view["state"])]
+            if view["recalls"]:
+                parts.append(t("recalls", n=view["recalls"]))
+            self.detail.setText(" · ".join(parts))
+            self.holder.setText(view["holder"])
+            self.holder.setVisible(bool(view["holder"]))
+        self.waiting.setText(t("waiting_here", n=c.waiting_here()))
+        self.served.setText(t("served_today", n=c.served_today))
+        for action, button in self.buttons.items():
+            if action == "pause_or_resume":
+                action = "resume" if c.paused else "pause"
+            button.setText(t(action))
+            button.setEnabled(c.enabled(action))
+        self.pause_title.setText(t("pause_title"))
+        for i in range(self.reasons.count()):
+            item = self.reasons.item(i)
+            item.setText(t(item.data(Qt.UserRole)))
+        self.pause_ok.setText(t("ok"))
+        self.pause_cancel.setText(t("cancel"))
+        self.transfer_ok.setText(t("ok"))
+        self.transfer_cancel.setText(t("cancel"))
+        self.transfer_title.setText(t("transfer_title", number=view["number"] if view else ""))
+        self.transfer_tabs.setTabText(0, t("to_service"))
+        self.transfer_tabs.setTabText(1, t("to_window"))
+        self.service_filter.setPlaceholderText(t("filter"))
+        self.window_filter.setPlaceholderText(t("filter"))

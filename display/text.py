@@ -1,0 +1,20 @@
+"""Every word the wall display shows, Chinese first: {"key": ("中文", "English")}."""
+from __future__ import annotations
+
+TEXT: dict[str, tuple[str, str]] = {
+    "window_label": ("{n}号窗口", "Window {n}"),
+    "call_line": ("{number} → {window}", "{number} → {window}"),
+    "please": ("请 {number} 号到 {window} 办理", "Number {number}, please go to {window}"),
+    "no_calls": ("请留意叫号", "Please wait for your number"),
+    "recent": ("最近叫号", "Recent calls"),
+    "waiting": ("等候人数", "Waiting"),
+    "zone_count": ("{n} 人", "{n}"),
+    "zone_closed": ("休息中", "Closed"),
+    "offline": ("连接中断，正在重新连接…", "Connection lost; reconnecting…"),
+    "weekday": ("星期一 星期二 星期三 星期四 星期五 星期六 星期日", "Mon Tue Wed Thu Fri Sat Sun"),
+}
+
+
+def tr(key: str, lang: str = "zh_CN", **values) -> str:
+    zh, en = TEXT[key]
+    return (en if lang == "en" else zh).format(**values)

@@ -1,0 +1,131 @@
+"""Screenshots of the caller panel and the wall display, for looking at them as a user would.
+
+    QT_QPA_PLATFORM=offscreen python scripts/caller_display_screens.py out/screens
+
+Starts a hub with the default hall at a weekday 10:15, takes a few tickets, calls some, and
+saves caller-login/idle/priority/paused/disconnected.png and display.png (1920×1080).
+"""
+from __future__ import annotations
+
+import asyncio
+import sys
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+HERE = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(HERE))
+
+
+async def wait_until(condition, timeout: float = 10.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        if loop.time() > deadline:
+            raise TimeoutError("the screen did not reach the expected state")
+        await asyncio.sleep(0.05)
+
+
+def save(widget, path: Path) -> None:
+    widget.repaint()
+    if not widget.grab().save(str(path)):
+        raise OSError(f"could not write {path}")
+    print(f"saved {path}")
+
+
+async def scenario(out: Path, srv, clock) -> None:
+    from caller.app import create_caller
+    from display.app import create_display
+    from hardware.tts import RecorderBackend, Speaker
+    from hub.client import HubClient
+
+    def client(role, window=None):
+        return HubClient(srv.url, srv.pair(role, f"{role}-{window or ''}", window), retry_delay=0.05, max_backoff=0.5)
+
+    kiosk, other, console = client("kiosk"), client("caller", 2), client("console")
+    hall = await kiosk.hall()
+    here = [s["id"] for s in hall["services"] if 1 in s["windows"] and 2 in s["windows"]]
+    for service in here[:6]:
+        await kiosk.issue_ticket(service)
+    await console.set_notice("欢迎光临新丰县政务服务中心。工作日 12:00-13:00 午间不打烊；请留意叫号，"
+                             "过号请到服务台重新排队。办完事请为我们的服务“好差评”。")
+
+    speaker = Speaker(RecorderBackend(seconds_per_char=0.0, chime_seconds=0.0))
+    display, display_c = create_display(client("display"), speaker=speaker, clock=clock)
+    display.resize(1920, 1080)
+    display.show()
+    caller, c = create_caller(client("caller", 1), 1, clock=clock)
+    caller.show()
+    await display_c.start()
+    asyncio.ensure_future(c.start())
+    await wait_until(lambda: c.hall is not None and c.connected)
+    save(caller, out / "caller-login.png")
+
+    await c.login("c001", "2580")
+    await wait_until(lambda: c.logged_in and c.clerk_name)
+    save(caller, out / "caller-idle.png")
+
+    await other.login(2, "c002", "731904")
+    for _ in range(5):
+        await other.call_next(2)
+        clock.advance(minutes=3)
+        await other.finish(2)
+    await kiosk.issue_ticket(here[0], priority_reason="disabled",
+                             holder={"name_masked": "王*华", "id_masked": "440***********1234"})
+    clock.advance(minutes=12)
+    await c.call_next()  # the green-channel ticket goes first
+    await c.serve()
+    await wait_until(lambda: c.current and c.current["state"] == "serving")
+    caller.render()
+    save(caller, out / "caller-priority.png")
+
+    await c.finish()
+    await c.pause("午休")
+    await wait_until(lambda: c.paused)
+    save(caller, out / "caller-paused.png")
+
+    await other.call_next(2)
+    await wait_until(lambda: len(display_c.calls) >= 7)
+    display._flash_left = 0
+    display._flash_step()
+    save(display, out / "display.png")
+
+    await c.resume()
+    srv.stop()
+    await wait_until(lambda: not c.connected, 15)
+    c.press("call_next")
+    await wait_until(lambda: c.retrying, 15)
+    save(caller, out / "caller-disconnected.png")
+    await wait_until(lambda: not display_c.connected, 15)
+    save(display, out / "display-offline.png")
+    for cl in (kiosk, other, console):
+        await cl.aclose()
+    await c.aclose()
+    await display_c.aclose()
+    speaker.close(drain=False)
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    out = Path(argv[0] if argv else "out/screens")
+    out.mkdir(parents=True, exist_ok=True)
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from hub.core.clock import ManualClock
+    from hub.server import HubServer, build_service
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    clock = ManualClock(datetime(2026, 11, 23, 10, 15, tzinfo=ZoneInfo("Asia/Shanghai")))
+    with tempfile.TemporaryDirectory(prefix="hallq-screens-") as tmp:
+        srv = HubServer(build_service(Path(tmp) / "hall.db", None, clock)).start()
+        loop = qasync.QEventLoop(app)
+        asyncio.set_event_loop(loop)
+        with loop:
+            loop.run_until_complete(scenario(out, srv, clock))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

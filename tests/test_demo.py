@@ -1,0 +1,36 @@
+"""`hallq demo` end to end, in a subprocess with offscreen Qt, as a newcomer would first run it."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from PIL import Image
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_demo_runs_the_hall_and_quits(tmp_path):
+    """Bad input tried: --crowd-rate 0 is refused with a message and exit code 2."""
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+    shots = tmp_path / "shots"
+    done = subprocess.run([sys.executable, "-m", "hub.cli", "demo", "--seconds", "8", "--screenshots", str(shots),
+                           "--voice", "recorder", "--db", str(tmp_path / "demo.db")],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=90)
+    assert done.returncode == 0, done.stdout + done.stderr
+    summary = re.search(r"demo: (\d+) tickets issued \((\d+) by the crowd\)", done.stdout)
+    assert summary, done.stdout
+    assert int(summary.group(2)) >= 1
+    assert "logged in" in done.stdout
+    for name in ("display", "caller-1", "caller-2"):
+        png = shots / f"{name}.png"
+        assert png.exists(), name
+        assert Image.open(png).size[0] >= 380
+    assert Image.open(shots / "display.png").size == (1920, 1080)
+    assert (tmp_path / "demo.db").exists()
+
+    bad = subprocess.run([sys.executable, "-m", "hub.cli", "demo", "--crowd-rate", "0", "--seconds", "1"],
+                         cwd=ROOT, env=env, capture_output=True, text=True, timeout=30)
+    assert bad.returncode == 2 and "--crowd-rate" in bad.stderr

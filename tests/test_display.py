@@ -1,0 +1,177 @@
+"""The wall display against a real hub: what it shows, what it says, and in which order."""
+from __future__ import annotations
+
+import asyncio
+import wave
+
+import pytest
+
+from display.app import create_display
+from hardware.tts import Announcement, RecorderBackend, Speaker, call_sentence, render_wav
+from tests.conftest import make_client
+
+# Displays and qasync loops are kept, never destroyed between tests: garbage-collecting a
+# closed qasync loop while the next one runs Qt's event loop crashed the interpreter.
+KEEP: list = []
+
+
+async def until(condition, timeout: float = 8.0) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        assert loop.time() < deadline, "timed out"
+        await asyncio.sleep(0.02)
+
+
+@pytest.fixture
+def wall(hub, qloop, qapp, clock):
+    made, speakers = [], []
+
+    class Wall:
+        def client(self, role, window=None):
+            c = make_client(hub, role, window)
+            made.append(c)
+            return c
+
+        def display(self, zones=None, seconds_per_char=0.001):
+            speaker = Speaker(RecorderBackend(seconds_per_char=seconds_per_char, chime_seconds=0.001))
+            speakers.append(speaker)
+            window, controller = create_display(self.client("display"), speaker=speaker, clock=clock, zones=zones)
+            window.show()
+            KEEP.append(window)
+            return window, controller, speaker
+
+        def run(self, body):
+            async def whole():
+                try:
+                    await body()
+                finally:
+                    for c in made:
+                        await c.aclose()
+            qloop.run(whole(), timeout=60)
+
+    KEEP.append(qloop)
+    w = Wall()
+    w.kiosk = w.client("kiosk")
+    yield w
+    for s in speakers:
+        s.close(drain=False)
+
+
+async def open_window(w, window, clerk, pin):
+    caller = w.client("caller", window)
+    await caller.login(window, clerk, pin)
+    return caller
+
+
+def test_ten_calls_in_a_second_are_spoken_in_order_without_overlap(wall):
+    w = wall
+
+    async def body():
+        display, d, speaker = w.display(seconds_per_char=0.004)
+        await d.start()
+        await until(lambda: d.connected)
+        caller = await open_window(w, 1, "c001", "1111")
+        for _ in range(10):
+            await w.kiosk.issue_ticket("business-license")
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        for _ in range(10):
+            await caller.call_next(1)
+            await caller.finish(1)
+        took = loop.time() - began
+        await until(lambda: len(d.spoken) == 10)
+        # the screen kept up while the voice was still talking: it never waited for speech
+        assert display.big.text() == "A010 → 1号窗口"
+        assert speaker.pending > 0
+        assert speaker.wait_idle(30)
+        said = speaker.backend.utterances
+        expected = []
+        for n in range(1, 11):
+            speech = call_sentence(f"A{n:03d}", "1").speech
+            expected += ["[chime]", speech, speech]
+        assert [u.text for u in said] == expected
+        for before, after in zip(said, said[1:]):
+            assert after.start >= before.end, f"{after.text} started before {before.text} ended"
+        assert took < 3, f"10 call/finish cycles took {took:.1f} s"
+
+    w.run(body)
+
+
+def test_the_call_is_rendered_to_a_wav_of_plausible_length(tmp_path):
+    spoken = call_sentence("A001", "5")
+    assert spoken.speech == "请 A零零一 号 到 五 号窗口 办理"
+    assert spoken.display == "请A001号到5号窗口办理"
+    path = render_wav(Announcement("A001", "5"), tmp_path / "call.wav")
+    with wave.open(str(path)) as f:
+        seconds = f.getnframes() / f.getframerate()
+    # a chime and the sentence twice: a few seconds, not a click and not a minute
+    assert 3.0 < seconds < 20.0, seconds
+
+
+def test_a_display_for_one_zone_shows_only_that_zone(wall):
+    """Bad input tried: a zone list naming a zone the hall does not have ("Q"); it is ignored."""
+    w = wall
+
+    async def body():
+        display, d, speaker = w.display(zones=["B", "Q"])
+        await d.start()
+        await until(lambda: d.connected and d.zones)
+        assert [z["id"] for z in d.zones] == ["social"]
+        one = await open_window(w, 1, "c001", "1111")
+        two = await open_window(w, 2, "c002", "2222")
+        await w.kiosk.issue_ticket("business-license")
+        await w.kiosk.issue_ticket("pension")
+        await w.kiosk.issue_ticket("pension")
+        await until(lambda: d.zone_counts()[0][1] == 2)
+        await one.call_next(1)  # A001, not this display's zone
+        await two.call_next(2)  # B001
+        await until(lambda: d.latest is not None)
+        await asyncio.sleep(0.2)
+        assert display.big.text() == "B001 → 2号窗口"
+        assert [t["number"] for t in d.calls] == ["B001"]
+        assert [a.number for a in d.spoken] == ["B001"]
+        names = [name.text() for cell, name, count in display.zone_cells if cell.isVisibleTo(display)]
+        assert names == ["人社服务专区"]
+
+    w.run(body)
+
+
+def test_display_starts_from_and_returns_to_the_hubs_state(wall, hub, clock):
+    w = wall
+
+    async def body():
+        console = w.client("console")
+        await console.set_notice("今天下午系统维护")
+        caller = await open_window(w, 1, "c001", "1111")
+        for _ in range(3):
+            await w.kiosk.issue_ticket("business-license")
+        await caller.call_next(1)
+        clock.advance(minutes=4)
+        await caller.finish(1)
+        await caller.call_next(1)
+        clock.advance(minutes=2)
+        display, d, speaker = w.display()
+        await d.start()
+        await until(lambda: d.latest is not None)
+        # what was called before the display came up is shown, not spoken
+        assert display.big.text() == "A002 → 1号窗口"
+        assert display.recent_cells[0][0].text() == "A001"
+        assert display.marquee.text == "今天下午系统维护"
+        assert d.spoken == []
+        await console.set_notice("请携带身份证原件")
+        await until(lambda: display.marquee.text == "请携带身份证原件")
+
+        hub.stop()
+        await until(lambda: not d.connected and display.offline.isVisibleTo(display), 15)
+        hub.start()
+        await until(lambda: d.connected, 15)
+        assert not display.offline.isVisibleTo(display)
+        await caller.finish(1)
+        clock.advance(minutes=1)
+        await caller.call_next(1)
+        await until(lambda: display.big.text() == "A003 → 1号窗口")
+        assert [t["number"] for t in d.calls[:3]] == ["A003", "A002", "A001"]
+        assert [a.number for a in d.spoken] == ["A003"]
+
+    w.run(body)
