@@ -84,31 +84,36 @@ async def clients(hub):
         await c.aclose()
 
 
+_QLOOP = None  # one qasync loop for the whole session: closing and collecting them mid-run crashes Qt
+
+
 @pytest.fixture
 def qloop(qapp):
     """An asyncio loop running inside Qt's (qasync), as in the device apps.
 
     Use `qloop.run(coro)` from a plain (non-async) test: the Qt widgets and the hub client
-    share this loop, so clicks, hub answers and repaints interleave as on a real screen."""
+    share this loop, so clicks, hub answers and repaints interleave as on a real screen.
+    Run a whole scenario inside one `run()`: between runs the asyncio loop is stopped."""
     import asyncio
 
     import qasync
 
-    loop = qasync.QEventLoop(qapp)
-    asyncio.set_event_loop(loop)
+    global _QLOOP
+    if _QLOOP is None or _QLOOP.is_closed():
+        _QLOOP = qasync.QEventLoop(qapp)
 
-    def run(coro, timeout: float = 30.0):
-        return loop.run_until_complete(asyncio.wait_for(coro, timeout))
+        def run(coro, timeout: float = 30.0):
+            return _QLOOP.run_until_complete(asyncio.wait_for(coro, timeout))
 
-    loop.run = run  # type: ignore[attr-defined]
-    yield loop
-    pending = [t for t in asyncio.all_tasks(loop) if not t.done()]
+        _QLOOP.run = run  # type: ignore[attr-defined]
+    asyncio.set_event_loop(_QLOOP)
+    yield _QLOOP
+    pending = [t for t in asyncio.all_tasks(_QLOOP) if not t.done()]
     for t in pending:
         t.cancel()
     if pending:
-        loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        _QLOOP.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
     asyncio.set_event_loop(None)
-    loop.close()
 
 
 def make_client(hub, role: str, window: int | None = None, name: str | None = None):
