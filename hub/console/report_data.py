@@ -2,7 +2,8 @@
 
 Pure: rows in, plain dicts out (no store, no clock), so each figure is checked on hand-made rows.
 Definitions: wait = issued -> (last) call, for tickets that reached a window (not no-shows);
-service = serving (or call) -> finished, for done tickets; 满意率 = ratings of 基本满意 or better / all ratings; 差评 = scores 1-2.
+service = serving (or call) -> finished, for done tickets; 满意率 = ratings of 基本满意 or
+better / all ratings; 差评 = scores 1-2.
 """
 from __future__ import annotations
 
@@ -104,7 +105,8 @@ def _breakdown(tickets: list[dict], key: str, names: dict) -> list[dict]:
     def rank(k):
         return (order.get(k, len(order)), f"{k:08d}" if isinstance(k, int) else str(k))
 
-    return [{"key": k, "name": names.get(k, str(k)), **g.figures()} for k, g in sorted(groups.items(), key=lambda kv: rank(kv[0]))]
+    ordered = sorted(groups.items(), key=lambda kv: rank(kv[0]))
+    return [{"key": k, "name": names.get(k, str(k)), **g.figures()} for k, g in ordered]
 
 
 def _local_hour(iso: str, tz: tzinfo | None) -> int:

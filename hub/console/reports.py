@@ -78,7 +78,8 @@ def _download(data: bytes, media: str, name: str) -> Response:
 def report_csv(request: Request, first: str | None = FROM, last: str | None = TO, lang: str = "zh",
                device: dict = Depends(CONSOLE)):
     r = _report(request, first, last)
-    return _download(report_export.to_csv(r, lang), "text/csv; charset=utf-8", f"hallq-report-{r['from']}_{r['to']}.csv")
+    return _download(report_export.to_csv(r, lang), "text/csv; charset=utf-8",
+                     f"hallq-report-{r['from']}_{r['to']}.csv")
 
 
 @router.get(f"{PREFIX}/reports.xlsx", tags=["console"])
