@@ -53,13 +53,13 @@ def _now(hub) -> str:
 
 # ---- the page -------------------------------------------------------------------------------
 @router.get("/console", include_in_schema=False)
-def console_page():
+async def console_page():
     return FileResponse(STATIC / "console.html", headers={"Cache-Control": "no-cache"})
 
 
 # ---- sign-in --------------------------------------------------------------------------------
 @router.post(f"{BASE}/login", tags=["console"])
-def login(body: SignIn, request: Request):
+async def login(body: SignIn, request: Request):
     return auth.sign_in(request.app.state.hub, body.password, auth.client_address(request))
 
 
@@ -73,7 +73,7 @@ async def logout(request: Request, device: dict = Depends(CONSOLE)):
 
 # ---- the live hall --------------------------------------------------------------------------
 @router.get(f"{BASE}/overview", tags=["console"])
-def hall_overview(request: Request, device: dict = Depends(CONSOLE)):
+async def hall_overview(request: Request, device: dict = Depends(CONSOLE)):
     return overview.overview(request.app.state.hub)
 
 
@@ -97,7 +97,7 @@ async def notice(body: NoticeText, request: Request, device: dict = Depends(CONS
 
 # ---- devices and pairing --------------------------------------------------------------------
 @router.get(f"{BASE}/devices", tags=["console"])
-def device_list(request: Request, device: dict = Depends(CONSOLE)):
+async def device_list(request: Request, device: dict = Depends(CONSOLE)):
     hub = request.app.state.hub
     return {"devices": overview.devices(hub), "pairing_codes": pairing.pending_codes(hub), "me": device["id"]}
 
@@ -116,7 +116,7 @@ async def revoke(device_id: int, request: Request, device: dict = Depends(CONSOL
 
 
 @router.post(f"{BASE}/pairing-codes", tags=["console"])
-def new_pairing_code(body: PairingRequest, request: Request, device: dict = Depends(CONSOLE)):
+async def new_pairing_code(body: PairingRequest, request: Request, device: dict = Depends(CONSOLE)):
     hub = request.app.state.hub
     made = pairing.create_code(hub, body.role, body.name.strip(), body.window_id)
     hub.store.audit(_now(hub), device["name"], "pairing.created",
@@ -125,7 +125,7 @@ def new_pairing_code(body: PairingRequest, request: Request, device: dict = Depe
 
 
 @router.post(f"{API_PREFIX}/pair", tags=["devices"])
-def pair(body: PairCode, request: Request):
+async def pair(body: PairCode, request: Request):
     """A new device trades the console's 6-digit code for its token (no token needed to ask)."""
     device, token = pairing.redeem(request.app.state.hub, body.code.strip(), auth.client_address(request))
     return {"token": token, "device": {k: device[k] for k in ("id", "name", "role", "window_id")}}
@@ -133,7 +133,7 @@ def pair(body: PairCode, request: Request):
 
 # ---- the hall's layout ----------------------------------------------------------------------
 @router.get(f"{BASE}/config", tags=["console"])
-def get_config(request: Request, device: dict = Depends(CONSOLE)):
+async def get_config(request: Request, device: dict = Depends(CONSOLE)):
     return hallconfig.public_config(request.app.state.hub.config)
 
 
@@ -155,5 +155,5 @@ async def delete_item(section: str, key: str, request: Request, device: dict = D
 
 # ---- audit ----------------------------------------------------------------------------------
 @router.get(f"{BASE}/audit", tags=["console"])
-def audit(request: Request, limit: int = 200, device: dict = Depends(CONSOLE)):
+async def audit(request: Request, limit: int = 200, device: dict = Depends(CONSOLE)):
     return {"entries": request.app.state.hub.store.audit_log(limit=max(1, min(limit, 1000)))}

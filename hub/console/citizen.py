@@ -43,7 +43,7 @@ def _row_or_none(hub, token: str) -> dict | None:
 
 
 @router.get("/t/{token}", include_in_schema=False)
-def ticket_page(token: str, request: Request):
+async def ticket_page(token: str, request: Request):
     hub = request.app.state.hub
     if _row_or_none(hub, token) is None:
         return HTMLResponse(_INVALID_PAGE.format(hall=html.escape(hub.config.hall.name)), status_code=404)
@@ -51,13 +51,13 @@ def ticket_page(token: str, request: Request):
 
 
 @router.get(f"{API_PREFIX}/public/evaluation-options", tags=["citizen"])
-def evaluation_options():
+async def evaluation_options():
     """Scores and reason chips for any rating screen (the phone page, the window's evaluator)."""
     return options()
 
 
 @router.post(f"{API_PREFIX}/public/tickets/{{token}}/evaluation", tags=["citizen"])
-def rate_by_token(token: str, body: Evaluate, request: Request):
+async def rate_by_token(token: str, body: Evaluate, request: Request):
     """The citizen rates a finished ticket from the phone page; a repeated submit is one rating."""
     hub = request.app.state.hub
     row = _row_or_none(hub, token)
@@ -70,7 +70,7 @@ def rate_by_token(token: str, body: Evaluate, request: Request):
 
 
 @router.post(f"{API_PREFIX}/tickets/{{ticket_id}}/evaluation", tags=["tickets"])
-def rate_by_device(ticket_id: int, body: Evaluate, request: Request, device: dict = Depends(EVALUATORS)):
+async def rate_by_device(ticket_id: int, body: Evaluate, request: Request, device: dict = Depends(EVALUATORS)):
     """The window's evaluator (a caller device: its own window only) or the console rates a ticket."""
     hub = request.app.state.hub
     return respond(*evaluation.submit(hub, ticket_id, body, request_id=body.request_id, device_id=device["id"],

@@ -28,7 +28,7 @@ TO = Query(None, alias="to", description="last day, YYYY-MM-DD")
 
 
 @router.get("/console/reports", include_in_schema=False)
-def reports_page():
+async def reports_page():
     # The page is public; its data is not (every fetch carries the console session).
     return FileResponse(STATIC / "reports.html", headers={"Cache-Control": "no-store"})
 
@@ -65,7 +65,7 @@ def _report(request: Request, first: str | None, last: str | None) -> dict:
 
 
 @router.get(f"{PREFIX}/reports", tags=["console"])
-def report(request: Request, first: str | None = FROM, last: str | None = TO, device: dict = Depends(CONSOLE)):
+async def report(request: Request, first: str | None = FROM, last: str | None = TO, device: dict = Depends(CONSOLE)):
     """Figures for the days first..last (YYYY-MM-DD, default today)."""
     return _report(request, first, last)
 
@@ -75,7 +75,7 @@ def _download(data: bytes, media: str, name: str) -> Response:
 
 
 @router.get(f"{PREFIX}/reports.csv", tags=["console"])
-def report_csv(request: Request, first: str | None = FROM, last: str | None = TO, lang: str = "zh",
+async def report_csv(request: Request, first: str | None = FROM, last: str | None = TO, lang: str = "zh",
                device: dict = Depends(CONSOLE)):
     r = _report(request, first, last)
     return _download(report_export.to_csv(r, lang), "text/csv; charset=utf-8",
@@ -83,7 +83,7 @@ def report_csv(request: Request, first: str | None = FROM, last: str | None = TO
 
 
 @router.get(f"{PREFIX}/reports.xlsx", tags=["console"])
-def report_xlsx(request: Request, first: str | None = FROM, last: str | None = TO, lang: str = "zh",
+async def report_xlsx(request: Request, first: str | None = FROM, last: str | None = TO, lang: str = "zh",
                 device: dict = Depends(CONSOLE)):
     r = _report(request, first, last)
     return _download(report_export.to_xlsx(r, lang),
@@ -93,7 +93,7 @@ def report_xlsx(request: Request, first: str | None = FROM, last: str | None = T
 
 # ---- ratings and 差评 follow-up ------------------------------------------------------------
 @router.get(f"{PREFIX}/evaluations", tags=["console"])
-def evaluations(request: Request, first: str | None = FROM, last: str | None = TO, bad: bool = False,
+async def evaluations(request: Request, first: str | None = FROM, last: str | None = TO, bad: bool = False,
                 state: str | None = None, device: dict = Depends(CONSOLE)):
     """Rated tickets, newest first; `bad=1` keeps 差评 only, `state` filters by follow-up state."""
     hub = request.app.state.hub
@@ -132,7 +132,7 @@ class FollowUp(BaseModel):
 
 
 @router.put(f"{PREFIX}/evaluations/{{ticket_id}}", tags=["console"])
-def follow_up(ticket_id: int, body: FollowUp, request: Request, device: dict = Depends(CONSOLE)):
+async def follow_up(ticket_id: int, body: FollowUp, request: Request, device: dict = Depends(CONSOLE)):
     """Record how a rating (usually a 差评) was followed up: handled or rectified, with a note."""
     hub = request.app.state.hub
     try:

@@ -14,6 +14,7 @@ addStrings({
   "nav.devices": ["设备与配对", "Devices"],
   "nav.config": ["大厅配置", "Hall setup"],
   "nav.audit": ["操作日志", "Audit log"],
+  "nav.reports": ["统计报表", "Reports"],
   "nav.logout": ["退出", "Sign out"],
   "live.on": ["实时", "Live"],
   "live.off": ["连接中断，正在重连…", "Disconnected, reconnecting…"],

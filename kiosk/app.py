@@ -1,0 +1,160 @@
+"""`hallq kiosk`: the full-screen self-service ticket machine.
+
+    hallq kiosk --hub http://10.0.0.5:8600 --token T [--printer simulator|file:PATH|network:HOST[:PORT]|
+                serial:PORT|usb:VID:PID|win32:NAME] [--reader PORT|simulator|none] [--lang zh_CN|en]
+                [--windowed] [--portrait] [--idle 30]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+
+from hub.client import HubClient
+
+from .controller import KioskController
+from .text import LANGS
+
+log = logging.getLogger("hallq.kiosk")
+
+
+def create_kiosk(client: HubClient, *, printer, reader=None, clock=None, lang: str = "zh_CN",
+                 idle_seconds: int = 30, reader_factory=None, printer_check_seconds: float = 5.0):
+    """Builds the kiosk window and its controller on a running qasync loop and starts them.
+
+    printer: a hardware.printer.TicketPrinter (or None: no printer, the number is shown only);
+    reader: an hardware.idcard.IdCardReader (or None); reader_factory(salt) makes one once the
+    hub has told us the hall's ID salt (the CLI's way, since the salt lives on the hub)."""
+    from .views.style import app_font, register_cjk_font
+    from .views.window import KioskWindow
+
+    from PySide6.QtWidgets import QApplication
+
+    register_cjk_font()
+    app = QApplication.instance()
+    if app is not None:
+        app.setFont(app_font())
+    controller = KioskController(client, printer=printer, reader=reader, clock=clock, lang=lang,
+                                 idle_seconds=idle_seconds, printer_check_seconds=printer_check_seconds,
+                                 reader_factory=reader_factory)
+    window = KioskWindow(controller)
+    controller.start()
+    return window, controller
+
+
+def parse_printer(spec: str | None) -> dict | None:
+    """--printer value -> a hardware.printer.open_printer config."""
+    if not spec or spec == "none":
+        return None
+    kind, _, rest = spec.partition(":")
+    if kind == "simulator":
+        return {"type": "simulator"}
+    if kind == "file" and rest:
+        return {"type": "file", "path": rest}
+    if kind == "network" and rest:
+        host, _, port = rest.partition(":")
+        return {"type": "network", "host": host, **({"port": int(port)} if port else {})}
+    if kind == "serial" and rest:
+        return {"type": "serial", "port": rest}
+    if kind == "usb" and rest.count(":") == 1:
+        vendor, product = rest.split(":")
+        return {"type": "usb", "vendor": int(vendor, 16), "product": int(product, 16)}
+    if kind == "win32" and rest:
+        return {"type": "win32raw", "name": rest}
+    raise argparse.ArgumentTypeError(
+        f"打印机参数无效 / invalid --printer {spec!r}: simulator | file:PATH | network:HOST[:PORT] | "
+        "serial:PORT | usb:VID:PID (hex) | win32:NAME | none")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="hallq kiosk", description="自助取号机 / self-service ticket kiosk")
+    p.add_argument("--hub", help="hub URL, e.g. http://10.0.0.5:8600 (default: find it on the LAN)")
+    p.add_argument("--token", required=True, help="device token from `hallq hub pair --role kiosk`")
+    p.add_argument("--printer", default="simulator", help="simulator | file:PATH | network:HOST[:PORT] | "
+                   "serial:PORT | usb:VID:PID | win32:NAME | none")
+    p.add_argument("--reader", default="none", help="ID card reader serial port, 'simulator' or 'none'")
+    p.add_argument("--lang", default="zh_CN", choices=LANGS)
+    p.add_argument("--windowed", action="store_true", help="a window instead of full screen")
+    p.add_argument("--portrait", action="store_true", help="1080x1920 window (with --windowed)")
+    p.add_argument("--idle", type=int, default=30, help="seconds without a touch before returning home")
+    return p
+
+
+async def _find_hub() -> str:
+    found = await HubClient.discover()
+    if not found:
+        raise SystemExit("局域网内没有找到服务器，请用 --hub 指定 / no hub found on the LAN; pass --hub URL")
+    return found[0]["url"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        printer_config = parse_printer(args.printer)
+    except argparse.ArgumentTypeError as e:
+        print(e, file=sys.stderr)
+        return 2
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+
+    import qasync
+    from PySide6.QtWidgets import QApplication
+
+    from hardware.printer import PrinterConfigError, TicketPrinter
+
+    try:
+        printer = TicketPrinter.from_config(printer_config) if printer_config else None
+    except PrinterConfigError as e:
+        print(e, file=sys.stderr)
+        return 2
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    loop = qasync.QEventLoop(app)
+    asyncio.set_event_loop(loop)
+    url = args.hub or loop.run_until_complete(_find_hub())
+    client = HubClient(url, args.token)
+    reader_factory, simulated = _reader_factory(args.reader)
+    window, controller = create_kiosk(client, printer=printer, reader_factory=reader_factory,
+                                      lang=args.lang, idle_seconds=args.idle)
+    if args.windowed:
+        window.resize(1080, 1920) if args.portrait else window.resize(1920, 1080)
+        window.show()
+    else:
+        window.showFullScreen()
+    with loop:
+        try:
+            loop.run_until_complete(_until_closed(app))
+        finally:
+            loop.run_until_complete(controller.aclose())
+            loop.run_until_complete(client.aclose())
+            if simulated is not None:
+                simulated.close()
+    return 0
+
+
+def _reader_factory(spec: str):
+    if not spec or spec == "none":
+        return None, None
+    from hardware.idcard import IdCardReader
+
+    simulated = None
+    port = spec
+    if spec == "simulator":
+        from datetime import date
+
+        from hardware.idcard_sim import SimulatedReader
+
+        simulated = SimulatedReader()
+        simulated.insert("张三", "M", date(1950, 3, 2))
+        port = simulated.port
+    return (lambda salt: IdCardReader(port, salt=salt)), simulated
+
+
+async def _until_closed(app) -> None:
+    done = asyncio.Event()
+    app.lastWindowClosed.connect(done.set)
+    app.aboutToQuit.connect(done.set)
+    await done.wait()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

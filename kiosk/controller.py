@@ -1,0 +1,538 @@
+"""The kiosk's state machine: turns taps into hub.client calls and answers into what the screen shows.
+
+No widgets here. Views call the intent methods (take_number, choose_service, …) and redraw
+from `state` whenever `changed` fires. Rules the citizen relies on:
+- one request_id per tap, kept across retries, so a ticket is never issued twice;
+- taps arriving while a request is in flight are ignored (double taps);
+- if the hub cannot be reached nothing is issued and the screen says so in plain words;
+- a printer fault never costs the citizen the number: it is issued and shown on screen.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from PySide6.QtCore import QObject, QTimer, Signal
+
+from hub.client import HubClient, HubError, HubUnavailable
+from hub.protocol import new_request_id
+
+from .search import ServiceIndex, order_services
+from .text import pick, tr
+
+log = logging.getLogger("hallq.kiosk")
+
+HOME, ZONES, SERVICES, CARD, SENIOR, PRIORITY, TICKET, APPOINTMENT, MESSAGE, UNREACHABLE, LOADING = (
+    "home", "zones", "services", "card", "senior", "priority", "ticket", "appointment", "message",
+    "unreachable", "loading")
+PRIORITY_REASONS = ("elderly", "disabled", "pregnant", "other")
+APPT_LENGTH = {"code": 6, "phone": 11}
+
+
+class LocalClock:
+    """The wall clock in the hall's time zone; tests and the demo inject their own."""
+
+    def __init__(self, tz=None):
+        self.tz = tz
+
+    def now(self) -> datetime:
+        return datetime.now(self.tz).astimezone(self.tz) if self.tz else datetime.now().astimezone()
+
+
+@dataclass
+class Pending:
+    """One citizen's tap that has not yet produced a ticket; its request_id survives retries."""
+    kind: str  # issue | check_in
+    fields: dict
+    request_id: str = field(default_factory=new_request_id)
+
+
+@dataclass
+class ViewState:
+    screen: str = LOADING
+    lang: str = "zh_CN"
+    connected: bool = False
+    busy: bool = False
+    zone_id: str | None = None
+    query: str = ""
+    priority_reason: str | None = None
+    card_problem: str | None = None  # text key: card_failed | reader_unavailable
+    senior: dict | None = None  # {"name", "age"}
+    ticket: dict | None = None
+    ticket_service: dict | None = None
+    print_result: str | None = None  # printed | failed | off | None (no printer)
+    appt_mode: str = "code"
+    appt_input: str = ""
+    message: tuple[str, str, str] | None = None  # title, body, what to do
+    message_action: str | None = None  # take_normal
+    idle_left: int = 0
+
+
+def mask_name(name: str) -> str:
+    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
+
+
+class KioskController(QObject):
+    changed = Signal()
+
+    def __init__(self, client: HubClient, *, printer=None, reader=None, clock=None, lang: str = "zh_CN",
+                 idle_seconds: int = 30, printer_check_seconds: float = 5.0, worker=None, reader_factory=None):
+        super().__init__()
+        from .hardware_worker import HardwareWorker  # local: keeps the controller importable alone
+
+        self.client = client
+        self.printer = printer
+        self.clock = clock
+        self.idle_seconds = max(int(idle_seconds), 3)
+        self.printer_check_seconds = printer_check_seconds
+        self.worker = worker or HardwareWorker(printer=printer, reader_port=reader)
+        self.has_reader = reader is not None or reader_factory is not None
+        self.reader_factory = reader_factory
+        self.state = ViewState(lang=lang if lang in ("zh_CN", "en") else "zh_CN")
+        self.hall: dict | None = None
+        self.hall_failed = False
+        self.zone_stats: dict[str, dict] = {}
+        self.index = ServiceIndex([])
+        self.pending: Pending | None = None
+        self.printer_fault: str | None = None
+        self._reported_fault: str | None = None
+        self._card_holder = None  # the card lying on the reader now, if any
+        self._tasks: set[asyncio.Task] = set()
+        self._fault_watch: asyncio.Task | None = None
+        self._idle = QTimer(self)
+        self._idle.setInterval(1000)
+        self._idle.timeout.connect(self._tick)
+        client.on_connection(self._on_connection)
+
+    # ---- lifecycle --------------------------------------------------------------------------
+    def start(self) -> None:
+        """Call with the qasync loop set (it need not be running yet)."""
+        self._spawn(self._startup())
+        self._idle.start()
+
+    async def _startup(self) -> None:
+        self.client.start_events()
+        self.worker.start(asyncio.get_running_loop(), self.reader_event)
+        await self._load_hall()
+        await self._check_printer_at_start()
+
+    async def aclose(self) -> None:
+        self._idle.stop()
+        for task in list(self._tasks):
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self.worker.stop()
+
+    def _spawn(self, coro) -> asyncio.Task:
+        task = asyncio.ensure_future(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception():
+            log.error("kiosk task failed", exc_info=task.exception())
+
+    def _set(self, **changes: Any) -> None:
+        self.state = replace(self.state, **changes)
+        self.changed.emit()
+
+    def now(self) -> datetime:
+        clock = self.clock or LocalClock(self.tz)
+        return clock.now().astimezone(self.tz) if self.tz else clock.now()
+
+    @property
+    def tz(self):
+        name = (self.hall or {}).get("hall", {}).get("timezone")
+        try:
+            return ZoneInfo(name) if name else None
+        except Exception:
+            return None
+
+    # ---- hall data ---------------------------------------------------------------------------
+    async def _load_hall(self) -> bool:
+        try:
+            hall = await self.client.hall()
+        except HubError as e:
+            log.info("hall info not loaded: %s", e)
+            if self.hall is None and not self.hall_failed:
+                self.hall_failed = True
+                self.changed.emit()
+            return False
+        self.hall, self.hall_failed = hall, False
+        if self.worker.reader is None and self.reader_factory and hall.get("id_salt"):
+            # the salt lives on the hub: the same person hashes alike at every kiosk of the hall
+            self.worker.reader = self.reader_factory(hall["id_salt"].encode())
+            self.worker.start(asyncio.get_running_loop(), self.reader_event)
+        self.index = ServiceIndex(hall["services"])
+        if self.state.screen == LOADING:
+            self._set(screen=HOME)
+        else:
+            self.changed.emit()
+        return True
+
+    async def _refresh_zones(self) -> None:
+        """Opening hours and queue lengths change over the day; read them each time zones are shown."""
+        if not await self._load_hall():
+            return
+        try:
+            snap = await self.client.snapshot()
+        except HubError:
+            return
+        self.zone_stats = {z["id"]: z for z in snap.get("zones", [])}
+        self.changed.emit()
+
+    def zones(self) -> list[dict]:
+        return list((self.hall or {}).get("zones", []))
+
+    def zone(self, zone_id: str | None) -> dict | None:
+        return next((z for z in self.zones() if z["id"] == zone_id), None)
+
+    def zone_open(self, zone: dict) -> bool:
+        stats = self.zone_stats.get(zone["id"])
+        return bool(zone.get("always_open") or (stats["open"] if stats else zone.get("open_now")))
+
+    def service(self, service_id: str) -> dict | None:
+        return next((s for s in (self.hall or {}).get("services", []) if s["id"] == service_id), None)
+
+    def services_shown(self) -> list[dict]:
+        """The services screen's list: search results when a query is typed, else the zone's services."""
+        if self.state.query.strip():
+            return self.index.search(self.state.query)
+        zone_id = self.state.zone_id
+        return order_services([s for s in (self.hall or {}).get("services", []) if s["zone"] == zone_id])
+
+    def text(self, key: str, **values) -> str:
+        return tr(key, self.state.lang, **values)
+
+    def hall_name(self) -> str:
+        return pick((self.hall or {}).get("hall", {}), "name", self.state.lang)
+
+    # ---- intents: navigation -----------------------------------------------------------------
+    def touch(self) -> None:
+        """Any touch on the screen restarts the idle countdown."""
+        if self.state.idle_left != self.idle_seconds:
+            self.state.idle_left = self.idle_seconds
+
+    def _tick(self) -> None:
+        if self.state.screen in (HOME, LOADING) or self.state.busy:
+            self.state.idle_left = self.idle_seconds
+            return
+        left = self.state.idle_left - 1
+        if left <= 0:
+            self.home()
+        else:
+            self._set(idle_left=left)
+
+    def _go(self, screen: str, **changes: Any) -> None:
+        self._set(screen=screen, idle_left=self.idle_seconds, **changes)
+
+    def home(self) -> None:
+        if self.state.busy:
+            return
+        self.pending = None
+        screen = HOME if self.hall else LOADING
+        self._go(screen, zone_id=None, query="", priority_reason=None, card_problem=None, senior=None,
+                 message=None, message_action=None, appt_input="")
+
+    def set_lang(self, lang: str | None = None) -> None:
+        if lang is None:
+            lang = "en" if self.state.lang == "zh_CN" else "zh_CN"
+        self._set(lang=lang, idle_left=self.idle_seconds)
+
+    def take_number(self) -> None:
+        if self.state.busy or not self.hall:
+            return
+        self._go(ZONES, zone_id=None, query="", priority_reason=None)
+        self._spawn(self._refresh_zones())
+
+    def start_priority(self) -> None:
+        if self.state.busy or not self.hall:
+            return
+        self._go(PRIORITY)
+
+    def choose_reason(self, reason: str) -> None:
+        if reason not in PRIORITY_REASONS or self.state.screen != PRIORITY:
+            return
+        if self.state.zone_id or self.state.query:
+            self._go(SERVICES, priority_reason=reason)  # came from a zone: back to its services
+        else:
+            self._go(ZONES, priority_reason=reason)
+            self._spawn(self._refresh_zones())
+
+    def back(self) -> None:
+        s = self.state
+        if s.busy:
+            return
+        if s.screen == SERVICES:
+            self._go(ZONES, zone_id=None, query="")
+        elif s.screen in (CARD, SENIOR):
+            self.pending = None
+            self._go(SERVICES, card_problem=None, senior=None)
+        elif s.screen == PRIORITY and (s.zone_id or s.query):
+            self._go(SERVICES)
+        else:
+            self.home()
+
+    def choose_zone(self, zone_id: str) -> None:
+        zone = self.zone(zone_id)
+        if zone is None or self.state.screen != ZONES or self.state.busy:
+            return
+        if not self.zone_open(zone):
+            from .text import hours_lines
+
+            lang = self.state.lang
+            body = self.text("zone_hours") + "\n" + "\n".join(hours_lines(zone, lang))
+            self._go(MESSAGE, message=(self.text("zone_closed_title", zone=pick(zone, "name", lang)), body, ""),
+                     message_action=None)
+            return
+        self._go(SERVICES, zone_id=zone_id, query="")
+
+    def search_all(self) -> None:
+        if self.state.screen == ZONES:
+            self._go(SERVICES, zone_id=None, query="")
+
+    def search(self, query: str) -> None:
+        if self.state.screen == SERVICES and query != self.state.query:
+            self._set(query=query, idle_left=self.idle_seconds)
+
+    # ---- intents: taking a ticket ------------------------------------------------------------
+    def choose_service(self, service_id: str) -> None:
+        if self.state.busy or self.state.screen != SERVICES or self.pending is not None:
+            return
+        service = self.service(service_id)
+        if service is None or not service.get("windows"):
+            return  # a self-service terminal's task: the screen shows directions, not a button
+        fields = {"service_id": service_id, "priority_reason": self.state.priority_reason}
+        self.pending = Pending("issue", fields)
+        if self.has_reader and not self.state.priority_reason:
+            self._go(CARD, card_problem=None, senior=None)
+            if self._card_holder is not None:
+                self._use_card(self._card_holder)
+            return
+        self._send(self.pending)
+
+    def skip_card(self) -> None:
+        if self.state.screen == CARD and self.pending and not self.state.busy:
+            self._send(self.pending)
+
+    def senior_answer(self, yes: bool) -> None:
+        if self.state.screen != SENIOR or not self.pending or self.state.busy:
+            return
+        if not yes:
+            self.pending.fields["priority_reason"] = None
+        self._send(self.pending)
+
+    def _use_card(self, holder) -> None:
+        """A card read on the card screen: seniors are asked, everyone else gets a normal number."""
+        senior_age = (self.hall or {}).get("queue", {}).get("senior_age", 65)
+        info = {"name_masked": mask_name(holder.name), "id_masked": holder.id_masked, "id_hash": holder.id_hash,
+                "birth_date": holder.birth_date.isoformat()}
+        self.pending.fields["holder"] = info
+        try:
+            age = holder.age_on(self.now().date())
+        except ValueError:
+            age = 0
+        if age >= senior_age:
+            self.pending.fields["priority_reason"] = "senior"
+            self._go(SENIOR, senior={"name": info["name_masked"], "age": senior_age}, card_problem=None)
+        else:
+            self._send(self.pending)
+
+    def reader_event(self, kind: str, holder=None, error_code: str | None = None) -> None:
+        """From the hardware worker (on the GUI thread): card | removed | error | ready."""
+        if kind == "card":
+            self._card_holder = holder
+            if self.state.busy:
+                return
+            if self.state.screen == CARD and self.pending:
+                self._use_card(holder)
+            elif self.state.screen == APPOINTMENT and self.state.appt_mode == "card":
+                self.pending = Pending("check_in", {"id_hash": holder.id_hash})
+                self._send(self.pending)
+        elif kind == "removed":
+            self._card_holder = None
+        elif kind == "error":
+            self._card_holder = None
+            problem = "reader_unavailable" if error_code in ("unplugged", "timeout") else "card_failed"
+            self._set(card_problem=problem)
+        elif kind == "ready":
+            if self.state.card_problem == "reader_unavailable":
+                self._set(card_problem=None)
+
+    # ---- intents: appointment ----------------------------------------------------------------
+    def appointment(self) -> None:
+        if self.state.busy or not self.hall:
+            return
+        self._go(APPOINTMENT, appt_mode="code", appt_input="")
+
+    def appt_mode(self, mode: str) -> None:
+        if mode in ("code", "phone", "card") and self.state.screen == APPOINTMENT and not self.state.busy:
+            self._go(APPOINTMENT, appt_mode=mode, appt_input="")
+            if mode == "card" and self._card_holder is not None:
+                self.reader_event("card", self._card_holder)
+
+    def appt_key(self, key: str) -> None:
+        s = self.state
+        if s.screen != APPOINTMENT or s.busy or s.appt_mode == "card":
+            return
+        if key == "del":
+            value = s.appt_input[:-1]
+        elif key == "clear":
+            value = ""
+        elif key.isdigit() and len(s.appt_input) < APPT_LENGTH[s.appt_mode]:
+            value = s.appt_input + key
+        else:
+            return
+        self._go(APPOINTMENT, appt_input=value)
+
+    def appt_ready(self) -> bool:
+        s = self.state
+        return s.appt_mode in APPT_LENGTH and len(s.appt_input) == APPT_LENGTH[s.appt_mode]
+
+    def appt_confirm(self) -> None:
+        if self.state.screen != APPOINTMENT or self.state.busy or not self.appt_ready():
+            return
+        key = "code" if self.state.appt_mode == "code" else "phone"
+        self.pending = Pending("check_in", {key: self.state.appt_input})
+        self._send(self.pending)
+
+    # ---- talking to the hub ------------------------------------------------------------------
+    def retry(self) -> None:
+        """Try the same tap again with the same request_id: the hub returns the first ticket if it made one."""
+        if self.pending and not self.state.busy:
+            self._send(self.pending)
+
+    def _send(self, pending: Pending) -> None:
+        self._set(busy=True)  # set before any await: a second tap in the same instant is ignored
+        self._spawn(self._run(pending))
+
+    async def _run(self, pending: Pending) -> None:
+        try:
+            if pending.kind == "issue":
+                f = pending.fields
+                result = await self.client.issue_ticket(f["service_id"], priority_reason=f.get("priority_reason"),
+                                                        holder=f.get("holder"), request_id=pending.request_id)
+            else:
+                result = await self.client.check_in(request_id=pending.request_id, **pending.fields)
+        except HubUnavailable:
+            self._set(busy=False)
+            self._go(UNREACHABLE)
+            return
+        except HubError as e:
+            self.pending = None
+            self._set(busy=False)
+            self._show_refusal(e, pending.kind)
+            return
+        except Exception:
+            log.exception("issuing failed")
+            self._set(busy=False)
+            self._go(UNREACHABLE)
+            return
+        self.pending = None
+        ticket = result["ticket"]
+        print_result = None if self.printer is None else ("off" if self.printer_fault else "printing")
+        self._set(busy=False)
+        self._go(TICKET, ticket=ticket, ticket_service=self.service(ticket.get("service_id", "")),
+                 print_result=print_result, senior=None, card_problem=None)
+        if print_result == "printing":
+            self._spawn(self._print(ticket, appointment=pending.kind == "check_in"))
+
+    def _show_refusal(self, e: HubError, kind: str) -> None:
+        body = e.message_en if self.state.lang == "en" and e.message_en else e.message
+        hint = self.text("appt_what_to_do") if kind == "check_in" else ""
+        self._go(MESSAGE, message=(self.text("appt_failed_title" if kind == "check_in" else "error_title"), body, hint),
+                 message_action="take_normal" if kind == "check_in" else None)
+
+    async def _on_connection(self, event: dict) -> None:
+        connected = bool(event.get("connected"))
+        self._set(connected=connected)
+        if connected:
+            if self.hall is None:
+                await self._load_hall()
+            if self._reported_fault != self.printer_fault:
+                await self._report_fault()
+
+    # ---- printing ----------------------------------------------------------------------------
+    def ticket_print(self, ticket: dict, appointment: bool = False):
+        from hardware.ticket_layout import LABELS_EN, TicketPrint
+
+        lang = self.state.lang
+        service = self.service(ticket.get("service_id", "")) or {}
+        zone = self.zone(ticket.get("zone_id")) or {}
+        return TicketPrint(
+            hall_name=self.hall_name() or "HallQ",
+            zone_name=pick(zone, "name", lang) or ticket.get("zone_name", ""),
+            service_name=pick(service, "name", lang) or ticket.get("service_name", "") or "-",
+            number=ticket["number"],
+            ahead=int(ticket.get("ahead") or 0),
+            issued_at=self.now().strftime("%Y-%m-%d %H:%M"),
+            qr_url=ticket.get("url") or "-",
+            hint=tr("ticket_hint", lang),
+            labels=dict(LABELS_EN) if lang == "en" else {},
+            priority=bool(ticket.get("priority")),
+            appointment=appointment or bool(ticket.get("appointment_id")),
+        )
+
+    async def _print(self, ticket: dict, appointment: bool) -> None:
+        from hardware.printer import PrinterFault
+
+        try:
+            job = self.ticket_print(ticket, appointment)
+            await self.worker.print_ticket(job)
+        except PrinterFault as fault:
+            await self._printer_failed(getattr(fault, "code", None) or "offline")
+        except Exception:
+            log.exception("printing failed")
+            await self._printer_failed("offline")
+        else:
+            self._mark_printed(ticket, "printed")
+
+    def _mark_printed(self, ticket: dict, result: str) -> None:
+        if self.state.screen == TICKET and self.state.ticket is ticket:
+            self._set(print_result=result)
+
+    async def _printer_failed(self, code: str) -> None:
+        log.warning("printer fault: %s", code)
+        self.printer_fault = code
+        if self.state.screen == TICKET:
+            self._set(print_result="failed")
+        else:
+            self.changed.emit()
+        await self._report_fault()
+        if self._fault_watch is None or self._fault_watch.done():
+            self._fault_watch = self._spawn(self._watch_printer())
+
+    async def _report_fault(self) -> None:
+        fault = self.printer_fault
+        try:
+            await self.client.report_status(fault)
+        except HubError as e:
+            log.info("fault report postponed until the hub is back: %s", e)
+            return
+        self._reported_fault = fault
+
+    async def _watch_printer(self) -> None:
+        """Re-reads the printer's status until the fault is cleared (paper loaded, cover closed…)."""
+        while self.printer_fault:
+            await asyncio.sleep(self.printer_check_seconds)
+            fault = await self.worker.printer_fault()
+            if fault != self.printer_fault:
+                self.printer_fault = fault
+                self.changed.emit()
+                await self._report_fault()
+
+    async def _check_printer_at_start(self) -> None:
+        if self.printer is None:
+            return
+        fault = await self.worker.printer_fault()
+        if fault:
+            await self._printer_failed(fault)
+        elif self._reported_fault is None:
+            self.printer_fault = None
+            await self._report_fault()  # clears a fault left over from before a restart

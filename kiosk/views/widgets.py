@@ -1,0 +1,189 @@
+"""Building blocks shared by the screens: big tiles, a grid that re-flows for portrait/landscape."""
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import (
+    QBoxLayout, QFrame, QGridLayout, QLabel, QPushButton, QScrollArea, QScroller, QSizePolicy, QVBoxLayout,
+    QWidget,
+)
+
+from .style import TOUCH_MIN
+
+
+def label(text: str = "", name: str = "body", *, wrap: bool = True, align=Qt.AlignCenter) -> QLabel:
+    lab = QLabel(text)
+    lab.setObjectName(name)
+    lab.setWordWrap(wrap)
+    lab.setAlignment(align)
+    return lab
+
+
+def button(text: str, name: str, on_click, *, role: str | None = None, height: int = TOUCH_MIN) -> QPushButton:
+    b = QPushButton(text)
+    b.setObjectName(name)
+    if role:
+        b.setProperty("role", role)
+    b.setMinimumHeight(height)
+    b.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
+    b.clicked.connect(on_click)
+    return b
+
+
+def restyle(widget: QWidget) -> None:
+    """Re-applies the stylesheet after a dynamic property (closed, role, alert) changed."""
+    widget.style().unpolish(widget)
+    widget.style().polish(widget)
+    for child in widget.findChildren(QWidget):
+        child.style().unpolish(child)
+        child.style().polish(child)
+
+
+class Tile(QPushButton):
+    """A big button with a title and smaller lines under it; the labels let clicks through."""
+
+    def __init__(self, title: str, lines: list[str] = (), *, name: str = "", min_height: int = 160,
+                 title_size: int | None = None, align=Qt.AlignLeft | Qt.AlignVCenter):
+        super().__init__()
+        self.setObjectName(name)
+        self.setProperty("kind", "tile")
+        self._min_height = max(min_height, TOUCH_MIN)
+        self.setMinimumHeight(self._min_height)
+        self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(28, 18, 28, 18)
+        box.setSpacing(6)
+        self.title = label(title, "tileTitle", align=align)
+        if title_size:
+            self.title.setStyleSheet(f"font-size: {title_size}px;")
+        box.addWidget(self.title)
+        self.lines = []
+        for line in lines:
+            lab = label(line, "tileSub", align=align)
+            box.addWidget(lab)
+            self.lines.append(lab)
+        box.addStretch(1)
+        for lab in (self.title, *self.lines):
+            lab.setAttribute(Qt.WA_TransparentForMouseEvents)
+        self.setAccessibleName(" ".join([title, *lines]))
+
+    def hasHeightForWidth(self) -> bool:
+        return True
+
+    def heightForWidth(self, width: int) -> int:
+        return max(self._min_height, self.layout().totalHeightForWidth(width))
+
+    def sizeHint(self) -> QSize:
+        hint = self.layout().totalSizeHint()
+        return QSize(hint.width(), max(self._min_height, hint.height()))
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(200, self._min_height)
+
+
+class Direction(QFrame):
+    """Not a button: where to go for a task this kiosk does not issue numbers for."""
+
+    def __init__(self, title: str, line: str, name: str = ""):
+        super().__init__()
+        self.setObjectName("direction")
+        self.setProperty("service", name)
+        box = QVBoxLayout(self)
+        box.setContentsMargins(28, 18, 28, 18)
+        box.addWidget(label(title, "tileTitle", align=Qt.AlignLeft))
+        box.addWidget(label(line, "tileSub", align=Qt.AlignLeft))
+        self.setMinimumHeight(TOUCH_MIN)
+
+
+class FlowGrid(QWidget):
+    """Lays its items out in as many columns as the width allows (portrait 1-2, landscape 2-3)."""
+
+    def __init__(self, min_column: int = 480, max_columns: int = 3, spacing: int = 20):
+        super().__init__()
+        self.min_column, self.max_columns = min_column, max_columns
+        self.grid = QGridLayout(self)
+        self.grid.setSpacing(spacing)
+        self.grid.setContentsMargins(0, 0, 0, 0)
+        self.items: list[QWidget] = []
+        self._columns = 0
+
+    def set_items(self, items: list[QWidget]) -> None:
+        for old in self.items:
+            old.setParent(None)
+            old.deleteLater()
+        self.items = list(items)
+        self._columns = 0
+        self._relayout()
+
+    def columns_for(self, width: int) -> int:
+        return max(1, min(self.max_columns, width // self.min_column))
+
+    def _relayout(self) -> None:
+        columns = self.columns_for(self.width() or self.min_column)
+        if columns == self._columns:
+            return
+        self._columns = columns
+        for item in self.items:
+            self.grid.removeWidget(item)
+        for i, item in enumerate(self.items):
+            self.grid.addWidget(item, i // columns, i % columns)
+        for c in range(self.max_columns):
+            self.grid.setColumnStretch(c, 1 if c < columns else 0)
+        self.grid.setRowStretch(len(self.items) // columns + 1, 1)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._relayout()
+
+
+def scroller(inner: QWidget) -> QScrollArea:
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+    area.setWidget(inner)
+    inner.setObjectName("page")
+    # A finger drags the list (touch screens send touch events, so mouse clicks stay clicks).
+    QScroller.grabGesture(area.viewport(), QScroller.TouchGesture)
+    return area
+
+
+class Page(QWidget):
+    """One screen. `render(controller)` redraws it from the controller's state."""
+
+    name = ""
+
+    def __init__(self, controller):
+        super().__init__()
+        self.c = controller
+        self.setObjectName("page")
+        self.setAttribute(Qt.WA_StyledBackground, True)
+        self._signature = None
+        self.flows: list[QBoxLayout] = []
+        # hidden screens must not make the window taller than the screen it is on
+        self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Ignored)
+
+    def t(self, key: str, **values) -> str:
+        return self.c.text(key, **values)
+
+    def render(self) -> None:  # pragma: no cover - each page overrides
+        raise NotImplementedError
+
+    def changed(self, signature) -> bool:
+        """True once per distinct signature: pages rebuild tiles only when what they show changed."""
+        if signature == self._signature:
+            return False
+        self._signature = signature
+        return True
+
+    def is_portrait(self) -> bool:
+        window = self.window()
+        return window.height() >= window.width()
+
+    def set_flow(self, box: QBoxLayout) -> None:
+        """Stacks a layout's two halves in portrait, puts them side by side in landscape."""
+        if box not in self.flows:
+            self.flows.append(box)
+        box.setDirection(QBoxLayout.TopToBottom if self.is_portrait() else QBoxLayout.LeftToRight)
+
+    def orientation_changed(self) -> None:
+        for box in self.flows:
+            self.set_flow(box)
