@@ -8,9 +8,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from datetime import datetime, timezone
-from typing import Callable
 
-from hub.client import HubClient, HubError, HubUnavailable
+from hub.client import HubClient, ViewModel, HubError, HubUnavailable
 from hub.protocol import new_request_id
 
 from .text import tr
@@ -28,7 +27,9 @@ class _SystemClock:
         return datetime.now(timezone.utc).astimezone()
 
 
-class CallerController:
+class CallerController(ViewModel):
+    translate = staticmethod(tr)
+
     def __init__(self, client: HubClient, window_id: int, *, clock=None, lang: str = "zh_CN",
                  retry_interval: float = 2.0):
         self.client, self.window_id, self.clock, self.lang = client, window_id, clock or _SystemClock(), lang
@@ -49,28 +50,10 @@ class CallerController:
         # moment later (or be replayed after a reconnect), would then roll the view back.
         self._echoes = 0
         self._wake: asyncio.Event | None = None
-        self._listeners: list[Callable[[], None]] = []
         self._tasks: set[asyncio.Task] = set()
         self._started = False
 
     # ---- wiring ---------------------------------------------------------------------------
-    def on_change(self, listener: Callable[[], None]) -> None:
-        self._listeners.append(listener)
-
-    def _changed(self) -> None:
-        for listener in list(self._listeners):
-            try:
-                listener()
-            except Exception:
-                log.exception("caller view update failed")
-
-    def t(self, key: str, **values) -> str:
-        return tr(key, self.lang, **values)
-
-    def set_lang(self, lang: str) -> None:
-        self.lang = lang
-        self._changed()
-
     async def start(self) -> None:
         """Load the hall's services and windows, then follow the event stream."""
         if self._started:
@@ -84,6 +67,14 @@ class CallerController:
                 self.hall = await self.client.hall()
             except HubUnavailable:
                 await self._wait_for_hub()
+        self._changed()
+
+    async def _reload_hall(self) -> None:
+        try:
+            self.hall = await self.client.hall()
+        except HubError as e:
+            log.info("hall not reloaded: %s", e)
+            return
         self._changed()
 
     def press(self, action: str, **fields) -> asyncio.Task:
@@ -306,6 +297,11 @@ class CallerController:
             self._apply_snapshot(event["snapshot"])
         elif kind == "day.started":
             self.tickets, self.served_today, self.current = {}, 0, None
+        elif kind == "hall.changed":
+            # The manager edited services or windows: transfer targets and waiting counts follow.
+            task = asyncio.ensure_future(self._reload_hall())
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
         else:
             data = event.get("data", {})
             ticket = data.get("ticket")

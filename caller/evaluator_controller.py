@@ -11,7 +11,7 @@ import asyncio
 import logging
 from typing import Callable
 
-from hub.client import HubClient, HubError, HubUnavailable
+from hub.client import HubClient, ViewModel, HubError, HubUnavailable
 from hub.protocol import new_request_id
 
 from .evaluator_text import SCORES, tr
@@ -22,7 +22,9 @@ IDLE, RATING, REASONS, SENDING, THANKS = "idle", "rating", "reasons", "sending",
 BAD_SCORE_MAX = 2
 
 
-class EvaluatorController:
+class EvaluatorController(ViewModel):
+    translate = staticmethod(tr)
+
     def __init__(self, client: HubClient, window_id: int, *, lang: str = "zh_CN", rate_seconds: float = 90,
                  reasons_seconds: float = 20, thanks_seconds: float = 6, retry_interval: float = 2.0):
         self.client, self.window_id, self.lang = client, window_id, lang
@@ -40,28 +42,10 @@ class EvaluatorController:
         self.countdown = 0  # seconds before the reasons screen submits by itself
         self._request_id: str | None = None
         self._timer: asyncio.Task | None = None
-        self._listeners: list[Callable[[], None]] = []
         self._tasks: set[asyncio.Task] = set()
         self._started = False
 
     # ---- wiring ---------------------------------------------------------------------------
-    def on_change(self, listener: Callable[[], None]) -> None:
-        self._listeners.append(listener)
-
-    def _changed(self) -> None:
-        for listener in list(self._listeners):
-            try:
-                listener()
-            except Exception:
-                log.exception("evaluator view update failed")
-
-    def t(self, key: str, **values) -> str:
-        return tr(key, self.lang, **values)
-
-    def set_lang(self, lang: str) -> None:
-        self.lang = lang
-        self._changed()
-
     async def start(self) -> None:
         if self._started:
             return

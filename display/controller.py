@@ -7,10 +7,9 @@ from __future__ import annotations
 
 import logging
 from datetime import datetime, timezone
-from typing import Callable
 
 from hardware.tts import Announcement
-from hub.client import HubClient
+from hub.client import HubClient, ViewModel
 
 from .text import tr
 
@@ -27,7 +26,9 @@ class _SystemClock:
         return datetime.now(timezone.utc).astimezone()
 
 
-class DisplayController:
+class DisplayController(ViewModel):
+    translate = staticmethod(tr)
+
     def __init__(self, client: HubClient, speaker=None, *, clock=None, zones: list[str] | None = None,
                  lang: str = "zh_CN", recent: int = 6):
         self.client, self.speaker, self.clock, self.lang = client, speaker, clock or _SystemClock(), lang
@@ -41,20 +42,6 @@ class DisplayController:
         self.flashes = 0  # goes up on every call and recall: the view flashes the latest call
         self.connected = False
         self.spoken: list[Announcement] = []
-        self._listeners: list[Callable[[], None]] = []
-
-    def on_change(self, listener: Callable[[], None]) -> None:
-        self._listeners.append(listener)
-
-    def _changed(self) -> None:
-        for listener in list(self._listeners):
-            try:
-                listener()
-            except Exception:
-                log.exception("display update failed")
-
-    def t(self, key: str, **values) -> str:
-        return tr(key, self.lang, **values)
 
     async def start(self) -> None:
         self.client.on_event(self._on_event)

@@ -12,7 +12,7 @@ import secrets
 import sqlite3
 import threading
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Iterator
 
 import sqlite_utils
 

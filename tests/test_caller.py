@@ -295,3 +295,20 @@ def test_call_next_during_an_outage_calls_exactly_one_ticket(hall, hub, qtbot, q
 
 
     hall.run(body)
+
+def test_a_service_added_in_the_console_becomes_a_transfer_target_without_restart(hall, qtbot, qloop, hub):
+    h = hall
+
+    async def body():
+        assert not any(s["id"] == "marriage" for s in h.c.hall["services"])
+        console = make_client(hub, "console")
+        try:
+            response = await console._client().put(
+                "/console/config/services/marriage",
+                json={"id": "marriage", "zone": "general", "name": "婚姻登记", "name_en": "Marriage registration"})
+            assert response.status_code == 200, response.text
+        finally:
+            await console.aclose()
+        await until(lambda: any(s["id"] == "marriage" for s in h.c.hall["services"]))
+
+    h.run(body)

@@ -10,7 +10,7 @@ import pytest
 from conftest import at
 from hub.client import HubError, HubUnavailable
 from hub.core.config import ConfigError, load_hall
-from hub.server import HubServer, build_service
+from hub.server import build_service
 
 
 async def wait_for(predicate, timeout: float = 10.0):
