@@ -95,12 +95,16 @@ def qloop(qapp):
     share this loop, so clicks, hub answers and repaints interleave as on a real screen.
     Run a whole scenario inside one `run()`: between runs the asyncio loop is stopped."""
     import asyncio
+    import concurrent.futures
 
     import qasync
 
     global _QLOOP
     if _QLOOP is None or _QLOOP.is_closed():
         _QLOOP = qasync.QEventLoop(qapp)
+        # qasync's own executor runs QThreads, which abort the interpreter if still alive at exit;
+        # Python's pool threads are joined cleanly.
+        _QLOOP.set_default_executor(concurrent.futures.ThreadPoolExecutor(thread_name_prefix="qloop"))
 
         def run(coro, timeout: float = 30.0):
             return _QLOOP.run_until_complete(asyncio.wait_for(coro, timeout))
