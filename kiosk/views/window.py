@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLayout, QStackedWidget, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QLayout, QScrollArea, QStackedWidget, QVBoxLayout, QWidget
 
 from ..controller import (
     APPOINTMENT, CARD, HOME, LOADING, MESSAGE, PRIORITY, SENIOR, SERVICES, TICKET, UNREACHABLE, ZONES,
@@ -68,6 +68,7 @@ class KioskWindow(QWidget):
 
         self.stack = QStackedWidget()
         self.pages = {}
+        self._frames: dict[int, QScrollArea] = {}
         unreachable = UnreachablePage(controller)
         for screen, page in ((HOME, HomePage(controller)), (ZONES, ZonesPage(controller)),
                              (SERVICES, ServicesPage(controller)), (CARD, CardPage(controller)),
@@ -75,8 +76,9 @@ class KioskWindow(QWidget):
                              (TICKET, TicketPage(controller)), (APPOINTMENT, AppointmentPage(controller)),
                              (MESSAGE, MessagePage(controller)), (UNREACHABLE, unreachable),
                              (LOADING, unreachable)):
-            if self.stack.indexOf(page) < 0:
-                self.stack.addWidget(page)
+            if id(page) not in self._frames:
+                self._frames[id(page)] = frame = _scrolling(page)
+                self.stack.addWidget(frame)
             self.pages[screen] = page
         root.addWidget(self.stack, 1)
 
@@ -154,5 +156,18 @@ class KioskWindow(QWidget):
         self.idle.setText(c.text("idle_hint", seconds=s.idle_left) if near_end else "")
         page = self.page
         page.render()
-        if self.stack.currentWidget() is not page:
-            self.stack.setCurrentWidget(page)
+        frame = self._frames[id(page)]
+        if self.stack.currentWidget() is not frame:
+            self.stack.setCurrentWidget(frame)
+
+
+def _scrolling(page: QWidget) -> QScrollArea:
+    """On a screen smaller than the kiosk's (a laptop running the demo) a page scrolls rather
+    than squeezing its big buttons until their text is cut off."""
+    frame = QScrollArea()
+    frame.setObjectName("pageFrame")
+    frame.setWidget(page)
+    frame.setWidgetResizable(True)
+    frame.setFrameShape(QFrame.NoFrame)
+    frame.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+    return frame
