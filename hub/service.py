@@ -237,7 +237,9 @@ class HubService:
                 "current_ticket": self.ticket_view(current, known=known) if current else None,
                 "served_today": s.clerk_done.get(ws.clerk_id, 0) if ws.clerk_id else 0,
             })
-        called = sorted((t for t in tickets if t.called_at), key=lambda t: t.called_at, reverse=True)
+        # The call order as it happened (a recall counts as the latest call), not by timestamp:
+        # two windows often call within the same second.
+        called = [s.tickets[i] for i in reversed(s.calls) if i in s.tickets and s.tickets[i].called_at]
         return {
             "seq": self.store.last_seq,
             "day": s.day,

@@ -156,3 +156,20 @@ def test_hall_file_syntax_error_names_the_line(tmp_path):
     with pytest.raises(ConfigError) as e:
         load_hall(path)
     assert e.value.line == 2 and "TOML" in str(e.value)
+
+
+async def test_recent_calls_keep_the_order_they_happened_in_even_within_one_second(hub, clients):
+    """Two windows call in the same second (the clock does not move); a recall makes a call the latest."""
+    kiosk, w1, w2 = clients("kiosk"), clients("caller", window=1), clients("caller", window=2)
+    await w1.login(1, "c001", "1111")
+    await w2.login(2, "c002", "2222")
+    for _ in range(3):
+        await kiosk.issue_ticket("pension")
+    await w2.call_next(2)  # B001
+    await w1.call_next(1)  # B002
+    assert [t["number"] for t in (await w1.snapshot())["recent_calls"]] == ["B002", "B001"]
+    await w2.recall(2)
+    assert [t["number"] for t in (await w1.snapshot())["recent_calls"]] == ["B001", "B002"]
+    hub.stop()
+    hub.start()
+    assert [t["number"] for t in (await w1.snapshot())["recent_calls"]] == ["B001", "B002"]

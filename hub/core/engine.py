@@ -44,6 +44,7 @@ class Hall:
             s.counters = {}
             s.tickets = {}
             s.clerk_done = {}
+            s.calls = []
             for w in s.windows.values():
                 w.current = None
             s.appointments = {k: a for k, a in s.appointments.items() if a.slot_start[:10] >= data["day"]}
@@ -53,6 +54,8 @@ class Hall:
             if t.day != s.day and kind != "ticket.issued":
                 return  # e.g. an evaluation of yesterday's ticket: kept in the store, not in today's hall
             s.tickets[t.id] = t
+            if kind in ("ticket.called", "ticket.recalled"):
+                s.calls = [i for i in s.calls[-49:] if i != t.id] + [t.id]
             if kind == "ticket.issued":
                 s.next_ticket_id = max(s.next_ticket_id, t.id + 1)
                 s.counters[t.zone_id] = max(s.counters.get(t.zone_id, 0), int(t.number[1:]))

@@ -123,6 +123,7 @@ class HallState:
     clerk_done: dict[str, int] = field(default_factory=dict)  # today's finished tickets per clerk
     notice: str = ""
     device_faults: dict[str, dict] = field(default_factory=dict)
+    calls: list[int] = field(default_factory=list)  # ticket ids in the order they were called, newest last
 
     def to_dict(self) -> dict:
         return {
@@ -136,6 +137,7 @@ class HallState:
             "clerk_done": self.clerk_done,
             "notice": self.notice,
             "device_faults": self.device_faults,
+            "calls": self.calls,
         }
 
     @classmethod
@@ -151,4 +153,5 @@ class HallState:
             clerk_done=dict(d["clerk_done"]),
             notice=d.get("notice", ""),
             device_faults=dict(d.get("device_faults", {})),
+            calls=list(d.get("calls", [])),
         )
