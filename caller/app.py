@@ -6,10 +6,11 @@ import asyncio
 import logging
 import sys
 
+from hardware.fonts import register_qt_cjk_font
 from hub.client import HubClient
 
 from .controller import CallerController
-from .view import CallerWindow, register_cjk_font
+from .view import CallerWindow
 
 log = logging.getLogger("hallq.caller")
 
@@ -19,7 +20,7 @@ def create_caller(client: HubClient, window_id: int, *, clock=None, lang: str = 
     """The panel and its controller; call `await controller.start()` (or schedule it) inside the qasync loop."""
     from PySide6.QtCore import Qt
 
-    register_cjk_font()
+    register_qt_cjk_font()
     controller = CallerController(client, window_id, clock=clock, lang=lang)
     window = CallerWindow(controller)
     if on_top:

@@ -11,13 +11,28 @@ import logging
 import sys
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QApplication, QGridLayout, QHBoxLayout, QLabel, QPushButton, QStackedWidget,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (
+    QApplication,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
 
+from hardware.fonts import register_qt_cjk_font
 from hub.client import HubClient
 
-from .evaluator_controller import IDLE, RATING, REASONS, SENDING, THANKS, EvaluatorController
-from .view import register_cjk_font
+from .evaluator_controller import (
+    IDLE,
+    RATING,
+    REASONS,
+    SENDING,
+    THANKS,
+    EvaluatorController,
+)
 
 log = logging.getLogger("hallq.evaluator")
 
@@ -244,7 +259,7 @@ class EvaluatorWindow(QWidget):
 def create_evaluator(client: HubClient, window_id: int, *, lang: str = "zh_CN",
                      **timing) -> tuple[EvaluatorWindow, EvaluatorController]:
     """The screen and its controller; call `await controller.start()` inside the qasync loop."""
-    register_cjk_font()
+    register_qt_cjk_font()
     controller = EvaluatorController(client, window_id, lang=lang, **timing)
     return EvaluatorWindow(controller), controller
 

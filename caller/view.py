@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QFontDatabase, QKeyEvent
+from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
                                QPushButton, QSizePolicy, QStackedWidget, QTabWidget, QVBoxLayout, QWidget)
 
@@ -15,8 +14,6 @@ from .text import PAUSE_REASONS, tr
 log = logging.getLogger("hallq.caller")
 
 FONT_FAMILY = "Noto Sans CJK SC"
-_CJK_FALLBACKS = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-                  "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc")
 
 STYLE = f"""
 QWidget {{ font-family: "{FONT_FAMILY}"; font-size: 15px; color: #1d2733; }}
@@ -47,17 +44,6 @@ QListWidget {{ font-size: 16px; }}
 """
 
 
-def register_cjk_font() -> None:
-    """Chinese text needs a CJK font; without one every glyph is a box."""
-    path = None
-    try:
-        from hardware.fonts import find_cjk_font  # type: ignore[import-not-found]
-
-        path = find_cjk_font()
-    except Exception:
-        path = next((p for p in _CJK_FALLBACKS if Path(p).exists()), None)
-    if path and QFontDatabase.addApplicationFont(str(path)) < 0:
-        log.warning("could not load the CJK font %s", path)
 
 
 def _label(name: str, text: str = "") -> QLabel:

@@ -6,10 +6,11 @@ import asyncio
 import logging
 import sys
 
+from hardware.fonts import register_qt_cjk_font
 from hub.client import HubClient
 
 from .controller import DisplayController
-from .view import DisplayWindow, register_cjk_font
+from .view import DisplayWindow
 
 log = logging.getLogger("hallq.display")
 
@@ -17,7 +18,7 @@ log = logging.getLogger("hallq.display")
 def create_display(client: HubClient, *, speaker=None, clock=None, zones: list[str] | None = None,
                    lang: str = "zh_CN") -> tuple[DisplayWindow, DisplayController]:
     """The wall display and its controller; `await controller.start()` inside the qasync loop."""
-    register_cjk_font()
+    register_qt_cjk_font()
     controller = DisplayController(client, speaker, clock=clock, zones=zones, lang=lang)
     return DisplayWindow(controller), controller
 

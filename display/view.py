@@ -2,10 +2,9 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 from PySide6.QtCore import QRectF, Qt, QTimer
-from PySide6.QtGui import QColor, QFont, QFontDatabase, QFontMetrics, QPainter
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter
 from PySide6.QtWidgets import QGridLayout, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from .controller import DisplayController
@@ -13,8 +12,6 @@ from .controller import DisplayController
 FONT_FAMILY = "Noto Sans CJK SC"
 YELLOW, WHITE, DIM, BG, PANEL = "#ffd600", "#ffffff", "#9fb3c8", "#05080f", "#101a2c"
 RECENT = 6  # calls shown under the latest one
-_CJK_FALLBACKS = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-                  "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc")
 log = logging.getLogger("hallq.display")
 
 STYLE = f"""
@@ -40,16 +37,6 @@ QWidget {{ font-family: "{FONT_FAMILY}"; color: {WHITE}; }}
 """
 
 
-def register_cjk_font() -> None:
-    """Chinese text needs a CJK font; without one every glyph is a box."""
-    try:
-        from hardware.fonts import find_cjk_font  # type: ignore[import-not-found]
-
-        path = find_cjk_font()
-    except Exception:
-        path = next((p for p in _CJK_FALLBACKS if Path(p).exists()), None)
-    if path and QFontDatabase.addApplicationFont(str(path)) < 0:
-        log.warning("could not load the CJK font %s", path)
 
 
 def _label(name: str, text: str = "") -> QLabel:

@@ -1,6 +1,7 @@
 """Finding a font with Chinese glyphs: the project's own assets/fonts first, then the system's."""
 from __future__ import annotations
 
+import logging
 import os
 from functools import lru_cache
 from pathlib import Path
@@ -9,7 +10,9 @@ from PIL import ImageFont
 
 import assets
 
-__all__ = ["FontNotFoundError", "SYSTEM_CJK_FONTS", "find_cjk_font", "load_cjk_font"]
+__all__ = ["FontNotFoundError", "SYSTEM_CJK_FONTS", "find_cjk_font", "load_cjk_font", "register_qt_cjk_font"]
+
+log = logging.getLogger("hallq.fonts")
 
 _WINDIR = Path(os.environ.get("WINDIR", r"C:\Windows")) / "Fonts"
 SYSTEM_CJK_FONTS: tuple[Path, ...] = (
@@ -61,3 +64,28 @@ def _simplified_face(path: Path) -> int:
 def load_cjk_font(size: int, path: Path | None = None) -> ImageFont.FreeTypeFont:
     path = path or find_cjk_font()
     return ImageFont.truetype(str(path), size, index=_simplified_face(path))
+
+
+_qt_family: str | None = None
+
+
+def register_qt_cjk_font(fallback_family: str = "Noto Sans CJK SC") -> str:
+    """Loads the CJK font into Qt once (every app needs it, or Chinese shows as boxes) and
+    returns the Simplified Chinese family name to use. Qt is imported only by Qt apps."""
+    global _qt_family
+    if _qt_family:
+        return _qt_family
+    from PySide6.QtGui import QFontDatabase
+
+    try:
+        path = find_cjk_font()
+    except FontNotFoundError as e:
+        log.warning("%s", e)
+        _qt_family = fallback_family
+        return _qt_family
+    font_id = QFontDatabase.addApplicationFont(str(path))
+    families = QFontDatabase.applicationFontFamilies(font_id) if font_id >= 0 else []
+    if not families:
+        log.warning("Qt could not load the CJK font %s", path)
+    _qt_family = next((f for f in families if f.endswith(" SC")), families[0] if families else fallback_family)
+    return _qt_family

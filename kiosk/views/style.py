@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
-from PySide6.QtGui import QFont, QFontDatabase
+from hardware.fonts import register_qt_cjk_font
+from PySide6.QtGui import QFont
 
 log = logging.getLogger("hallq.kiosk")
 
@@ -16,32 +16,9 @@ WARN_BG, WARN_INK, ALERT_BG = "#FFF1C2", "#5A3B00", "#B3261E"
 GREY_BG, GREY_INK = "#DDE2E8", "#3E4A59"
 TOUCH_MIN = 120  # px: a finger, also an unsteady one, hits this without aiming
 
-_family: str | None = None
-
-
 def register_cjk_font() -> str:
-    """Loads a Chinese font into Qt once; returns the family the whole UI uses."""
-    global _family
-    if _family:
-        return _family
-    candidates: list[Path] = []
-    try:
-        from hardware.fonts import find_cjk_font
-
-        candidates.append(Path(find_cjk_font()))
-    except Exception as e:  # FontNotFoundError, or an older tree without hardware.fonts
-        log.warning("no CJK font from hardware.fonts: %s", e)
-    candidates += sorted(Path("/usr/share/fonts").glob("**/NotoSansCJK*Regular*"))
-    for path in candidates:
-        font_id = QFontDatabase.addApplicationFont(str(path))
-        if font_id < 0:
-            continue
-        families = QFontDatabase.applicationFontFamilies(font_id)
-        _family = next((f for f in families if f.endswith(" SC")), families[0] if families else None)
-        if _family:
-            return _family
-    _family = FAMILY
-    return _family
+    """The family the whole UI uses, loaded into Qt once."""
+    return register_qt_cjk_font(FAMILY)
 
 
 def app_font() -> QFont:
