@@ -1,4 +1,4 @@
-"""`hallq caller --hub URL --token TOKEN --window N`: the clerk's panel beside their own work."""
+"""`hallq caller [--pair CODE | --hub URL --token TOKEN] [--window N]`: the clerk's panel beside their own work."""
 from __future__ import annotations
 
 import argparse
@@ -7,7 +7,7 @@ import logging
 import sys
 
 from hardware.fonts import register_qt_cjk_font
-from hub.client import HubClient
+from hub.client import HubClient, add_connection_arguments, connect_or_exit
 
 from .controller import CallerController
 from .view import CallerWindow
@@ -30,9 +30,8 @@ def create_caller(client: HubClient, window_id: int, *, clock=None, lang: str = 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="hallq caller", description="叫号器 — the clerk's caller panel")
-    p.add_argument("--hub", required=True, help="the hub's address, e.g. http://10.0.0.5:8600")
-    p.add_argument("--token", required=True, help="this caller's device token (hallq hub pair --role caller)")
-    p.add_argument("--window", type=int, required=True, help="the window this caller is paired to")
+    add_connection_arguments(p, "caller")
+    p.add_argument("--window", type=int, help="the window (default: the one this caller was paired to)")
     p.add_argument("--lang", choices=["zh_CN", "en"], default="zh_CN")
     p.add_argument("--on-top", action="store_true", help="keep the panel above other windows")
     return p.parse_args(argv)
@@ -40,14 +39,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    url, token, me = connect_or_exit(args, "caller")
+    window_id = args.window or (me or {}).get("window_id")
+    if window_id is None:
+        print("请用 --window 指定窗口号 / pass --window N", file=sys.stderr)
+        return 2
     import qasync
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    client = HubClient(args.hub, args.token)
-    window, controller = create_caller(client, args.window, lang=args.lang, on_top=args.on_top)
+    client = HubClient(url, token)
+    window, controller = create_caller(client, window_id, lang=args.lang, on_top=args.on_top)
     window.show()
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)

@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from hardware.fonts import register_qt_cjk_font
-from hub.client import HubClient
+from hub.client import HubClient, add_connection_arguments, connect_or_exit
 
 from .evaluator_controller import (
     IDLE,
@@ -266,9 +266,8 @@ def create_evaluator(client: HubClient, window_id: int, *, lang: str = "zh_CN",
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="hallq evaluator", description="好差评 评价器 — the citizen's rating screen")
-    p.add_argument("--hub", required=True, help="the hub's address, e.g. http://10.0.0.5:8600")
-    p.add_argument("--token", required=True, help="a caller token paired to this window (hallq hub pair --role caller)")
-    p.add_argument("--window", type=int, required=True, help="the window this screen faces")
+    add_connection_arguments(p, "evaluator")  # paired as a caller of its window
+    p.add_argument("--window", type=int, help="the window this screen faces (default: the paired window)")
     p.add_argument("--lang", choices=["zh_CN", "en"], default="zh_CN")
     p.add_argument("--fullscreen", action="store_true")
     return p.parse_args(argv)
@@ -276,12 +275,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    url, token, me = connect_or_exit(args, "evaluator", roles=("caller", "console"))
+    window_id = args.window or (me or {}).get("window_id")
+    if window_id is None:
+        print("请用 --window 指定窗口号 / pass --window N", file=sys.stderr)
+        return 2
     import qasync
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    window, controller = create_evaluator(HubClient(args.hub, args.token), args.window, lang=args.lang)
+    window, controller = create_evaluator(HubClient(url, token), window_id, lang=args.lang)
     window.showFullScreen() if args.fullscreen else window.show()
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)

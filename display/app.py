@@ -7,7 +7,7 @@ import logging
 import sys
 
 from hardware.fonts import register_qt_cjk_font
-from hub.client import HubClient
+from hub.client import HubClient, add_connection_arguments, connect_or_exit
 
 from .controller import DisplayController
 from .view import DisplayWindow
@@ -25,8 +25,7 @@ def create_display(client: HubClient, *, speaker=None, clock=None, zones: list[s
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="hallq display", description="叫号大屏 — the hall's wall display")
-    p.add_argument("--hub", required=True)
-    p.add_argument("--token", required=True, help="a display token (hallq hub pair --role display)")
+    add_connection_arguments(p, "display")
     p.add_argument("--zones", default="", help="zone ids or prefixes to show, e.g. A,B (default: all)")
     p.add_argument("--windowed", action="store_true", help="a 1920×1080 window instead of full screen")
     p.add_argument("--voice", choices=["auto", "pyttsx3", "clips", "recorder", "none"], default="auto")
@@ -36,6 +35,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    url, token, _ = connect_or_exit(args, "display")
     import qasync
     from PySide6.QtWidgets import QApplication
 
@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     speaker = None if args.voice == "none" else make_speaker(args.voice)
-    client = HubClient(args.hub, args.token)
+    client = HubClient(url, token)
     zones = [z for z in args.zones.split(",") if z.strip()]
     window, controller = create_display(client, speaker=speaker, zones=zones, lang=args.lang)
     if args.windowed:

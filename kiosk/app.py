@@ -11,7 +11,7 @@ import asyncio
 import logging
 import sys
 
-from hub.client import HubClient
+from hub.client import HubClient, add_connection_arguments, connect_or_exit
 
 from .controller import KioskController
 from .text import LANGS
@@ -69,8 +69,7 @@ def parse_printer(spec: str | None) -> dict | None:
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="hallq kiosk", description="自助取号机 / self-service ticket kiosk")
-    p.add_argument("--hub", help="hub URL, e.g. http://10.0.0.5:8600 (default: find it on the LAN)")
-    p.add_argument("--token", required=True, help="device token from `hallq hub pair --role kiosk`")
+    add_connection_arguments(p, "kiosk")
     p.add_argument("--printer", default="simulator", help="simulator | file:PATH | network:HOST[:PORT] | "
                    "serial:PORT | usb:VID:PID | win32:NAME | none")
     p.add_argument("--reader", default="none", help="ID card reader serial port, 'simulator' or 'none'")
@@ -81,13 +80,6 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
-async def _find_hub() -> str:
-    found = await HubClient.discover()
-    if not found:
-        raise SystemExit("局域网内没有找到服务器，请用 --hub 指定 / no hub found on the LAN; pass --hub URL")
-    return found[0]["url"]
-
-
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -96,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         print(e, file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    url, token, _ = connect_or_exit(args, "kiosk")
 
     import qasync
     from PySide6.QtWidgets import QApplication
@@ -110,8 +103,7 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    url = args.hub or loop.run_until_complete(_find_hub())
-    client = HubClient(url, args.token)
+    client = HubClient(url, token)
     reader_factory, simulated = _reader_factory(args.reader)
     window, controller = create_kiosk(client, printer=printer, reader_factory=reader_factory,
                                       lang=args.lang, idle_seconds=args.idle)
