@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
 from PIL import Image
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,6 +31,18 @@ def test_demo_runs_the_hall_and_quits(tmp_path):
         assert Image.open(png).size[0] >= 380
     assert Image.open(shots / "display.png").size == (1920, 1080)
     assert (tmp_path / "demo.db").exists()
+    # The newcomer is told how to open the manager's console, and that password works.
+    console = re.search(r"manager console (http://\S+)/console — password (\S+)", done.stdout)
+    assert console, done.stdout
+    from hub.server import HubServer, build_service
+
+    srv = HubServer(build_service(tmp_path / "demo.db")).start()
+    try:
+        login = httpx.post(f"{srv.url}/api/v1/console/login", json={"password": console.group(2)})
+        wrong = httpx.post(f"{srv.url}/api/v1/console/login", json={"password": "not-the-password"})
+    finally:
+        srv.stop()
+    assert login.status_code == 200 and wrong.status_code == 401
 
     bad = subprocess.run([sys.executable, "-m", "hub.cli", "demo", "--crowd-rate", "0", "--seconds", "1"],
                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=30)
