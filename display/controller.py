@@ -5,11 +5,12 @@ so this controller only enqueues and the screen never waits for the voice.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime, timezone
 
 from hardware.tts import Announcement
-from hub.client import HubClient, ViewModel
+from hub.client import HubClient, HubError, ViewModel
 
 from .text import tr
 
@@ -96,6 +97,17 @@ class DisplayController(ViewModel):
                         if t["state"] in OPEN_TICKET and self.shows_zone(t["zone_id"])}
         self.calls = [t for t in snap.get("recent_calls", []) if self.shows_zone(t["zone_id"])][: self.recent_size + 1]
 
+    async def _reload_layout(self) -> None:
+        """The manager renamed or added zones: take the names from a fresh snapshot, while the
+        tickets and calls keep following the event stream."""
+        try:
+            snap = await self.client.snapshot()
+        except HubError as e:
+            log.info("hall layout not reloaded: %s", e)
+            return
+        self.zones = self._pick_zones(snap.get("zones", []))
+        self._changed()
+
     def _on_event(self, event: dict) -> None:
         kind = event["type"]
         data = event.get("data", {})
@@ -105,6 +117,8 @@ class DisplayController(ViewModel):
             self.tickets, self.calls = {}, []
         elif kind == "notice.set":
             self.notice = data.get("notice", "")
+        elif kind == "hall.changed":
+            asyncio.ensure_future(self._reload_layout())
         elif "ticket" in data and self.shows_zone(data["ticket"]["zone_id"]):
             ticket = data["ticket"]
             if ticket["state"] in OPEN_TICKET:

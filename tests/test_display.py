@@ -175,3 +175,19 @@ def test_display_starts_from_and_returns_to_the_hubs_state(wall, hub, clock):
         assert [a.number for a in d.spoken] == ["A003"]
 
     w.run(body)
+
+
+def test_a_zone_renamed_in_the_console_is_shown_without_restarting_the_display(wall, hub):
+    w = wall
+
+    async def body():
+        display, d, _ = w.display()
+        await d.start()
+        await until(lambda: d.connected and d.zones)
+        console = w.client("console")
+        zone = next(z for z in (await console.get("/console/config"))["zones"] if z["id"] == "social")
+        response = await console._client().put("/console/config/zones/social", json={**zone, "name": "社保医保专区"})
+        assert response.status_code == 200, response.text
+        await until(lambda: any(d.zone_name(z) == "社保医保专区" for z in d.zones))
+
+    w.run(body)
