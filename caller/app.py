@@ -37,22 +37,24 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return p.parse_args(argv)
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = parse_args(argv)
-    url, token, me = connect_or_exit(args, "caller")
+def paired_window(args, me: dict | None) -> int | None:
+    """--window if given, else the window this device was paired to; None (with a message) if neither."""
     window_id = args.window or (me or {}).get("window_id")
     if window_id is None:
         print("请用 --window 指定窗口号 / pass --window N", file=sys.stderr)
-        return 2
+    return window_id
+
+
+def run_until_closed(build) -> int:
+    """Runs a panel in Qt's loop until its last window closes; `build()` makes and shows the
+    window and returns (window, controller) once the qasync loop exists."""
     import qasync
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    client = HubClient(url, token)
-    window, controller = create_caller(client, window_id, lang=args.lang, on_top=args.on_top)
-    window.show()
+    window, controller = build()
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)
     with loop:
@@ -61,6 +63,20 @@ def main(argv: list[str] | None = None) -> int:
         loop.run_until_complete(controller.aclose())
     return 0
 
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    url, token, me = connect_or_exit(args, "caller")
+    window_id = paired_window(args, me)
+    if window_id is None:
+        return 2
+
+    def build():
+        window, controller = create_caller(HubClient(url, token), window_id, lang=args.lang, on_top=args.on_top)
+        window.show()
+        return window, controller
+
+    return run_until_closed(build)
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO)

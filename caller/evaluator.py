@@ -6,13 +6,11 @@ EvaluatorController. Pair it as a caller of its window (it may rate that window'
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import sys
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (
-    QApplication,
     QGridLayout,
     QHBoxLayout,
     QLabel,
@@ -25,6 +23,7 @@ from PySide6.QtWidgets import (
 from hardware.fonts import register_qt_cjk_font
 from hub.client import HubClient, add_connection_arguments, connect_or_exit
 
+from .app import paired_window, run_until_closed
 from .evaluator_controller import (
     IDLE,
     RATING,
@@ -276,25 +275,16 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     url, token, me = connect_or_exit(args, "evaluator", roles=("caller", "console"))
-    window_id = args.window or (me or {}).get("window_id")
+    window_id = paired_window(args, me)
     if window_id is None:
-        print("请用 --window 指定窗口号 / pass --window N", file=sys.stderr)
         return 2
-    import qasync
 
-    app = QApplication.instance() or QApplication(sys.argv[:1])
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
-    window, controller = create_evaluator(HubClient(url, token), window_id, lang=args.lang)
-    window.showFullScreen() if args.fullscreen else window.show()
-    closed = asyncio.Event()
-    app.aboutToQuit.connect(closed.set)
-    with loop:
-        loop.create_task(controller.start())
-        loop.run_until_complete(closed.wait())
-        loop.run_until_complete(controller.aclose())
-    return 0
+    def build():
+        window, controller = create_evaluator(HubClient(url, token), window_id, lang=args.lang)
+        window.showFullScreen() if args.fullscreen else window.show()
+        return window, controller
 
+    return run_until_closed(build)
 
 if __name__ == "__main__":
     logging.basicConfig(level=logging.INFO)
