@@ -186,6 +186,9 @@ class HubClient:
     async def snapshot(self) -> dict:
         return await self.get("/snapshot")
 
+    async def zones(self) -> dict:
+        return await self.get("/zones")
+
     async def queues(self, zone: str | None = None) -> dict:
         return await self.get("/queues" + (f"?zone={zone}" if zone else ""))
 

@@ -106,7 +106,9 @@ class HubService:
             if request_id:
                 self.store.commit([], request=(request_id, device_id, status, body))
             return status, body
-        response = render(result)
+        # The answer carries the seq of the command's last event, so a device can tell its own
+        # events from others' on the stream without counting them.
+        response = {**render(result), "seq": self.store.last_seq + len(events)}
         for e in events:
             self.hall.apply(e)
         self._commit(events, request=(request_id, device_id, 200, response) if request_id else None)
@@ -208,17 +210,22 @@ class HubService:
         zone, service = self.config.zone(view["zone_id"]), self.config.service(view["service_id"])
         return (zone.name if zone else view["zone_id"]), (service.name if service else view["service_id"])
 
-    def snapshot(self) -> dict:
+    def zone_summary(self) -> dict:
+        """Per zone: open now, waiting, longest wait, open windows; what a kiosk shows on each tap."""
         self.ensure_day()
-        now = self.now()
+        return {"seq": self.store.last_seq, "zones": self._zones(self.now())}
+
+    def _zones(self, now: datetime) -> list[dict]:
         local = now.astimezone(self.config.tz)
         s = self.hall.state
-        tickets = list(s.tickets.values())
-        known = queue.positions(s, self.config, now)
         zone_services = {z.id: {sv.id for sv in self.config.services if sv.zone == z.id} for z in self.config.zones}
+        waiting_by_zone: dict[str, list] = {}
+        for t in s.tickets.values():
+            if t.state == TicketState.WAITING:
+                waiting_by_zone.setdefault(t.zone_id, []).append(t)
         zones = []
         for z in self.config.zones:
-            waiting = [t for t in tickets if t.zone_id == z.id and t.state == TicketState.WAITING]
+            waiting = waiting_by_zone.get(z.id, [])
             longest = max((now - datetime.fromisoformat(t.issued_at)).total_seconds() for t in waiting) if waiting else 0
             zones.append({
                 "id": z.id, "prefix": z.prefix, "name": z.name, "name_en": z.name_en, "open": z.is_open(local),
@@ -226,6 +233,15 @@ class HubService:
                 "open_windows": sum(1 for w in self.config.windows if s.windows[w.id].state == WindowState.OPEN
                                     and zone_services[z.id] & self.config.window_services(w.id)),
             })
+        return zones
+
+    def snapshot(self) -> dict:
+        self.ensure_day()
+        now = self.now()
+        s = self.hall.state
+        tickets = list(s.tickets.values())
+        known = queue.positions(s, self.config, now)
+        zones = self._zones(now)
         windows = []
         for w in self.config.windows:
             ws = s.windows[w.id]

@@ -181,10 +181,10 @@ class KioskController(QObject):
         if not await self._load_hall():
             return
         try:
-            snap = await self.client.snapshot()
+            summary = await self.client.zones()
         except HubError:
             return
-        self.zone_stats = {z["id"]: z for z in snap.get("zones", [])}
+        self.zone_stats = {z["id"]: z for z in summary["zones"]}
         self.changed.emit()
 
     def zones(self) -> list[dict]:

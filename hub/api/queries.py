@@ -34,6 +34,12 @@ async def snapshot(request: Request, device: dict = Depends(ANY_DEVICE)):
     return JSONResponse(request.app.state.hub.snapshot())
 
 
+@router.get("/zones", tags=["hall"])
+async def zones(request: Request, device: dict = Depends(ANY_DEVICE)):
+    """A small per-zone summary (waiting, longest wait, open windows): what a kiosk needs per tap."""
+    return JSONResponse(request.app.state.hub.zone_summary())
+
+
 @router.get("/queues", tags=["hall"])
 async def queues(request: Request, zone: str | None = None, device: dict = Depends(ANY_DEVICE)):
     hub = request.app.state.hub
