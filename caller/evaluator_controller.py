@@ -14,7 +14,9 @@ from typing import Callable
 from hub.client import HubClient, ViewModel, HubError, HubUnavailable
 from hub.protocol import new_request_id
 
-from .evaluator_text import SCORES, tr
+from hub.protocol import RATING_SCORES
+
+from .evaluator_text import tr
 
 log = logging.getLogger("hallq.evaluator")
 
@@ -82,7 +84,7 @@ class EvaluatorController(ViewModel):
         return self.t("window_label", n=self.window_id)
 
     def score_label(self, score: int) -> str:
-        zh, en = SCORES[score]
+        zh, en = RATING_SCORES[score]
         return en if self.lang == "en" else zh
 
     def service_name(self, service_id: str) -> str:
@@ -100,7 +102,7 @@ class EvaluatorController(ViewModel):
 
     # ---- the citizen's taps ---------------------------------------------------------------
     def choose(self, score: int) -> None:
-        if self.mode not in (RATING, REASONS) or score not in SCORES:
+        if self.mode not in (RATING, REASONS) or score not in RATING_SCORES:
             return
         if self.score is None or (self.score <= BAD_SCORE_MAX) != (score <= BAD_SCORE_MAX):
             self.reasons = []

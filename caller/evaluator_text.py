@@ -26,15 +26,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "lang": ("English", "中文"),
 }
 
-SCORES: dict[int, tuple[str, str]] = {
-    5: ("非常满意", "Very satisfied"),
-    4: ("满意", "Satisfied"),
-    3: ("基本满意", "Fairly satisfied"),
-    2: ("不满意", "Dissatisfied"),
-    1: ("非常不满意", "Very dissatisfied"),
-}
-
-
 def tr(key: str, lang: str = "zh_CN", **values) -> str:
     zh, en = TEXT.get(key, (key, key))
     text = en if lang == "en" else zh

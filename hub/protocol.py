@@ -11,6 +11,9 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from .core.vocabulary import (BAD_SCORE_MAX, HAND_PRIORITY_REASONS, PRIORITY_REASONS, RATING_SCORES,  # noqa: F401
+                              age_on, mask_name, mask_phone)
+
 API_VERSION = 1
 API_PREFIX = f"/api/v{API_VERSION}"
 SERVICE_TYPE = "_hallq._tcp.local."

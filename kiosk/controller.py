@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from hub.client import HubClient, HubError, HubUnavailable
-from hub.protocol import new_request_id
+from hub.protocol import HAND_PRIORITY_REASONS, mask_name, new_request_id
 
 from .search import ServiceIndex, order_services
 from .text import pick, tr
@@ -29,7 +29,6 @@ log = logging.getLogger("hallq.kiosk")
 HOME, ZONES, SERVICES, CARD, SENIOR, PRIORITY, TICKET, APPOINTMENT, MESSAGE, UNREACHABLE, LOADING = (
     "home", "zones", "services", "card", "senior", "priority", "ticket", "appointment", "message",
     "unreachable", "loading")
-PRIORITY_REASONS = ("elderly", "disabled", "pregnant", "other")
 APPT_LENGTH = {"code": 6, "phone": 11}
 
 
@@ -70,10 +69,6 @@ class ViewState:
     message: tuple[str, str, str] | None = None  # title, body, what to do
     message_action: str | None = None  # take_normal
     idle_left: int = 0
-
-
-def mask_name(name: str) -> str:
-    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
 
 
 class KioskController(QObject):
@@ -257,7 +252,7 @@ class KioskController(QObject):
         self._go(PRIORITY)
 
     def choose_reason(self, reason: str) -> None:
-        if reason not in PRIORITY_REASONS or self.state.screen != PRIORITY:
+        if reason not in HAND_PRIORITY_REASONS or self.state.screen != PRIORITY:
             return
         if self.state.zone_id or self.state.query:
             self._go(SERVICES, priority_reason=reason)  # came from a zone: back to its services

@@ -5,6 +5,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
 from ..core.model import Appointment
+from ..core.vocabulary import mask_name, mask_phone
 from ..messages import error_body
 from ..protocol import (Book, CheckIn, DeviceStatus, IssueTicket, Login, Notice, Pause, Plain, Role, Transfer)
 from .auth import check_window, require
@@ -96,8 +97,8 @@ async def book(body: Book, request: Request, device: dict = Depends(KIOSKS)):
     tz = hub.config.tz
     start = body.slot_start if body.slot_start.tzinfo else body.slot_start.replace(tzinfo=tz)
     end = body.slot_end if body.slot_end.tzinfo else body.slot_end.replace(tzinfo=tz)
-    phone_masked = f"{body.phone[:3]}****{body.phone[-4:]}" if body.phone else None
-    name_masked = (body.name[0] + "*" * (len(body.name) - 1)) if body.name else ""
+    phone_masked = mask_phone(body.phone) if body.phone else None
+    name_masked = mask_name(body.name)
 
     def decide(now):
         return hub.hall.book(now, appointment_id, code, body.service_id, start.astimezone(tz), end.astimezone(tz),

@@ -7,16 +7,7 @@ from __future__ import annotations
 
 from ..messages import MESSAGES
 
-SCORES: dict[int, tuple[str, str]] = {
-    5: ("非常满意", "Very satisfied"),
-    4: ("满意", "Satisfied"),
-    3: ("基本满意", "Fairly satisfied"),
-    2: ("不满意", "Dissatisfied"),
-    1: ("非常不满意", "Very dissatisfied"),
-}
-
-# 差评 in the national 好差评 scheme: 不满意 and 非常不满意.
-BAD_SCORE_MAX = 2
+from ..core.vocabulary import BAD_SCORE_MAX, RATING_SCORES
 
 GOOD_REASONS: dict[str, tuple[str, str]] = {
     "warm": ("热情周到", "Warm and attentive"),
@@ -66,7 +57,7 @@ def options() -> dict:
         return [{"code": k, "zh": zh, "en": en} for k, (zh, en) in d.items()]
 
     return {
-        "scores": [{"score": s, "zh": zh, "en": en, "bad": s <= BAD_SCORE_MAX} for s, (zh, en) in SCORES.items()],
+        "scores": [{"score": s, "zh": zh, "en": en, "bad": s <= BAD_SCORE_MAX} for s, (zh, en) in RATING_SCORES.items()],
         "reasons": {"good": listed(GOOD_REASONS), "bad": listed(BAD_REASONS)},
         "bad_score_max": BAD_SCORE_MAX,
     }

@@ -12,7 +12,7 @@ import statistics
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 
-BAD_SCORE_MAX = 2
+from ..core.vocabulary import BAD_SCORE_MAX
 
 
 def _minutes(start: str | None, end: str | None) -> float | None:

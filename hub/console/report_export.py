@@ -7,7 +7,7 @@ import io
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from .citizen_texts import SCORES
+from ..core.vocabulary import RATING_SCORES
 
 LABELS: dict[str, tuple[str, str]] = {
     "summary": ("汇总", "Summary"),
@@ -82,7 +82,7 @@ def tables(report: dict, lang: str = "zh") -> list[tuple[str, list[list]]]:
                                                ("appointments", "early", "on_time", "late", "on_time_rate")]]))
     e = report["evaluations"]
     ev_rows = [[label("score", lang), label("count", lang)]]
-    ev_rows += [[SCORES[int(k)][1 if lang == "en" else 0], n] for k, n in e["per_score"].items()]
+    ev_rows += [[RATING_SCORES[int(k)][1 if lang == "en" else 0], n] for k, n in e["per_score"].items()]
     ev_rows += [[label("evaluations_count", lang), e["count"]], [label("bad", lang), e["bad"]],
                 [label("satisfaction", lang), e["satisfaction"]]]
     out.append((label("evaluations", lang), ev_rows))

@@ -16,7 +16,8 @@ from ..api.auth import ApiError, require
 from ..core.errors import DomainError
 from ..protocol import API_PREFIX, Role
 from . import evaluation, report_data, report_export
-from .citizen_texts import BAD_SCORE_MAX, FOLLOWUP_STATES, SCORES, reason_label
+from ..core.vocabulary import BAD_SCORE_MAX, RATING_SCORES
+from .citizen_texts import FOLLOWUP_STATES, reason_label
 from .routes import STATIC
 
 router = APIRouter()
@@ -114,7 +115,7 @@ async def evaluations(request: Request, first: str | None = FROM, last: str | No
             "service": names["service"].get(t["service_id"], t["service_id"]),
             "window_id": t["window_id"], "window": names["window"].get(t["window_id"]),
             "clerk_id": t["clerk_id"], "clerk": names["clerk"].get(t["clerk_id"]),
-            "score": ev["score"], "score_label": SCORES[ev["score"]][0], "score_label_en": SCORES[ev["score"]][1],
+            "score": ev["score"], "score_label": RATING_SCORES[ev["score"]][0], "score_label_en": RATING_SCORES[ev["score"]][1],
             "bad": ev["score"] <= BAD_SCORE_MAX,
             "reasons": ev.get("reasons", []),
             "reason_labels": [reason_label(r) for r in ev.get("reasons", [])],

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from . import queue
 from .config import HallConfig
 from .errors import DomainError, invalid, not_found
+from .vocabulary import HAND_PRIORITY_REASONS, age_on
 from .model import ACTIVE, Appointment, HallState, Ticket, TicketState, WindowState, WindowStatus
 
 Event = dict
@@ -22,10 +23,6 @@ def _iso(dt: datetime) -> str:
 
 def _event(kind: str, now: datetime, **data) -> Event:
     return {"type": kind, "at": _iso(now), "data": data}
-
-
-def age_on(birth: date, today: date) -> int:
-    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
 
 
 class Hall:
@@ -144,7 +141,7 @@ class Hall:
             birth = holder.get("birth_date")
             if not birth or age_on(date.fromisoformat(birth), now.astimezone(cfg.tz).date()) < cfg.queue.senior_age:
                 raise invalid("NOT_SENIOR", age=cfg.queue.senior_age)
-        elif priority_reason not in (None, "elderly", "disabled", "pregnant", "other"):
+        elif priority_reason is not None and priority_reason not in HAND_PRIORITY_REASONS:
             raise invalid("BAD_PRIORITY_REASON", reason=priority_reason)
         n = self.state.counters.get(zone.id, 0) + 1
         width = cfg.queue.number_width

@@ -4,7 +4,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QBoxLayout, QGridLayout, QHBoxLayout, QLineEdit, QVBoxLayout, QWidget
 
-from ..controller import PRIORITY_REASONS
+from hub.protocol import HAND_PRIORITY_REASONS
 from ..text import hours_lines, pick
 from .widgets import Direction, FlowGrid, Page, Tile, button, label, restyle, scroller
 
@@ -205,7 +205,7 @@ class PriorityPage(Page):
         box.addStretch(1)
         self.grid = FlowGrid(min_column=480, max_columns=2, spacing=28)
         self.tiles = {}
-        for reason in PRIORITY_REASONS:
+        for reason in HAND_PRIORITY_REASONS:
             tile = Tile("", [], name=f"reason:{reason}", min_height=220, title_size=48, align=Qt.AlignCenter)
             tile.setProperty("role", "green")
             tile.clicked.connect(lambda _=False, r=reason: controller.choose_reason(r))
