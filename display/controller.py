@@ -1,6 +1,6 @@
 """The wall display's logic without widgets: hub events -> what the hall sees and hears.
 
-Calls are spoken through a hardware.tts Speaker, whose own worker thread does the talking,
+Calls are spoken through a hardware.voice Speaker, whose own worker thread does the talking,
 so this controller only enqueues and the screen never waits for the voice.
 """
 from __future__ import annotations
@@ -9,7 +9,7 @@ import asyncio
 import logging
 from datetime import datetime, timezone
 
-from hardware.tts import Announcement
+from hardware.voice import Announcement
 from hub.client import HubClient, HubError, ViewModel
 
 from .text import tr

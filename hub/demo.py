@@ -83,7 +83,7 @@ def _kiosk_parts():
         from datetime import date
 
         from hardware.idcard import IdCardReader
-        from hardware.idcard_sim import SimulatedReader
+        from hardware.idcard.simulator import SimulatedReader
 
         simulated = SimulatedReader()
         simulated.insert("张三", "M", date(1950, 3, 2))
@@ -100,7 +100,7 @@ DEMO_PASSWORD = "hallq-demo"
 async def run(args, srv: HubServer, config: HallConfig, clock, app) -> int:
     from caller.app import create_caller
     from display.app import create_display
-    from hardware.tts import make_speaker
+    from hardware.voice import make_speaker
 
     from .client import HubClient
 

@@ -133,7 +133,7 @@ def _reader_factory(spec: str):
     if spec == "simulator":
         from datetime import date
 
-        from hardware.idcard_sim import SimulatedReader
+        from hardware.idcard.simulator import SimulatedReader
 
         simulated = SimulatedReader()
         simulated.insert("张三", "M", date(1950, 3, 2))

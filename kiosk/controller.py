@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 from PySide6.QtCore import QObject, QTimer, Signal
 
 from hub.client import HubClient, HubError, HubUnavailable
-from hub.protocol import HAND_PRIORITY_REASONS, mask_name, new_request_id
+from hub.protocol import HAND_PRIORITY_REASONS, age_on, mask_name, new_request_id
 
 from .search import ServiceIndex, order_services
 from .text import pick, tr
@@ -329,11 +329,7 @@ class KioskController(QObject):
         info = {"name_masked": mask_name(holder.name), "id_masked": holder.id_masked, "id_hash": holder.id_hash,
                 "birth_date": holder.birth_date.isoformat()}
         self.pending.fields["holder"] = info
-        try:
-            age = holder.age_on(self.now().date())
-        except ValueError:
-            age = 0
-        if age >= senior_age:
+        if age_on(holder.birth_date, self.now().date()) >= senior_age:
             self.pending.fields["priority_reason"] = "senior"
             self._go(SENIOR, senior={"name": info["name_masked"], "age": senior_age}, card_problem=None)
         else:
@@ -455,7 +451,7 @@ class KioskController(QObject):
 
     # ---- printing ----------------------------------------------------------------------------
     def ticket_print(self, ticket: dict, appointment: bool = False):
-        from hardware.ticket_layout import LABELS_EN, TicketPrint
+        from hardware.printer import LABELS_EN, TicketPrint
 
         lang = self.state.lang
         service = self.service(ticket.get("service_id", "")) or {}

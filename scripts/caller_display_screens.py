@@ -37,7 +37,7 @@ def save(widget, path: Path) -> None:
 async def scenario(out: Path, srv, clock) -> None:
     from caller.app import create_caller
     from display.app import create_display
-    from hardware.tts import RecorderBackend, Speaker
+    from hardware.voice import RecorderBackend, Speaker
     from hub.client import HubClient
 
     def client(role, window=None):

@@ -4,7 +4,7 @@
 
 Starts a real hub (temp database, the default hall, a clock at Monday 10:00), builds the kiosk
 offscreen with a simulated printer and ID card reader, walks through the screens, and also
-writes the printed ticket as a preview PNG (hardware.ticket_preview.render_preview).
+writes the printed ticket as a preview PNG (hardware.printer.preview.render_preview).
 """
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ import qasync  # noqa: E402
 from PySide6.QtWidgets import QApplication, QPushButton  # noqa: E402
 
 from hardware.idcard import IdCardReader  # noqa: E402
-from hardware.idcard_sim import SimulatedReader  # noqa: E402
+from hardware.idcard.simulator import SimulatedReader  # noqa: E402
 from hardware.printer import SimulatedPrinter, TicketPrinter  # noqa: E402
 from hub.client import HubClient  # noqa: E402
 from hub.core.clock import ManualClock  # noqa: E402
@@ -115,7 +115,7 @@ async def walk(app, out: Path, tmp: Path) -> list[Path]:
         c.senior_answer(True)
         await until(app, lambda: c.state.screen == "ticket" and c.state.print_result == "printed")
         saved += await shoot(app, window, out, "09-ticket")
-        from hardware.ticket_preview import render_preview
+        from hardware.printer.preview import render_preview
 
         saved.append(render_preview(sim_printer.last_job, out / "10-ticket-preview.png"))
         sim_reader.remove()

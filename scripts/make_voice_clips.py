@@ -21,7 +21,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from hardware.clips import CHIME, CLIP_STEMS  # noqa: E402
+from hardware.voice.clips import CHIME, CLIP_STEMS  # noqa: E402
 
 RATE = 22050
 # espeak-ng 1.51's plain "cmn" voice reads the pinyin of its own dictionary as English

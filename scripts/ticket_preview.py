@@ -1,6 +1,7 @@
-"""Render a sample ticket, through the simulated printer, to a PNG preview.
+"""Render sample tickets, through the simulated printer, to PNG previews in a folder:
+ticket-zh-80mm.png, ticket-en-80mm.png and ticket-zh-58mm.png.
 
-    python scripts/ticket_preview.py [out.png] [--en]
+    python scripts/ticket_preview.py OUT_DIR
 """
 from __future__ import annotations
 
@@ -9,8 +10,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hardware.printer import LABELS_EN, SimulatedPrinter, TicketPrint, TicketPrinter  # noqa: E402
-from hardware.ticket_preview import render_preview  # noqa: E402
+from hardware.printer import LABELS_EN, TicketPrint, TicketPrinter  # noqa: E402
+from hardware.printer.preview import render_preview  # noqa: E402
 
 
 def sample(english: bool = False) -> TicketPrint:
@@ -28,12 +29,19 @@ def sample(english: bool = False) -> TicketPrint:
         priority=True, appointment=True)
 
 
+PREVIEWS = {"ticket-zh-80mm.png": (False, 80), "ticket-en-80mm.png": (True, 80),
+            "ticket-zh-58mm.png": (False, 58)}
+
+
 def main(argv: list[str]) -> int:
-    args = [a for a in argv if not a.startswith("--")]
-    out = Path(args[0]) if args else Path("out/ticket-preview.png")
-    sim = SimulatedPrinter()
-    TicketPrinter(sim).print_ticket(sample(english="--en" in argv))
-    print(render_preview(sim.last_job, out))
+    if len(argv) != 1 or argv[0].startswith("-"):
+        print(__doc__, file=sys.stderr)
+        return 2
+    out = Path(argv[0])
+    for name, (english, paper) in PREVIEWS.items():
+        printer = TicketPrinter.from_config({"type": "simulator", "paper": paper})
+        printer.print_ticket(sample(english))
+        print(render_preview(printer.connection.last_job, out / name, printer.paper_dots))
     return 0
 
 

@@ -8,7 +8,7 @@ from PySide6.QtCore import Qt
 
 from caller.app import create_caller
 from display.app import create_display
-from hardware.tts import RecorderBackend, Speaker, call_sentence
+from hardware.voice import RecorderBackend, Speaker, call_sentence
 from tests.conftest import make_client
 
 

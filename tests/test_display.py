@@ -7,7 +7,7 @@ import wave
 import pytest
 
 from display.app import create_display
-from hardware.tts import Announcement, RecorderBackend, Speaker, call_sentence, render_wav
+from hardware.voice import Announcement, RecorderBackend, Speaker, call_sentence, render_wav
 from tests.conftest import make_client
 
 # Displays and qasync loops are kept, never destroyed between tests: garbage-collecting a

@@ -16,9 +16,9 @@ from PySide6.QtWidgets import QApplication, QLabel, QLineEdit, QPushButton
 
 from conftest import at, make_client
 from hardware.idcard import IdCardReader
-from hardware.idcard_sim import SimulatedReader
+from hardware.idcard.simulator import SimulatedReader
 from hardware.printer import SimulatedPrinter, TicketPrinter, decode_escpos
-from hardware.escpos_decode import Cut, QRCode, TextLine
+from hardware.printer.decode import Cut, QRCode, TextLine
 from kiosk.app import create_kiosk
 
 

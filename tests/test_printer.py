@@ -14,12 +14,12 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from hardware.escpos_decode import Cut, EscposDecodeError, QRCode, StatusQuery, TextLine, Unknown
 from hardware.printer import (
     LABELS_EN, PrinterConfigError, PrinterFault, SimulatedPrinter, TicketPrint, TicketPrinter,
     decode_escpos, open_printer,
 )
-from hardware.ticket_preview import render_preview
+from hardware.printer.decode import Cut, EscposDecodeError, QRCode, StatusQuery, TextLine, Unknown
+from hardware.printer.preview import render_preview
 
 ROOT = Path(__file__).resolve().parent.parent
 HALL = "北京市朝阳区政务服务中心"
@@ -93,6 +93,43 @@ def test_english_labels_replace_every_chinese_caption_and_long_lines_break_betwe
     assert line_with(elements, "Priority lane")
     hint_lines = [ln.text for ln in lines(elements)][-2:]
     assert " ".join(hint_lines) == hint and all(len(t) <= 48 for t in hint_lines)
+
+
+def test_names_outside_gbk_print_as_gb18030_not_question_marks():
+    """𠮷 (U+20BB7) and 䶮 (U+4DAE) occur in names and are not in GBK."""
+    sim = SimulatedPrinter()
+    TicketPrinter(sim).print_ticket(ticket(notes=["代办人：𠮷䶮"], hall_name="𠮷䶮镇便民服务中心"))
+    assert "𠮷".encode("gb18030") in sim.last_job and "䶮".encode("gb18030") in sim.last_job
+    elements = decode_escpos(sim.last_job)
+    assert lines(elements)[0].text == "𠮷䶮镇便民服务中心"
+    assert line_with(elements, "代办人：𠮷䶮").align == "left"
+    assert "?" not in " ".join(ln.text for ln in lines(elements))
+
+
+def dots(line: TextLine) -> int:
+    """How wide the line prints: a multi-byte character in Chinese mode takes two 12-dot cells."""
+    return sum(12 * run.style.width * (2 if run.chinese and len(c.encode("gb18030")) > 1 else 1)
+               for run in line.runs for c in run.text)
+
+
+def test_a_58mm_printer_gets_a_ticket_laid_out_for_384_dots():
+    hint = "Please listen for your number; a missed number must queue again"
+    printer = TicketPrinter.from_config({"type": "simulator", "paper": 58})
+    printer.print_ticket(ticket(labels=LABELS_EN, hint=hint, notes=["请携带本人身份证原件及复印件一份"],
+                                qr_url="https://hall.example.gov.cn/t/" + "x" * 200))
+    elements = decode_escpos(printer.connection.last_job)
+    widths = {ln.text: dots(ln) for ln in lines(elements)}
+    assert max(widths.values()) <= 384, widths
+    assert widths["-" * 32] == 384  # the rules span the paper, no wider
+    [qr] = [e for e in elements if isinstance(e, QRCode)]
+    assert qr.module_size * 65 <= 384  # the largest code a ticket allows still fits
+    texts = [ln.text for ln in lines(elements)]
+    hint_lines = texts[len(texts) - texts[::-1].index("-" * 32):]  # below the last rule
+    assert len(hint_lines) > 1 and " ".join(hint_lines) == hint  # broken between words
+
+    wide = TicketPrinter(SimulatedPrinter())
+    wide.print_ticket(ticket())
+    assert max(dots(ln) for ln in lines(decode_escpos(wide.connection.last_job))) == 576
 
 
 def test_bad_ticket_data_is_refused_with_a_clear_error_before_anything_is_printed():
@@ -321,6 +358,11 @@ def test_bad_printer_configs_give_a_clear_bilingual_error_not_a_traceback():
         with pytest.raises(PrinterConfigError, match=words) as err:
             open_printer(config)
         assert err.value.message_zh and err.value.message_en
+    # Bad input tried: paper 57 mm, and "80mm" as text
+    for paper in (57, "80mm"):
+        with pytest.raises(PrinterConfigError, match="paper must be 80 or 58") as err:
+            TicketPrinter.from_config({"type": "simulator", "paper": paper})
+        assert "纸宽" in err.value.message_zh
 
 
 def test_usb_and_windows_queue_without_their_libraries_say_what_to_install():
@@ -379,9 +421,10 @@ def test_preview_png_is_paper_wide_with_ink_and_real_chinese_glyphs(tmp_path):
     assert hall_row("北京市政务服务中心") != hall_row("上海市政务服务中心")
 
 
-def test_preview_script_renders_a_sample_ticket_to_the_given_path(tmp_path):
-    out = tmp_path / "sample.png"
+def test_preview_script_renders_sample_tickets_into_the_given_folder(tmp_path):
+    out = tmp_path / "tickets"
     done = subprocess.run([sys.executable, str(ROOT / "scripts" / "ticket_preview.py"), str(out)],
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr
-    assert Image.open(out).width == 576
+    widths = {p.name: Image.open(p).width for p in out.glob("*.png")}
+    assert widths == {"ticket-zh-80mm.png": 576, "ticket-en-80mm.png": 576, "ticket-zh-58mm.png": 384}

@@ -11,7 +11,7 @@ import pytest
 from pyttsx3.voice import Voice
 
 import assets
-from hardware.tts import (
+from hardware.voice import (
     PAUSE_SECONDS,
     Announcement,
     ClipBackend,

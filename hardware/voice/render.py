@@ -1,69 +1,22 @@
-"""The voice for calls: `make_speaker()` for the display, `render_wav()` for files and tests.
+"""A call rendered to a WAV file (for files and tests): espeak-ng if it has the voice, else the
+recorded clips.
 
-    speaker = make_speaker()
-    speaker.say(Announcement("A001", "5"))   # chime, then "请 A零零一 号 到 五 号窗口 办理" twice
-    speaker.close()
+    render_wav(Announcement("A001", "5"), "call.wav")
 """
 from __future__ import annotations
 
 import functools
-import logging
 import os
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
-from typing import Callable
 
-from .backends import (
-    ClipBackend,
-    NoVoiceError,
-    Pyttsx3Backend,
-    RecorderBackend,
-    Utterance,
-    pick_voice,
-)
-from .clips import CHIME, PAUSE_SECONDS, call_parts, clip_call_parts, clip_path, join_wavs
-from .players import MemoryPlayer, NoAudioOutputError, PlaybackError, Player, find_player
-from .speaker import Backend, Speaker
-from .speech_text import Announcement, SpokenCall, call_sentence, check_repeat
+from .clips import CHIME, call_parts, clip_call_parts, clip_path, join_wavs
+from .engines import NoVoiceError
+from .speech import Announcement, call_sentence, check_repeat
 
-__all__ = [
-    "Announcement", "SpokenCall", "call_sentence", "Speaker", "Backend", "Utterance",
-    "Pyttsx3Backend", "ClipBackend", "RecorderBackend", "NoVoiceError", "NoAudioOutputError",
-    "PlaybackError", "MemoryPlayer", "Player", "find_player", "pick_voice", "make_speaker",
-    "render_wav", "espeak_voice", "PAUSE_SECONDS",
-]
-
-log = logging.getLogger(__name__)
-
-PREFERENCES = ("auto", "pyttsx3", "clips", "recorder")
-# what may go wrong while looking for a voice on a machine we know nothing about
-_UNAVAILABLE = (NoVoiceError, NoAudioOutputError, FileNotFoundError, ImportError, OSError, RuntimeError)
-
-
-def make_speaker(
-    preference: str = "auto",
-    player: Player | None = None,
-    on_error: Callable[[Announcement, Exception], None] | None = None,
-) -> Speaker:
-    """pyttsx3 with a Mandarin voice if present, else the recorded clips, else a silent recorder."""
-    if preference not in PREFERENCES:
-        raise ValueError(f"voice preference {preference!r} is not one of {PREFERENCES}")
-    makers = {
-        "pyttsx3": lambda: Pyttsx3Backend(player=player),
-        "clips": lambda: ClipBackend(player=player),
-        "recorder": RecorderBackend,
-    }
-    if preference != "auto":
-        return Speaker(makers[preference](), on_error=on_error)
-    for name in ("pyttsx3", "clips"):
-        try:
-            return Speaker(makers[name](), on_error=on_error)
-        except _UNAVAILABLE as exc:
-            log.info("voice %s unavailable: %s", name, exc)
-    log.warning("no voice and no sound output: calls will be shown but not spoken")
-    return Speaker(RecorderBackend(), on_error=on_error)
+__all__ = ["espeak_voice", "render_wav"]
 
 
 @functools.lru_cache(maxsize=None)

@@ -15,7 +15,6 @@ MAX_WINDOW = 999  # the clip set has 十 and 百 but no 千
 MAX_REPEAT = 5
 
 DIGITS_ZH = "零一二三四五六七八九"  # 1 is 一, not the radio-style 幺
-LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 
 
 @dataclass(frozen=True)

@@ -1,6 +1,13 @@
-"""The three voices behind a Speaker: pyttsx3, recorded clips, and a silent recorder."""
+"""The three voices behind a Speaker (pyttsx3, recorded clips, a silent recorder), and
+`make_speaker()`, which picks the best one this machine has.
+
+    speaker = make_speaker()
+    speaker.say(Announcement("A001", "5"))   # chime, then "请 A零零一 号 到 五 号窗口 办理" twice
+    speaker.close()
+"""
 from __future__ import annotations
 
+import logging
 import re
 import sys
 import tempfile
@@ -9,11 +16,14 @@ import time
 import wave
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
-from .clips import CHIME, WavFormatError, call_parts, clip_call_parts, clip_path, join_wavs
-from .clips import missing_clips
-from .players import Player, find_player
-from .speech_text import SpokenCall
+from .clips import CHIME, WavFormatError, call_parts, clip_call_parts, clip_path, join_wavs, missing_clips
+from .players import NoAudioOutputError, Player, find_player
+from .speaker import Speaker
+from .speech import Announcement, SpokenCall
+
+log = logging.getLogger(__name__)
 
 
 class NoVoiceError(RuntimeError):
@@ -220,3 +230,32 @@ class Pyttsx3Backend:
 
     def close(self) -> None:
         pass
+
+
+PREFERENCES = ("auto", "pyttsx3", "clips", "recorder")
+# what may go wrong while looking for a voice on a machine we know nothing about
+_UNAVAILABLE = (NoVoiceError, NoAudioOutputError, FileNotFoundError, ImportError, OSError, RuntimeError)
+
+
+def make_speaker(
+    preference: str = "auto",
+    player: Player | None = None,
+    on_error: Callable[[Announcement, Exception], None] | None = None,
+) -> Speaker:
+    """pyttsx3 with a Mandarin voice if present, else the recorded clips, else a silent recorder."""
+    if preference not in PREFERENCES:
+        raise ValueError(f"voice preference {preference!r} is not one of {PREFERENCES}")
+    makers = {
+        "pyttsx3": lambda: Pyttsx3Backend(player=player),
+        "clips": lambda: ClipBackend(player=player),
+        "recorder": RecorderBackend,
+    }
+    if preference != "auto":
+        return Speaker(makers[preference](), on_error=on_error)
+    for name in ("pyttsx3", "clips"):
+        try:
+            return Speaker(makers[name](), on_error=on_error)
+        except _UNAVAILABLE as exc:
+            log.info("voice %s unavailable: %s", name, exc)
+    log.warning("no voice and no sound output: calls will be shown but not spoken")
+    return Speaker(RecorderBackend(), on_error=on_error)

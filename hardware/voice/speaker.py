@@ -6,7 +6,7 @@ import queue
 import threading
 from typing import Callable, Protocol
 
-from .speech_text import Announcement, SpokenCall, call_sentence, check_repeat
+from .speech import Announcement, SpokenCall, call_sentence, check_repeat
 
 log = logging.getLogger(__name__)
 

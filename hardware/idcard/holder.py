@@ -4,9 +4,9 @@ from __future__ import annotations
 import hashlib
 import hmac
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
-from .idcard_text import CardText, mask_id
+from .text import CardText, mask_id
 
 MIN_SALT_BYTES = 16
 
@@ -34,14 +34,3 @@ class CardHolder:
     def from_card(cls, card: CardText, salt: bytes) -> CardHolder:
         return cls(name=card.name, sex=card.sex, birth_date=card.birth_date,
                    id_masked=mask_id(card.id_number), id_hash=hash_id(card.id_number, salt))
-
-    def age_on(self, day: date) -> int:
-        if isinstance(day, datetime):  # a clock's now(); comparing it to a date would raise
-            day = day.date()
-        if day < self.birth_date:
-            raise ValueError("date is before the holder's birth date")
-        had_birthday = (day.month, day.day) >= (self.birth_date.month, self.birth_date.day)
-        return day.year - self.birth_date.year - (0 if had_birthday else 1)
-
-    def is_senior(self, today: date, age: int = 65) -> bool:
-        return self.age_on(today) >= age

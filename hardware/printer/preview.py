@@ -2,7 +2,8 @@
 ticket data), so the preview shows exactly what was sent.
 
 Each character sits in the printer's cell: 12 x 24 dots half-width, 24 x 24 full-width, times
-the size multipliers; lines wrap at 576 dots as on the printer.
+the size multipliers; lines wrap at the paper's width (576 dots on 80 mm, 384 on 58 mm) as on
+the printer.
 """
 from __future__ import annotations
 
@@ -12,12 +13,12 @@ from pathlib import Path
 import qrcode
 from PIL import Image, ImageDraw
 
-from .escpos_decode import Cut, Feed, QRCode, Style, TextLine, decode_escpos
-from .fonts import load_cjk_font
+from ..fonts import load_cjk_font
+from .decode import Cut, Feed, QRCode, Style, TextLine, decode_escpos
+from .ticket import PAPER_DOTS
 
-__all__ = ["PAPER_DOTS", "render_preview", "render_preview_image"]
+__all__ = ["render_preview", "render_preview_image"]
 
-PAPER_DOTS = 576
 HALF, CELL_H, LINE, TOP = 12, 24, 30, 24
 BASELINE = 0.88  # where the baseline sits in a CJK em box, from the top
 _EC = {"L": qrcode.constants.ERROR_CORRECT_L, "M": qrcode.constants.ERROR_CORRECT_M,
@@ -54,13 +55,13 @@ def _glyph(ch: str, cell_w: int, width: int, height: int, bold: bool) -> Image.I
     return mask
 
 
-def _rows(line: TextLine) -> list[list[tuple[str, Style, int]]]:
+def _rows(line: TextLine, paper: int) -> list[list[tuple[str, Style, int]]]:
     rows: list[list[tuple[str, Style, int]]] = [[]]
     used = 0
     for run in line.runs:
         for ch in run.text:
             w = _cells(ch, run.chinese) * HALF * run.style.width
-            if used + w > PAPER_DOTS and rows[-1]:
+            if used + w > paper and rows[-1]:
                 rows.append([])
                 used = 0
             rows[-1].append((ch, run.style, w))
@@ -68,11 +69,11 @@ def _rows(line: TextLine) -> list[list[tuple[str, Style, int]]]:
     return rows
 
 
-def _text_blocks(line: TextLine):
-    for row in _rows(line):
+def _text_blocks(line: TextLine, paper: int):
+    for row in _rows(line, paper):
         char_h = max(CELL_H * s.height for _, s, _ in row)
         row_w = sum(w for *_, w in row)
-        x0 = {"left": 0, "center": (PAPER_DOTS - row_w) // 2, "right": PAPER_DOTS - row_w}[line.align]
+        x0 = {"left": 0, "center": (paper - row_w) // 2, "right": paper - row_w}[line.align]
 
         def draw(img: Image.Image, y: int, row=row, char_h=char_h, x0=x0) -> None:
             pen = ImageDraw.Draw(img)
@@ -94,13 +95,13 @@ def _text_blocks(line: TextLine):
         yield max(LINE, char_h + 6), draw
 
 
-def _qr_block(code: QRCode):
+def _qr_block(code: QRCode, paper: int):
     qr = qrcode.QRCode(error_correction=_EC.get(code.ec, _EC["L"]), box_size=1, border=0)
     qr.add_data(code.payload)
     qr.make(fit=True)
     matrix = qr.get_matrix()
     size = len(matrix) * code.module_size
-    x0 = {"left": 0, "center": (PAPER_DOTS - size) // 2, "right": PAPER_DOTS - size}[code.align]
+    x0 = {"left": 0, "center": (paper - size) // 2, "right": paper - size}[code.align]
 
     def draw(img: Image.Image, y: int) -> None:
         pen = ImageDraw.Draw(img)
@@ -113,27 +114,27 @@ def _qr_block(code: QRCode):
     return size + 12, draw
 
 
-def _cut_block():
+def _cut_block(paper: int):
     def draw(img: Image.Image, y: int) -> None:
         pen = ImageDraw.Draw(img)
-        for x in range(0, PAPER_DOTS, 16):
+        for x in range(0, paper, 16):
             pen.line((x, y + 15, x + 8, y + 15), fill=0, width=2)
 
     return LINE, draw
 
 
-def render_preview_image(elements) -> Image.Image:
+def render_preview_image(elements, paper_dots: int = PAPER_DOTS[80]) -> Image.Image:
     blocks = []
     for e in elements:
         if isinstance(e, TextLine):
-            blocks.extend(_text_blocks(e))
+            blocks.extend(_text_blocks(e, paper_dots))
         elif isinstance(e, Feed):
             blocks.append((e.lines * LINE + e.dots, lambda img, y: None))
         elif isinstance(e, QRCode):
-            blocks.append(_qr_block(e))
+            blocks.append(_qr_block(e, paper_dots))
         elif isinstance(e, Cut):
-            blocks.append(_cut_block())
-    img = Image.new("L", (PAPER_DOTS, TOP + sum(h for h, _ in blocks)), 255)
+            blocks.append(_cut_block(paper_dots))
+    img = Image.new("L", (paper_dots, TOP + sum(h for h, _ in blocks)), 255)
     y = TOP
     for height, draw in blocks:
         draw(img, y)
@@ -141,10 +142,10 @@ def render_preview_image(elements) -> Image.Image:
     return img
 
 
-def render_preview(data: bytes, path) -> Path:
-    """Decode ESC/POS bytes and save the paper they describe as a PNG, 576 px wide."""
+def render_preview(data: bytes, path, paper_dots: int = PAPER_DOTS[80]) -> Path:
+    """Decode ESC/POS bytes and save the paper they describe as a PNG, one pixel a dot."""
     path = Path(path)
-    img = render_preview_image(decode_escpos(data))
+    img = render_preview_image(decode_escpos(data), paper_dots)
     path.parent.mkdir(parents=True, exist_ok=True)
     img.save(path, "PNG")
     return path

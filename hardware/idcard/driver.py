@@ -1,4 +1,4 @@
-"""Resident ID card reader over a serial port (pyserial), and a polling loop for the kiosk.
+"""Resident ID card reader over a serial port (pyserial).
 
 Only CardHolder (masked number + salted hash) leaves this module; the full ID number
 lives in a local variable for the time of one read.
@@ -7,18 +7,16 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Iterator
-from dataclasses import dataclass
 
 import serial
 from serial.serialutil import Timeout
 
-from .idcard_codec import (
-    FIND_CARD, READ_BASE_INFO, SELECT_CARD, STATUS_TEXT, SW_FIND_OK, SW_NO_CARD, SW_OK,
-    Frame, FrameError, FrameParser, ReaderError, encode_command,
+from .codec import (
+    FIND_CARD, READ_BASE_INFO, SELECT_CARD, STATUS_TEXT, SW_FIND_OK, SW_NO_CARD, SW_OK, Frame,
+    FrameError, FrameParser, ReaderError, encode_command,
 )
-from .idcard_holder import CardHolder, check_salt
-from .idcard_text import CardDataError, make_id_number, parse_base_info
+from .holder import CardHolder, check_salt
+from .text import CardDataError, parse_base_info
 
 try:
     import termios
@@ -26,10 +24,7 @@ try:
 except ImportError:  # Windows
     _IO_ERRORS = (serial.SerialException, OSError)
 
-__all__ = [
-    "CardDataError", "CardHolder", "FrameError", "IdCardReader", "ReaderError", "ReaderEvent",
-    "make_id_number", "poll",
-]
+__all__ = ["IdCardReader"]
 
 log = logging.getLogger(__name__)
 _READ_SLICE = 0.05  # how long one serial read may block; bounds how late a timeout is noticed
@@ -101,6 +96,7 @@ class IdCardReader:
                     port.exclusive = True  # a second kiosk process must not steal our answers
                 port.open()
             except _IO_ERRORS as e:
+                log.debug("reader not connected at %s: %s", self.port, e)
                 raise ReaderError(f"reader not connected at {self.port}: {e}", code="unplugged") from e
             log.info("reader opened at %s", self.port)
             self._serial = port
@@ -122,11 +118,14 @@ class IdCardReader:
             port.reset_input_buffer()
             port.write(encode_command(cmd, para))
             deadline = Timeout(self.timeout)
+            rejected: FrameError | None = None
             while not deadline.expired():
                 for item in parser.feed(port.read(max(1, port.in_waiting))):
                     if isinstance(item, FrameError):
+                        # Line noise or a false header may come before the answer: read on.
                         log.warning("reader frame rejected (%s): %s", item.reason, item)
-                        raise item
+                        rejected = item
+                        continue
                     log.debug("reader answered 0x%02X%02X: status 0x%02X, %d data bytes",
                               cmd, para, item.status, len(item.data))
                     return item
@@ -134,12 +133,15 @@ class IdCardReader:
             self._drop_port()
             log.warning("reader at %s disconnected: %s", self.port, e)
             raise ReaderError("reader disconnected", code="unplugged") from e
-        raise self._timeout_error(parser, cmd, para)
+        raise self._timeout_error(parser, cmd, para, rejected)
 
-    def _timeout_error(self, parser: FrameParser, cmd: int, para: int) -> ReaderError:
+    def _timeout_error(self, parser: FrameParser, cmd: int, para: int,
+                       rejected: FrameError | None) -> ReaderError:
         expected = parser.expected_bytes
-        if expected is not None:
-            error: ReaderError = FrameError(
+        if rejected is not None and expected is None:
+            error: ReaderError = rejected  # the answer came, but broken, and nothing good after it
+        elif expected is not None:
+            error = FrameError(
                 f"short frame: got {parser.pending_bytes} of {expected} bytes within {self.timeout}s",
                 reason="short")
         elif parser.skipped_bytes:
@@ -151,42 +153,3 @@ class IdCardReader:
                                 f"within {self.timeout}s", code="timeout")
         log.warning("%s", error)
         return error
-
-
-@dataclass(frozen=True)
-class ReaderEvent:
-    """kind: "card" (a newly placed card), "removed", "error", or "ready" (working again)."""
-
-    kind: str
-    holder: CardHolder | None = None
-    error: ReaderError | None = None
-
-
-def poll(reader: IdCardReader, stop: threading.Event, *, interval: float = 0.3,
-         retry_after: float = 2.0) -> Iterator[ReaderEvent]:
-    """Loop for a kiosk worker thread: yields only changes, until `stop` is set.
-
-    A card lying on the reader is reported once, not on every poll; a failing reader
-    is reported once per distinct error, not on every retry.
-    """
-    current: str | None = None   # id_hash of the card on the reader
-    last_error: tuple[str, str] | None = None
-    while not stop.is_set():
-        try:
-            holder = reader.read_card()
-        except ReaderError as e:
-            if (e.code, str(e)) != last_error:
-                last_error = (e.code, str(e))
-                yield ReaderEvent("error", error=e)
-            stop.wait(retry_after if e.code == "unplugged" else interval)
-            continue
-        if last_error is not None:
-            last_error = None
-            yield ReaderEvent("ready")
-        if holder is None and current is not None:
-            current = None
-            yield ReaderEvent("removed")
-        elif holder is not None and holder.id_hash != current:
-            current = holder.id_hash
-            yield ReaderEvent("card", holder=holder)
-        stop.wait(interval)

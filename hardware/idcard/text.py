@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from .idcard_codec import ReaderError
+from .codec import ReaderError
 
 TEXT_LENGTH = 256
 # (field, width in bytes), in card order; widths sum to 256.

@@ -4,7 +4,7 @@ The driver opens `sim.port` with pyserial exactly as it would open /dev/ttyUSB0.
 Give `link=` a path to get a stable name (like /dev/serial/by-id/...) that survives
 unplug()/replug(), the way udev keeps a reader's name across re-plugging.
 
-    python -m hardware.idcard_sim      # prints the port; a demo card lies on the reader
+    python -m hardware.idcard.simulator   # prints the port; a demo card lies on the reader
 """
 from __future__ import annotations
 
@@ -16,12 +16,12 @@ import tty
 from datetime import date
 from pathlib import Path
 
-from .idcard_codec import (
-    COMMAND_MIN_LENGTH, FIND_CARD, HEADER, READ_BASE_INFO, SELECT_CARD, SW_BAD_CHECKSUM, SW_FIND_OK,
-    SW_NO_CARD, SW_OK, SW_READ_FAILED, SW_SELECT_FAILED, SW_UNKNOWN_COMMAND, Frame, FrameParser,
-    build_response,
+from .codec import (
+    COMMAND_MIN_LENGTH, FIND_CARD, HEADER, READ_BASE_INFO, SELECT_CARD, SW_BAD_CHECKSUM,
+    SW_FIND_OK, SW_NO_CARD, SW_OK, SW_READ_FAILED, SW_SELECT_FAILED, SW_UNKNOWN_COMMAND, Frame,
+    FrameParser, build_response,
 )
-from .idcard_text import build_base_info, make_id_number
+from .text import build_base_info, make_id_number
 
 GARBLE_KINDS = ("checksum", "short", "noise", "oversized")
 _TARGETS = {"any": None, "find": FIND_CARD, "select": SELECT_CARD, "read": READ_BASE_INFO}
@@ -73,7 +73,7 @@ class SimulatedReader:
         self._link = Path(link) if link is not None else None
         self._lock = threading.Lock()
         self._card: bytes | None = None
-        self._garbles: list[tuple[str, tuple[int, int] | None]] = []
+        self._garbles: list[tuple[str, tuple[int, int] | None, bool]] = []
         self._unplugs: list[tuple[int, int] | None] = []
         self._rng = random.Random(seed)
         self.commands: list[tuple[int, int]] = []  # every command received, for tests
@@ -107,12 +107,13 @@ class SimulatedReader:
         with self._lock:
             self._card = None
 
-    def garble_next(self, kind: str, on: str = "any") -> None:
-        """Corrupt the next answer (to command `on`: any, find, select, read)."""
+    def garble_next(self, kind: str, on: str = "any", *, then_answer: bool = False) -> None:
+        """Corrupt the next answer (to command `on`: any, find, select, read); with
+        then_answer, send the corrupted copy and then the good answer, as a noisy line does."""
         if kind not in GARBLE_KINDS:
             raise ValueError(f"garble kind must be one of {GARBLE_KINDS}, got {kind!r}")
         with self._lock:
-            self._garbles.append((kind, _TARGETS[on]))
+            self._garbles.append((kind, _TARGETS[on], then_answer))
 
     def unplug_on_next(self, on: str = "read") -> None:
         """Pull the cable half-way through the next answer to `on`."""
@@ -154,7 +155,8 @@ class SimulatedReader:
             garble = next((g for g in self._garbles if g[1] in (None, command)), None)
             if garble:
                 self._garbles.remove(garble)
-                reply = self._garble(reply, garble[0])
+                kind, _, then_answer = garble
+                reply = self._garble(reply, kind) + (reply if then_answer else b"")
             if self._unplugs and self._unplugs[0] in (None, command):
                 self._unplugs.pop(0)
                 return reply[: len(reply) // 2], True

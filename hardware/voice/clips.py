@@ -11,7 +11,7 @@ from typing import Iterable, Union
 
 import assets
 
-from .speech_text import SpokenCall
+from .speech import SpokenCall
 
 CHIME = "chime"
 PAUSE_SECONDS = 0.5  # before each saying of the sentence, so the two sayings stay apart

@@ -14,14 +14,17 @@ from escpos.constants import FS, QR_ECLEVEL_M
 from escpos.printer import Dummy
 
 __all__ = [
-    "LABELS_EN", "LABELS_ZH", "LINE_DOTS", "ROWS", "Row", "TicketPrint", "encode_text",
+    "LABELS_EN", "LABELS_ZH", "PAPER_DOTS", "ROWS", "Row", "TicketPrint", "encode_text",
     "render_ticket", "text_dots", "wrap_text",
 ]
 
-LINE_DOTS = 576  # 80 mm paper at 203 dpi: 48 half-width or 24 Chinese characters at size 1
+# Printable dots per line by paper width in mm, at 203 dpi: 48 half-width or 24 Chinese
+# characters at size 1 on 80 mm paper, 32 or 16 on 58 mm.
+PAPER_DOTS = {80: 576, 58: 384}
 HALF_DOTS = 12  # one half-width cell of font A (12 x 24 dots); a Chinese character takes two
 QR_MODULE_DOTS = 6
-MAX_QR_BYTES = 256  # keeps the code at version 12 or less: under 400 dots wide at 6 dots a module
+MAX_QR_BYTES = 256  # keeps the code at version 12 or less: 65 modules a side
+MAX_QR_MODULES = 65
 CHINESE_MODE_ON = FS + b"&"
 
 LABELS_ZH = {
@@ -95,13 +98,13 @@ def text_dots(text: str, width: int = 1) -> int:
     return sum(HALF_DOTS * width * (1 if len(encode_text(c)) == 1 else 2) for c in text)
 
 
-def wrap_text(text: str, width: int = 1) -> list[str]:
+def wrap_text(text: str, width: int = 1, line_dots: int = PAPER_DOTS[80]) -> list[str]:
     """Lines that each fit the paper. The printer itself would break anywhere, cutting English
     words in two; here a line breaks at its last space when it has one."""
     lines: list[str] = []
-    while text_dots(text, width) > LINE_DOTS:
+    while text_dots(text, width) > line_dots:
         cut, used = 0, 0
-        while used + text_dots(text[cut], width) <= LINE_DOTS:
+        while used + text_dots(text[cut], width) <= line_dots:
             used += text_dots(text[cut], width)
             cut += 1
         space = text.rfind(" ", 1, cut + 1)
@@ -137,7 +140,7 @@ class TicketPrint:
         _check_text("hint", self.hint)
         if isinstance(self.ahead, bool) or not isinstance(self.ahead, int) or self.ahead < 0:
             raise ValueError(f"ticket field ahead must be a whole number >= 0, got {self.ahead!r}")
-        if text_dots(self.number, 4) > LINE_DOTS:
+        if text_dots(self.number, 4) > max(PAPER_DOTS.values()):
             raise ValueError(f"ticket number {self.number!r} is too long to print in large size")
         if len(self.qr_url.encode("utf-8")) > MAX_QR_BYTES:
             raise ValueError(f"qr_url is longer than {MAX_QR_BYTES} bytes")
@@ -168,8 +171,14 @@ class TicketPrint:
                 "ahead may use {n}, time may use {time}, the others none") from None
 
 
-def render_ticket(t: TicketPrint, profile=None) -> bytes:
-    """The whole ticket as ESC/POS bytes, built before anything is sent to a printer."""
+def render_ticket(t: TicketPrint, profile=None, paper_dots: int = PAPER_DOTS[80]) -> bytes:
+    """The whole ticket as ESC/POS bytes for paper `paper_dots` wide, built before anything is
+    sent to a printer."""
+    if text_dots(t.number, 4) > paper_dots:
+        raise ValueError(f"ticket number {t.number!r} is too long to print in large size "
+                         f"on paper {paper_dots} dots wide")
+    # the largest code the ticket allows must still fit across the paper
+    qr_module = min(QR_MODULE_DOTS, paper_dots // MAX_QR_MODULES)
     p = Dummy()
     if profile is not None:
         # assigned, not passed: python-escpos 3.1's get_profile() rejects a profile object
@@ -185,7 +194,7 @@ def render_ticket(t: TicketPrint, profile=None) -> bytes:
     def line(text: str, row: Row) -> None:
         p.set(align=row.align, bold=row.bold, invert=row.invert, custom_size=True,
               width=row.width, height=row.height)
-        for part in wrap_text(text, row.width):
+        for part in wrap_text(text, row.width, paper_dots):
             p._raw(encode_text(part) + b"\n")
 
     for row in ROWS:
@@ -196,7 +205,7 @@ def render_ticket(t: TicketPrint, profile=None) -> bytes:
             if text.strip():
                 line(text, row)
         elif row.kind == "rule":
-            line("-" * (LINE_DOTS // HALF_DOTS), row)
+            line("-" * (paper_dots // HALF_DOTS), row)
         elif row.kind == "notes":
             for note in t.notes:
                 line(note, row)
@@ -205,7 +214,7 @@ def render_ticket(t: TicketPrint, profile=None) -> bytes:
         elif row.kind == "qr":
             p.set(align=row.align)
             # native: the printer draws the code itself, sharp at any size, few bytes on the wire
-            p.qr(row.text.format(**fields), native=True, size=QR_MODULE_DOTS, ec=QR_ECLEVEL_M)
+            p.qr(row.text.format(**fields), native=True, size=qr_module, ec=QR_ECLEVEL_M)
         elif row.kind == "cut":
             p.cut()
         else:

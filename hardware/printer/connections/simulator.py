@@ -1,13 +1,17 @@
-"""A printer in software: it takes ESC/POS like a real one, keeps every job's bytes, and answers
-DLE EOT status queries from its state, so TicketPrinter runs the same code against it."""
+"""A printer in software, just another connection: it takes ESC/POS like a real one, keeps every
+job's bytes, and answers DLE EOT status queries from its state, so TicketPrinter runs the same
+code against it."""
 from __future__ import annotations
 
 from escpos.constants import RT_STATUS
 from escpos.printer import Dummy
 
-from .printer_status import COVER_OPEN, NEAR_END, OFFLINE, PAPER_END, PAPER_END_STOP, FIXED_BITS
+from ..status import COVER_OPEN, FIXED_BITS, NEAR_END, OFFLINE, PAPER_END, PAPER_END_STOP
 
 __all__ = ["SimulatedPrinter"]
+
+REQUIRED: set[str] = set()
+OPTIONAL = {"paper_out", "paper_low", "cover_open", "offline"}
 
 
 class SimulatedPrinter(Dummy):
@@ -58,3 +62,7 @@ class SimulatedPrinter(Dummy):
         super().clear()
         self.jobs.clear()
         self.queries.clear()
+
+
+def connect(config: dict, profile, options: dict) -> SimulatedPrinter:
+    return SimulatedPrinter(profile=profile, **{k: bool(v) for k, v in options.items()})
