@@ -281,7 +281,6 @@ def test_call_next_during_an_outage_calls_exactly_one_ticket(hall, hub, qtbot, q
         await until(lambda: h.c.retrying)
         assert "正在重试" in h.caller.banner.text()
         qtbot.keyClick(h.caller, Qt.Key_F1)  # an impatient second press while the first is pending
-        await asyncio.sleep(0.5)
         hub.start()
         await until(lambda: h.c.current is not None and not h.c.pending, 15)
         await until(lambda: h.c.connected and not h.caller.banner.isVisibleTo(h.caller), 15)
