@@ -38,8 +38,9 @@ class HubUnavailable(HubError):
 
 class HubClient:
     def __init__(self, url: str, token: str | None = None, *, timeout: float = 5.0, retries: int = 3,
-                 retry_delay: float = 0.3, max_backoff: float = 5.0):
+                 retry_delay: float = 0.3, max_backoff: float = 5.0, transport: httpx.AsyncBaseTransport | None = None):
         self.url = url.rstrip("/")
+        self.transport = transport  # None: httpx's own; a proxy or a test's network may pass another
         self.token = token
         self.timeout, self.retries, self.retry_delay, self.max_backoff = timeout, retries, retry_delay, max_backoff
         self._http: httpx.AsyncClient | None = None
@@ -80,7 +81,8 @@ class HubClient:
     def _client(self) -> httpx.AsyncClient:
         if self._http is None or self._http.is_closed:
             headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
-            self._http = httpx.AsyncClient(base_url=self.url + API_PREFIX, headers=headers, timeout=self.timeout)
+            self._http = httpx.AsyncClient(base_url=self.url + API_PREFIX, headers=headers, timeout=self.timeout,
+                                           transport=self.transport)
         return self._http
 
     async def _send(self, method: str, path: str, body: dict | None = None) -> dict:
