@@ -19,8 +19,6 @@ from .text import tr
 log = logging.getLogger("hallq.caller")
 
 ACTIVE = ("called", "serving")
-# Events after which this window's line may have changed: ask the hub for it again.
-LINE_EVENTS = ("ticket.", "window.", "day.started", "hall.changed", "appointment.checked_in")
 
 
 class CallerController(ViewModel):
@@ -246,9 +244,24 @@ class CallerController(ViewModel):
         kind = item["type"]
         if kind == "connection" and self.connected and self._wake is not None:
             self._wake.set()
-        if kind in ("snapshot", "answer") or kind.startswith(LINE_EVENTS):
+        if self._moves_line(item):
             self._refresh_line()
         self._changed()
+
+    def _moves_line(self, item: dict) -> bool:
+        """Whether this window's line may have changed: then the hub is asked for it again."""
+        kind, data = item["type"], item.get("data", {})
+        if kind in ("snapshot", "answer", "day.started", "hall.changed"):
+            return True
+        if kind.startswith("window."):
+            return data["window"]["id"] == self.window_id
+        ticket = data.get("ticket")
+        if not ticket:
+            return False
+        mine = next((set(w["services"]) for w in (self.hall or {}).get("windows", []) if w["id"] == self.window_id),
+                    set())
+        return (ticket.get("target_window") == self.window_id or ticket["service_id"] in mine
+                or any(t["id"] == ticket["id"] for t in self.line))
 
     def _refresh_line(self) -> None:
         """Ask the hub for this window's line; events arriving meanwhile share one more ask."""

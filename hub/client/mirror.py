@@ -55,8 +55,8 @@ class HallMirror:
         self.client.on_event(self._on_stream)
         self.client.on_connection(self._on_connection)
         self.client.start_events()
-        if self.want_hall_info:
-            self.refresh()
+        if self.want_hall_info:  # the snapshot comes with the stream
+            self._refresh = asyncio.ensure_future(self._refetch(snapshot=False))
 
     def _notify(self, item: dict) -> None:
         for listener in list(self._listeners):
@@ -197,20 +197,21 @@ class HallMirror:
         self._refresh = asyncio.ensure_future(self._refetch())
         return self._refresh
 
-    async def _refetch(self) -> None:
+    async def _refetch(self, snapshot: bool = True) -> None:
         while True:
             self._refresh_again = False
             try:
                 if self.want_hall_info:
                     self.hall_info = await self.client.hall()
                     self._notify({"type": "hall"})
-                snap = await self.client.snapshot()
+                if snapshot:
+                    self.apply_snapshot(await self.client.snapshot())
             except HubError as e:
                 log.info("hall not refreshed: %s", e)
                 return
-            self.apply_snapshot(snap)
             if not self._refresh_again:
                 return
+            snapshot = True
 
     async def aclose(self) -> None:
         if self._refresh is not None:
