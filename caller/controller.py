@@ -1,15 +1,17 @@
 """The caller's logic without widgets: clerk intents -> hub commands, hub events -> view state.
 
 Each press gets one request_id and is retried with it until the hub answers, so a press
-made while the hub is away is carried out exactly once when it returns.
+made while the hub is away is carried out exactly once when it returns. The hall comes from a
+HallMirror: a command's answer and its events are the same views at the same seq, so neither
+can roll the other back, and a change made by someone else (the console) is never skipped.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import datetime, timezone
+from datetime import datetime
 
-from hub.client import HubClient, ViewModel, HubError, HubUnavailable
+from hub.client import DeviceClock, HallMirror, HubClient, HubError, HubUnavailable, ViewModel
 from hub.protocol import new_request_id
 
 from .text import tr
@@ -17,14 +19,6 @@ from .text import tr
 log = logging.getLogger("hallq.caller")
 
 ACTIVE = ("called", "serving")
-OPEN_TICKET = ("waiting", "called", "serving")
-# Events that only a command on a window can cause; `data.window` names that window.
-WINDOW_TICKET_EVENTS = ("ticket.called", "ticket.recalled", "ticket.finished", "ticket.no_show", "ticket.transferred")
-
-
-class _SystemClock:
-    def now(self) -> datetime:
-        return datetime.now(timezone.utc).astimezone()
 
 
 class CallerController(ViewModel):
@@ -32,23 +26,17 @@ class CallerController(ViewModel):
 
     def __init__(self, client: HubClient, window_id: int, *, clock=None, lang: str = "zh_CN",
                  retry_interval: float = 2.0):
-        self.client, self.window_id, self.clock, self.lang = client, window_id, clock or _SystemClock(), lang
+        self.client, self.window_id, self.clock, self.lang = client, window_id, clock or DeviceClock(), lang
         self.retry_interval = retry_interval
-        self.hall: dict | None = None
-        self.window: dict = {"id": window_id, "state": "closed", "clerk_id": None, "pause_reason": None,
-                             "current": None}
-        self.current: dict | None = None
-        self.tickets: dict[int, dict] = {}  # the hall's open tickets, for the waiting count
-        self.served_today = 0
-        self.clerk_name: str | None = None
-        self.connected = False
+        self.mirror = HallMirror(client, hall_info=True)
+        self.line: list[dict] = []  # this window's waiting tickets, in the order it would call them
+        self._line_seq = -1
+        self._line_task: asyncio.Task | None = None
+        self._line_again = False
         self.pending: str | None = None  # the command being sent (or waiting to be resent)
         self.retrying = False
         self.message = ""
         self.message_is_error = False
-        # Answers to our own commands are applied at once; their events, which may arrive a
-        # moment later (or be replayed after a reconnect), would then roll the view back.
-        self._echoes = 0
         self._wake: asyncio.Event | None = None
         self._tasks: set[asyncio.Task] = set()
         self._started = False
@@ -59,23 +47,39 @@ class CallerController(ViewModel):
         if self._started:
             return
         self._started = True
-        self.client.on_event(self._on_event)
-        self.client.on_connection(self._on_connection)
-        self.client.start_events()
-        while self.hall is None:
-            try:
-                self.hall = await self.client.hall()
-            except HubUnavailable:
+        self.mirror.on_change(self._on_mirror)
+        self.mirror.start()
+        while self.mirror.hall_info is None:
+            await self.mirror.refresh()
+            if self.mirror.hall_info is None:
                 await self._wait_for_hub()
+        self._refresh_line()
         self._changed()
 
-    async def _reload_hall(self) -> None:
-        try:
-            self.hall = await self.client.hall()
-        except HubError as e:
-            log.info("hall not reloaded: %s", e)
-            return
-        self._changed()
+    @property
+    def hall(self) -> dict | None:
+        return self.mirror.hall_info
+
+    @property
+    def connected(self) -> bool:
+        return self.mirror.connected
+
+    @property
+    def window(self) -> dict:
+        return self.mirror.window(self.window_id) or {"id": self.window_id, "state": "closed", "clerk_id": None,
+                                                      "pause_reason": None, "current": None}
+
+    @property
+    def current(self) -> dict | None:
+        return self.mirror.current_ticket(self.window_id)
+
+    @property
+    def clerk_name(self) -> str | None:
+        return self.window.get("clerk_name")
+
+    @property
+    def served_today(self) -> int:
+        return self.window.get("served_today") or 0
 
     def press(self, action: str, **fields) -> asyncio.Task:
         """A button or shortcut: run the command in the background (the screen never waits)."""
@@ -125,16 +129,8 @@ class CallerController(ViewModel):
     def window_label(self, window_id: int | None = None) -> str:
         return self.t("window_label", n=window_id or self.window_id)
 
-    def my_services(self) -> set[str]:
-        for w in (self.hall or {}).get("windows", []):
-            if w["id"] == self.window_id:
-                return set(w["services"])
-        return set()
-
     def waiting_here(self) -> int:
-        mine = self.my_services()
-        return sum(1 for t in self.tickets.values() if t["state"] == "waiting" and (
-            t.get("target_window") == self.window_id or (t.get("target_window") is None and t["service_id"] in mine)))
+        return len(self.line)
 
     def wait_minutes(self, ticket: dict) -> int:
         issued = datetime.fromisoformat(ticket["issued_at"])
@@ -167,10 +163,7 @@ class CallerController(ViewModel):
         if not clerk_id or not pin:
             self._note(self.t("login_missing"), error=True)
             return None
-        result = await self._command("login", clerk_id=clerk_id, pin=pin)
-        if result is not None:
-            await self._refresh_clerk()
-        return result
+        return await self._command("login", clerk_id=clerk_id, pin=pin)
 
     async def logout(self):
         return await self._command("logout")
@@ -231,118 +224,70 @@ class CallerController(ViewModel):
         except asyncio.TimeoutError:
             pass
 
-    async def _refresh_clerk(self) -> None:
-        try:
-            snap = await self.client.snapshot()
-        except HubError:
-            return
-        for w in snap["windows"]:
-            if w["id"] == self.window_id:
-                self.clerk_name, self.served_today = w.get("clerk_name"), w.get("served_today", 0)
-        self._changed()
-
     def _note(self, text: str, error: bool = False) -> None:
         self.message, self.message_is_error = text, error
         self._changed()
 
     def _apply_answer(self, action: str, result: dict) -> None:
+        self.mirror.apply_answer(result)
         ticket = result.get("ticket")
-        if ticket:
-            self._track(ticket)
-        if "window" in result:
-            self.window = result["window"]
         if action == "call_next" and ticket is None:
             self._note(self.t("nobody_waiting"))
-            return  # nothing happened, so no event will follow
-        self._echoes += 1
-        if action in ("call_next", "recall", "serve"):
-            self.current = ticket
-        elif action in ("finish", "no_show", "transfer"):
-            self.current = None
-            self.window = {**self.window, "current": None}
-            if action == "no_show":
-                key = "no_show_requeued" if result.get("requeued") else "no_show_final"
-                self._note(self.t(key, number=ticket["number"]))
-            elif action == "transfer":
-                self._note(self.t("transferred_to", number=ticket["number"]))
-        elif action == "logout":
-            self.current, self.clerk_name, self.served_today = None, None, 0
+        elif action == "no_show":
+            key = "no_show_requeued" if result.get("requeued") else "no_show_final"
+            self._note(self.t(key, number=ticket["number"]))
+        elif action == "transfer":
+            self._note(self.t("transferred_to", number=ticket["number"]))
 
-    # ---- events ---------------------------------------------------------------------------
-    def _on_connection(self, info: dict) -> None:
-        self.connected = bool(info.get("connected"))
-        if self.connected and self._wake is not None:
+    # ---- the hall -------------------------------------------------------------------------
+    def _on_mirror(self, item: dict) -> None:
+        kind = item["type"]
+        if kind == "connection" and self.connected and self._wake is not None:
             self._wake.set()
+        if self._moves_line(item):
+            self._refresh_line()
         self._changed()
 
-    def _track(self, ticket: dict) -> None:
-        if ticket["state"] in OPEN_TICKET:
-            self.tickets[ticket["id"]] = ticket
-        else:
-            self.tickets.pop(ticket["id"], None)
-
-    def _is_mine(self, event: dict) -> bool:
-        data, kind = event.get("data", {}), event["type"]
+    def _moves_line(self, item: dict) -> bool:
+        """Whether this window's line may have changed: then the hub is asked for it again."""
+        kind, data = item["type"], item.get("data", {})
+        if kind in ("snapshot", "answer", "day.started", "hall.changed"):
+            return True
         if kind.startswith("window."):
             return data["window"]["id"] == self.window_id
-        if kind in WINDOW_TICKET_EVENTS:
-            return data.get("window", {}).get("id") == self.window_id
-        if kind == "ticket.serving":
-            return data["ticket"].get("window_id") == self.window_id
-        return False
-
-    def _on_event(self, event: dict) -> None:
-        kind = event["type"]
-        if kind == "snapshot":
-            self._apply_snapshot(event["snapshot"])
-        elif kind == "day.started":
-            self.tickets, self.served_today, self.current = {}, 0, None
-        elif kind == "hall.changed":
-            # The manager edited services or windows: transfer targets and waiting counts follow.
-            task = asyncio.ensure_future(self._reload_hall())
-            self._tasks.add(task)
-            task.add_done_callback(self._tasks.discard)
-        else:
-            data = event.get("data", {})
-            ticket = data.get("ticket")
-            if ticket:
-                self._track(ticket)
-                if kind == "ticket.finished" and ticket.get("clerk_id") and ticket["clerk_id"] == self.window.get("clerk_id"):
-                    self.served_today += 1
-            if self._is_mine(event):
-                if self._echoes > 0:
-                    self._echoes -= 1
-                else:
-                    self._apply_window_event(kind, data)
-        self._changed()
-
-    def _apply_window_event(self, kind: str, data: dict) -> None:
-        """A change made at this window by someone else (the console), or missed while away."""
-        if "window" in data:
-            before = self.window.get("clerk_id")
-            self.window = data["window"]
-            if self.window.get("clerk_id") != before:
-                self.clerk_name = None
-                if self.window.get("clerk_id"):
-                    self.press("_refresh_clerk")
-        current_id = self.window.get("current")
         ticket = data.get("ticket")
-        if current_id is None:
-            self.current = None
-        elif ticket and ticket["id"] == current_id:
-            self.current = ticket
+        if not ticket:
+            return False
+        mine = next((set(w["services"]) for w in (self.hall or {}).get("windows", []) if w["id"] == self.window_id),
+                    set())
+        return (ticket.get("target_window") == self.window_id or ticket["service_id"] in mine
+                or any(t["id"] == ticket["id"] for t in self.line))
 
-    def _apply_snapshot(self, snap: dict) -> None:
-        self._echoes = 0
-        self.tickets = {t["id"]: t for t in snap.get("tickets", []) if t["state"] in OPEN_TICKET}
-        for w in snap.get("windows", []):
-            if w["id"] == self.window_id:
-                self.window = {k: w.get(k) for k in ("id", "state", "clerk_id", "pause_reason", "current", "since")}
-                self.current = w.get("current_ticket")
-                self.clerk_name = w.get("clerk_name")
-                self.served_today = w.get("served_today", 0)
+    def _refresh_line(self) -> None:
+        """Ask the hub for this window's line; events arriving meanwhile share one more ask."""
+        if self._line_task is not None and not self._line_task.done():
+            self._line_again = True
+            return
+        self._line_task = asyncio.ensure_future(self._fetch_line())
+        self._tasks.add(self._line_task)
+        self._line_task.add_done_callback(self._tasks.discard)
+
+    async def _fetch_line(self) -> None:
+        while True:
+            self._line_again = False
+            try:
+                answer = await self.client.window_queue(self.window_id)
+            except HubError as e:
+                log.info("line not refreshed: %s", e)
+                return
+            if answer["seq"] >= self._line_seq:
+                self._line_seq, self.line = answer["seq"], answer["tickets"]
+                self._changed()
+            if not self._line_again:
+                return
 
     async def aclose(self) -> None:
         for task in list(self._tasks):
             task.cancel()
+        await self.mirror.aclose()
         await self.client.aclose()

@@ -11,10 +11,8 @@ import asyncio
 import logging
 from typing import Callable
 
-from hub.client import HubClient, ViewModel, HubError, HubUnavailable
-from hub.protocol import new_request_id
-
-from hub.protocol import RATING_SCORES
+from hub.client import HallMirror, HubClient, HubError, HubUnavailable, ViewModel
+from hub.protocol import RATING_SCORES, new_request_id
 
 from .evaluator_text import tr
 
@@ -37,10 +35,8 @@ class EvaluatorController(ViewModel):
         self.score: int | None = None
         self.reasons: list[str] = []
         self.message = ""
-        self.connected = False
-        self.hall: dict | None = None
+        self.mirror = HallMirror(client, hall_info=True)
         self.options: dict | None = None
-        self.clerk_name: str | None = None
         self.countdown = 0  # seconds before the reasons screen submits by itself
         self._request_id: str | None = None
         self._timer: asyncio.Task | None = None
@@ -52,14 +48,16 @@ class EvaluatorController(ViewModel):
         if self._started:
             return
         self._started = True
-        self.client.on_event(self._on_event)
-        self.client.on_connection(self._on_connection)
-        self.client.start_events()
+        self.mirror.on_change(self._on_mirror)
+        self.mirror.start()
         while self.hall is None or self.options is None:
             try:
-                self.hall = self.hall or await self.client.hall()
+                if self.hall is None:
+                    await self.mirror.refresh()
                 self.options = self.options or await self.client.get("/public/evaluation-options")
             except HubUnavailable:
+                pass
+            if self.hall is None or self.options is None:
                 await asyncio.sleep(self.retry_interval)
         self._changed()
 
@@ -67,9 +65,24 @@ class EvaluatorController(ViewModel):
         self._cancel_timer()
         for task in list(self._tasks):
             task.cancel()
+        await self.mirror.aclose()
         await self.client.aclose()
 
     # ---- what the screen shows ------------------------------------------------------------
+    @property
+    def hall(self) -> dict | None:
+        return self.mirror.hall_info
+
+    @property
+    def connected(self) -> bool:
+        return self.mirror.connected
+
+    @property
+    def clerk_name(self) -> str | None:
+        """Who serves at this window, by name once the hub has told it, else by staff number."""
+        window = self.mirror.window(self.window_id) or {}
+        return window.get("clerk_name") or window.get("clerk_id")
+
     @property
     def started(self) -> bool:
         return self._started
@@ -207,41 +220,13 @@ class EvaluatorController(ViewModel):
         self._timer = None
 
     # ---- the hub --------------------------------------------------------------------------
-    def _spawn(self, coro) -> None:
-        task = asyncio.ensure_future(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
-
-    async def _fetch_clerk_name(self) -> None:
-        """Events carry the clerk's id; the snapshot has the name the citizen should see."""
-        try:
-            snap = await self.client.snapshot()
-        except HubError:
-            return
-        self._on_event({"type": "snapshot", "snapshot": snap})
-
-    def _on_connection(self, info: dict) -> None:
-        self.connected = bool(info.get("connected"))
-        self._changed()
-
-    def _on_event(self, event: dict) -> None:
-        kind = event.get("type")
-        if kind == "snapshot":
-            for w in event["snapshot"].get("windows", []):
-                if w["id"] == self.window_id:
-                    self.clerk_name = w.get("clerk_name") or w.get("clerk_id")
-            self._changed()
-            return
-        data = event.get("data", {})
-        window = data.get("window") or {}
-        if kind in ("window.opened", "window.closed") and window.get("id") == self.window_id:
-            self.clerk_name = window.get("clerk_id")
-            self._changed()
-            if self.clerk_name:
-                self._spawn(self._fetch_clerk_name())
-        ticket = data.get("ticket") or {}
+    def _on_mirror(self, item: dict) -> None:
+        kind = item["type"]
+        ticket = item.get("data", {}).get("ticket") or {}
         if kind == "ticket.finished" and ticket.get("window_id") == self.window_id and not ticket.get("evaluation"):
             self._begin(ticket)
         elif (kind == "ticket.evaluated" and self.ticket and ticket.get("id") == self.ticket["id"]
               and self.mode in (RATING, REASONS)):
             self._thank(self.t("already"))  # rated on the phone meanwhile
+        else:
+            self._changed()

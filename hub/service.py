@@ -12,6 +12,7 @@ import logging
 import secrets
 import threading
 import uuid
+from dataclasses import replace
 from datetime import date, datetime
 from typing import Callable
 
@@ -235,6 +236,18 @@ class HubService:
             })
         return zones
 
+    def window_queue(self, window_id: int) -> dict | None:
+        """The window's waiting tickets in the order it would call them; None for no such window."""
+        self.ensure_day()
+        window = self.hall.state.windows.get(window_id)
+        if window is None:
+            return None
+        now = self.now()
+        line = window_line(self.hall.state, self.config, window, now)
+        known = queue.positions(self.hall.state, self.config, now) if line else {}
+        return {"seq": self.store.last_seq, "window_id": window_id,
+                "tickets": [self.ticket_view(t, known=known) for t in line]}
+
     def snapshot(self) -> dict:
         self.ensure_day()
         now = self.now()
@@ -286,3 +299,29 @@ class HubService:
         if include_salt:
             info["id_salt"] = self.salt
         return info
+
+
+def window_line(state: HallState, cfg: HallConfig, window, now: datetime) -> list:
+    """Waiting tickets in the order `queue.pick_next` would call them at `window`, if nothing
+    else changed. A stand-in for hub.core.queue's own line of a window (swap it in when it lands)."""
+    rank = {t.id: queue._rank(t, window.id, now, cfg) for t in queue.candidates(state, cfg, window.id)}
+    ranked = sorted((state.tickets[i] for i in rank), key=lambda t: (rank[t.id], t.order))
+    streaks = replace(window)
+    head = [t for t in ranked if rank[t.id] < 3]
+    priority = [t for t in ranked[len(head):] if t.priority]
+    normal = [t for t in ranked[len(head):] if not t.priority]
+    line, p, n = [], 0, 0
+    p_share, n_share = cfg.queue.ratio
+    for t in head:
+        line.append(t)
+        streaks.priority_streak, streaks.normal_streak = queue.streaks_after(streaks, t)
+    while p < len(priority) or n < len(normal):
+        if p < len(priority) and n < len(normal):
+            take_priority = streaks.normal_streak >= n_share or 0 < streaks.priority_streak < p_share
+        else:
+            take_priority = p < len(priority)
+        t = priority[p] if take_priority else normal[n]
+        p, n = (p + 1, n) if take_priority else (p, n + 1)
+        line.append(t)
+        streaks.priority_streak, streaks.normal_streak = queue.streaks_after(streaks, t)
+    return line

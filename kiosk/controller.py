@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
@@ -18,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from hub.client import HubClient, HubError, HubUnavailable
+from hub.client import DeviceClock, HubClient, HubError, HubUnavailable
 from hub.protocol import HAND_PRIORITY_REASONS, age_on, mask_name, new_request_id
 
 from .search import ServiceIndex, order_services
@@ -30,16 +31,6 @@ HOME, ZONES, SERVICES, CARD, SENIOR, PRIORITY, TICKET, APPOINTMENT, MESSAGE, UNR
     "home", "zones", "services", "card", "senior", "priority", "ticket", "appointment", "message",
     "unreachable", "loading")
 APPT_LENGTH = {"code": 6, "phone": 11}
-
-
-class LocalClock:
-    """The wall clock in the hall's time zone; tests and the demo inject their own."""
-
-    def __init__(self, tz=None):
-        self.tz = tz
-
-    def now(self) -> datetime:
-        return datetime.now(self.tz).astimezone(self.tz) if self.tz else datetime.now().astimezone()
 
 
 @dataclass
@@ -98,8 +89,10 @@ class KioskController(QObject):
         self._card_holder = None  # the card lying on the reader now, if any
         self._tasks: set[asyncio.Task] = set()
         self._fault_watch: asyncio.Task | None = None
+        # The countdown is read from the clock; the timer only makes the screen look at it.
+        self._last_touch: datetime | None = None
         self._idle = QTimer(self)
-        self._idle.setInterval(1000)
+        self._idle.setInterval(250)
         self._idle.timeout.connect(self._tick)
         client.on_connection(self._on_connection)
 
@@ -138,7 +131,7 @@ class KioskController(QObject):
         self.changed.emit()
 
     def now(self) -> datetime:
-        clock = self.clock or LocalClock(self.tz)
+        clock = self.clock or DeviceClock(self.tz)
         return clock.now().astimezone(self.tz) if self.tz else clock.now()
 
     @property
@@ -211,20 +204,24 @@ class KioskController(QObject):
     # ---- intents: navigation -----------------------------------------------------------------
     def touch(self) -> None:
         """Any touch on the screen restarts the idle countdown."""
+        self._last_touch = self.now()
         if self.state.idle_left != self.idle_seconds:
             self.state.idle_left = self.idle_seconds
 
     def _tick(self) -> None:
-        if self.state.screen in (HOME, LOADING) or self.state.busy:
+        now = self.now()
+        if self.state.screen in (HOME, LOADING) or self.state.busy or self._last_touch is None:
+            self._last_touch = now
             self.state.idle_left = self.idle_seconds
             return
-        left = self.state.idle_left - 1
+        left = math.ceil(self.idle_seconds - (now - self._last_touch).total_seconds())
         if left <= 0:
             self.home()
-        else:
+        elif left != self.state.idle_left:
             self._set(idle_left=left)
 
     def _go(self, screen: str, **changes: Any) -> None:
+        self._last_touch = self.now()
         self._set(screen=screen, idle_left=self.idle_seconds, **changes)
 
     def home(self) -> None:
@@ -238,6 +235,7 @@ class KioskController(QObject):
     def set_lang(self, lang: str | None = None) -> None:
         if lang is None:
             lang = "en" if self.state.lang == "zh_CN" else "zh_CN"
+        self._last_touch = self.now()
         self._set(lang=lang, idle_left=self.idle_seconds)
 
     def take_number(self) -> None:
@@ -294,6 +292,7 @@ class KioskController(QObject):
 
     def search(self, query: str) -> None:
         if self.state.screen == SERVICES and query != self.state.query:
+            self._last_touch = self.now()
             self._set(query=query, idle_left=self.idle_seconds)
 
     # ---- intents: taking a ticket ------------------------------------------------------------

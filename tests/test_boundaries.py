@@ -29,8 +29,34 @@ def files(package: str) -> list[Path]:
 @pytest.mark.parametrize("package", ["kiosk", "caller", "display"])
 def test_devices_import_only_protocol_client_and_hardware(package):
     bad = {f"{p.relative_to(ROOT)}: {name}" for p in files(package) for name in imports(p)
-           if not (name in ("hub", "hub.protocol", "hub.client") or name.split(".")[0] in ("hardware", "assets", package))}
+           if not (name in ("hub", "hub.protocol", "hub.client") or name.startswith("hub.client.")
+                   or name.split(".")[0] in ("hardware", "assets", package))}
     assert not bad, sorted(bad)
+
+
+def absolute_imports(path: Path) -> set[str]:
+    """Every module `path` imports, relative imports resolved against its package."""
+    package = ".".join(path.relative_to(ROOT).with_suffix("").parts[:-1])
+    names = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(a.name for a in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+            module = (f"{base}.{node.module}" if node.module else base) if node.level else node.module
+            names.add(module)
+            names.update(f"{module}.{a.name}" for a in node.names)  # `from .. import store`
+    return {n for n in names if n.split(".")[0] in OURS}
+
+
+def test_the_device_client_reaches_the_hub_only_over_the_wire():
+    """hub.client is what devices import: it may use the wire contract (hub.protocol), never the
+    hub's insides, or a device would run the hub's code instead of asking the hub."""
+    forbidden = ("hub.core", "hub.service", "hub.api", "hub.console", "hub.store", "hub.server")
+    bad = {f"{p.relative_to(ROOT)}: {name}" for p in files("hub/client") for name in absolute_imports(p)
+           if name.startswith(forbidden)}
+    assert not bad, sorted(bad)
+    assert files("hub/client"), "hub/client/ is a package"
 
 
 def test_hub_core_imports_nothing_of_ours_outside_itself():

@@ -2,13 +2,16 @@
 from __future__ import annotations
 
 import asyncio
+import json
 
+import httpx
 import pytest
 from PySide6.QtCore import Qt
 
 from caller.app import create_caller
 from display.app import create_display
 from hardware.voice import RecorderBackend, Speaker, call_sentence
+from hub.client import HubError
 from tests.conftest import make_client
 
 
@@ -281,7 +284,6 @@ def test_call_next_during_an_outage_calls_exactly_one_ticket(hall, hub, qtbot, q
         await until(lambda: h.c.retrying)
         assert "正在重试" in h.caller.banner.text()
         qtbot.keyClick(h.caller, Qt.Key_F1)  # an impatient second press while the first is pending
-        await asyncio.sleep(0.5)
         hub.start()
         await until(lambda: h.c.current is not None and not h.c.pending, 15)
         await until(lambda: h.c.connected and not h.caller.banner.isVisibleTo(h.caller), 15)
@@ -312,3 +314,80 @@ def test_a_service_added_in_the_console_becomes_a_transfer_target_without_restar
         await until(lambda: any(s["id"] == "marriage" for s in h.c.hall["services"]))
 
     h.run(body)
+
+
+class AnswerAfterItsEvents(httpx.AsyncBaseTransport):
+    """A network that hands a command's answer over only once the command's own events have
+    come in on the event stream: the order a busy LAN sometimes delivers them in."""
+
+    def __init__(self, mirror):
+        self.inner, self.mirror = httpx.AsyncHTTPTransport(), mirror
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        response = await self.inner.handle_async_request(request)
+        if request.method == "POST":
+            await response.aread()
+            seq = json.loads(response.content).get("seq")
+            if seq is not None:
+                await until(lambda: self.mirror.seq is not None and self.mirror.seq >= seq)
+        return response
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+def test_a_change_made_elsewhere_right_after_the_callers_own_command_is_shown(hall, qtbot, qloop):
+    """The call's event reaches the panel before the hub's answer does; then the window's other
+    device (its evaluation screen holds a caller token too) finishes the ticket and logs the
+    clerk out. Counting echoes skipped that finish; the panel must show it."""
+    h = hall
+    h.c.client.transport = AnswerAfterItsEvents(h.c.mirror)
+
+    async def body():
+        await issue(h, qloop, n=2)
+        await login(h, qtbot, qloop)
+        await key(h, qtbot, qloop, Qt.Key_F1)
+        assert h.caller.number.text() == "A001"
+        other = h.client("caller", 1)
+        finished = await other.finish(1)
+        await until(lambda: h.c.mirror.seq >= finished["seq"])
+        assert h.c.current is None and h.caller.number.text() == "当前无号"
+        assert h.caller.served.text() == "今日已办 1 件"
+        assert h.caller.buttons["call_next"].isEnabled() and not h.caller.buttons["finish"].isEnabled()
+        await until(lambda: h.caller.waiting.text() == "本窗口等候 1 人")
+        await key(h, qtbot, qloop, Qt.Key_F1)  # the panel's own commands still take effect at once
+        assert h.caller.number.text() == "A002"
+        await other.finish(1)
+        left = await other.logout(1)
+        await until(lambda: h.c.mirror.seq >= left["seq"])
+        assert not h.c.logged_in and h.caller.pages.currentWidget() is h.caller.login_page
+
+    h.run(body)
+
+
+async def test_a_windows_line_is_the_order_it_calls_in(hub, clients):
+    """Bad input tried: the line of a window the hall does not have (refused, 404)."""
+    kiosk, one, three, display = clients("kiosk"), clients("caller", 1), clients("caller", 3), clients("display")
+    for service, reason in [("business-license", None), ("business-license", "disabled"), ("pension", None),
+                            ("property", None), ("business-license", "disabled"), ("ss-card", None),
+                            ("business-license", None)]:
+        await kiosk.issue_ticket(service, priority_reason=reason)
+    await three.login(3, "c003", "3333")
+    moved = (await three.call_next(3))["ticket"]
+    assert moved["number"] == "A003"
+    await three.transfer(3, to_window=1)  # sent to window 1: first in its line
+    await one.login(1, "c001", "1111")
+    line = await display.window_queue(1)
+    assert line["window_id"] == 1 and line["seq"] == (await display.health())["seq"]
+    numbers = [t["number"] for t in line["tickets"]]
+    assert numbers[0] == "A003" and sorted(numbers) == ["A001", "A002", "A003", "A004", "A005", "B001", "B002"]
+    assert all("token" not in t and "id_hash" not in t for t in line["tickets"])
+    called = []
+    for _ in numbers:
+        called.append((await one.call_next(1))["ticket"]["number"])
+        await one.finish(1)
+    assert called == numbers, (called, numbers)
+    assert (await display.window_queue(1))["tickets"] == []
+    with pytest.raises(HubError) as refused:
+        await display.window_queue(9)
+    assert (refused.value.status, refused.value.code) == (404, "WINDOW_NOT_FOUND")

@@ -125,9 +125,8 @@ def test_a_display_for_one_zone_shows_only_that_zone(wall):
         await w.kiosk.issue_ticket("pension")
         await until(lambda: d.zone_counts()[0][1] == 2)
         await one.call_next(1)  # A001, not this display's zone
-        await two.call_next(2)  # B001
-        await until(lambda: d.latest is not None)
-        await asyncio.sleep(0.2)
+        called = await two.call_next(2)  # B001
+        await until(lambda: d.mirror.seq >= called["seq"])  # the display has seen both calls
         assert display.big.text() == "B001 → 2号窗口"
         assert [t["number"] for t in d.calls] == ["B001"]
         assert [a.number for a in d.spoken] == ["B001"]

@@ -108,7 +108,8 @@ def test_other_windows_tickets_are_not_offered_nor_accepted(hall, qtbot):
         other = h.client("caller", 2)
         await other.login(2, "c002", "2222")
         await serve_one(h, window=2, clerk=other, service="pension")
-        await asyncio.sleep(0.4)
+        seq = (await h.kiosk.health())["seq"]
+        await until(lambda: h.ev.mirror.seq is not None and h.ev.mirror.seq >= seq)  # it has seen the finish
         assert h.screen.stack.currentWidget() is h.screen.pages[IDLE] and h.ev.ticket is None
         mine = await serve_one(h)
         await until(lambda: h.ev.mode == RATING)

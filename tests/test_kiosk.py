@@ -197,8 +197,11 @@ def test_double_tap_on_a_service_issues_exactly_one_ticket(make_kiosk, qloop):
         await k.wait_screen("services")
         await k.click("service:business-license", times=2)
         await k.wait_screen("ticket")
-        await asyncio.sleep(0.5)  # a second request, had one been sent, would have landed by now
-        assert [t["number"] for t in (await k.snapshot())["tickets"]] == ["A001"]
+        # A ticket issued afterwards: a second request from the double tap, sent at the tap,
+        # would have been decided before it and taken A002.
+        later = (await k.client.issue_ticket("business-license"))["ticket"]
+        assert later["number"] == "A002"
+        assert [t["number"] for t in (await k.snapshot())["tickets"]] == ["A001", "A002"]
         assert len(k.printer.jobs) == 1
 
     make_kiosk.run(scenario)
@@ -467,16 +470,26 @@ def test_in_the_evening_closed_zones_show_their_hours_and_24h_stays_open(make_ki
     make_kiosk.run(scenario)
 
 
-def test_every_screen_returns_home_when_left_alone(make_kiosk, qloop):
+def test_every_screen_returns_home_when_left_alone(make_kiosk, qloop, clock):
+    """The countdown runs on the kiosk's clock: moved by hand here, no seconds are waited."""
     async def scenario():
         k = await make_kiosk(idle=3)
         await k.click("home:take")
         await k.click("zone:social")
         await k.wait_screen("services")
-        await k.wait_screen("home", timeout=6)
+        clock.advance(seconds=2)
+        await until(lambda: k.c.state.idle_left == 1, what="countdown at 1 s")
+        assert k.screen == "services"
+        k.c.touch()  # a touch gives the citizen the whole time again
+        clock.advance(seconds=2)
+        await until(lambda: k.c.state.idle_left == 1, what="countdown at 1 s after the touch")
+        assert k.screen == "services"
+        clock.advance(seconds=1)
+        await k.wait_screen("home", timeout=3)
         await take_to_service(k, "social", "pension")
         await k.wait_screen("ticket")
-        await k.wait_screen("home", timeout=6)
+        clock.advance(seconds=3)
+        await k.wait_screen("home", timeout=3)
 
     make_kiosk.run(scenario)
 

@@ -40,6 +40,15 @@ async def zones(request: Request, device: dict = Depends(ANY_DEVICE)):
     return JSONResponse(request.app.state.hub.zone_summary())
 
 
+@router.get("/windows/{window_id}/queue", tags=["windows"])
+async def window_queue(window_id: int, request: Request, device: dict = Depends(ANY_DEVICE)):
+    """The window's waiting tickets in the exact order it would call them."""
+    line = request.app.state.hub.window_queue(window_id)
+    if line is None:
+        raise ApiError(404, "WINDOW_NOT_FOUND", window=window_id)
+    return JSONResponse(line)
+
+
 @router.get("/queues", tags=["hall"])
 async def queues(request: Request, zone: str | None = None, device: dict = Depends(ANY_DEVICE)):
     hub = request.app.state.hub

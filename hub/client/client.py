@@ -9,14 +9,12 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import os
-from pathlib import Path
 from typing import Any, Awaitable, Callable
 
 import httpx
 import websockets
 
-from .protocol import API_PREFIX, new_request_id
+from ..protocol import API_PREFIX, new_request_id
 
 log = logging.getLogger("hallq.client")
 
@@ -40,8 +38,9 @@ class HubUnavailable(HubError):
 
 class HubClient:
     def __init__(self, url: str, token: str | None = None, *, timeout: float = 5.0, retries: int = 3,
-                 retry_delay: float = 0.3, max_backoff: float = 5.0):
+                 retry_delay: float = 0.3, max_backoff: float = 5.0, transport: httpx.AsyncBaseTransport | None = None):
         self.url = url.rstrip("/")
+        self.transport = transport  # None: httpx's own; a proxy or a test's network may pass another
         self.token = token
         self.timeout, self.retries, self.retry_delay, self.max_backoff = timeout, retries, retry_delay, max_backoff
         self._http: httpx.AsyncClient | None = None
@@ -55,7 +54,7 @@ class HubClient:
     # ---- discovery ------------------------------------------------------------------------
     @staticmethod
     async def discover(timeout: float = 5.0) -> list[dict]:
-        from .discovery import discover
+        from ..discovery import discover
 
         return await asyncio.to_thread(discover, timeout)
 
@@ -82,7 +81,8 @@ class HubClient:
     def _client(self) -> httpx.AsyncClient:
         if self._http is None or self._http.is_closed:
             headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
-            self._http = httpx.AsyncClient(base_url=self.url + API_PREFIX, headers=headers, timeout=self.timeout)
+            self._http = httpx.AsyncClient(base_url=self.url + API_PREFIX, headers=headers, timeout=self.timeout,
+                                           transport=self.transport)
         return self._http
 
     async def _send(self, method: str, path: str, body: dict | None = None) -> dict:
@@ -189,8 +189,9 @@ class HubClient:
     async def zones(self) -> dict:
         return await self.get("/zones")
 
-    async def queues(self, zone: str | None = None) -> dict:
-        return await self.get("/queues" + (f"?zone={zone}" if zone else ""))
+    async def window_queue(self, window_id: int) -> dict:
+        """{"seq", "window_id", "tickets"}: the window's waiting tickets in the order it would call them."""
+        return await self.get(f"/windows/{window_id}/queue")
 
     async def ticket(self, ticket_id: int) -> dict:
         return (await self.get(f"/tickets/{ticket_id}"))["ticket"]
@@ -284,102 +285,3 @@ class HubClient:
         if self._http is not None:
             await self._http.aclose()
             self._http = None
-
-
-class ViewModel:
-    """What a device controller shares with its Qt view: change listeners and the language.
-
-    Subclasses set `self.lang` and `translate` (their catalogue's `tr(key, lang, **values)`)."""
-
-    translate: Callable[..., str]
-    lang: str = "zh_CN"
-
-    def on_change(self, listener: Callable[[], None]) -> None:
-        self.__dict__.setdefault("_view_listeners", []).append(listener)
-
-    def _changed(self) -> None:
-        for listener in list(self.__dict__.get("_view_listeners", [])):
-            try:
-                listener()
-            except Exception:
-                log.exception("%s: view update failed", type(self).__name__)
-
-    def t(self, key: str, **values) -> str:
-        return type(self).translate(key, self.lang, **values)
-
-    def set_lang(self, lang: str) -> None:
-        self.lang = lang
-        self._changed()
-
-
-
-# ---- a device's connection settings: found or paired once, remembered afterwards -------------
-class DeviceSetupError(Exception):
-    """A device cannot start: `str()` says what to do, in Chinese then English."""
-
-
-def device_settings_path(role: str) -> Path:
-    base = os.environ.get("HALLQ_HOME")
-    if not base:
-        appdata = os.environ.get("APPDATA")  # Windows
-        base = str(Path(appdata) / "HallQ") if appdata else str(Path.home() / ".config" / "hallq")
-    return Path(base) / f"{role}.json"
-
-
-def add_connection_arguments(parser, role: str) -> None:
-    parser.add_argument("--hub", help="hub address, e.g. http://10.0.0.5:8600 (default: as saved, or found on the LAN)")
-    parser.add_argument("--token", help=f"device token (default: as saved by --pair; or `hallq hub pair --role {role}`)")
-    parser.add_argument("--pair", metavar="CODE", help="6-digit pairing code from the manager console; saved for next time")
-
-
-async def resolve_connection(args, role: str, *, roles: tuple[str, ...] | None = None,
-                             discover_timeout: float = 5.0) -> tuple[str, str, dict | None]:
-    """(hub url, token, this device as the hub knows it or None if the hub is down right now).
-
-    Pairs with `--pair CODE` when given, and remembers the hub and token per role, so an
-    installer pairs a device once and later just starts it."""
-    path = device_settings_path(role)
-    try:
-        saved = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    except (OSError, ValueError):
-        saved = {}
-    url = args.hub or saved.get("hub")
-    if not url:
-        found = await HubClient.discover(discover_timeout)
-        if not found:
-            raise DeviceSetupError("局域网内没有找到服务器，请用 --hub 指定地址 / No hub found on the LAN; pass --hub URL")
-        url = found[0]["url"]
-    token = await HubClient.pair(url, args.pair) if args.pair else (args.token or saved.get("token"))
-    if not token:
-        raise DeviceSetupError(f"此设备尚未配对：请在管理台生成配对码，然后运行 hallq {role} --pair 配对码 / "
-                               f"This device is not paired: make a code in the console, then run "
-                               f"hallq {role} --pair CODE")
-    client = HubClient(url, token, retries=0)
-    try:
-        me = await client.me()
-    except HubUnavailable:
-        me = None  # the device starts anyway and shows that the hub is unreachable until it is back
-    finally:
-        await client.aclose()
-    if me is not None and me["role"] not in (roles or (role,)):
-        raise DeviceSetupError(f"这个令牌属于{me['role']}设备，不能用于 {role} / "
-                               f"This token belongs to a {me['role']} device, not a {role}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"hub": url, "token": token}), encoding="utf-8")
-    path.chmod(0o600)
-    return url, token, me
-
-
-def connect_or_exit(args, role: str, *, roles: tuple[str, ...] | None = None) -> tuple[str, str, dict | None]:
-    """`resolve_connection` for a device's main(), before its Qt loop starts: a clear message and
-    exit code 2 instead of a traceback when the device cannot be set up."""
-    try:
-        return asyncio.run(resolve_connection(args, role, roles=roles))
-    except DeviceSetupError as e:
-        message = str(e)
-    except HubError as e:
-        message = f"{e.message} / {e.message_en}"
-    import sys
-
-    print(message, file=sys.stderr)
-    raise SystemExit(2)

@@ -1,0 +1,11 @@
+"""The package every device and test uses to reach the hub: the async client, the hall mirror,
+device settings, the view-model base and the device clock."""
+from .client import HubClient, HubError, HubUnavailable
+from .clock import DeviceClock
+from .mirror import HallMirror
+from .settings import (DeviceSetupError, add_connection_arguments, connect_or_exit, device_settings_path,
+                       resolve_connection)
+from .viewmodel import ViewModel
+
+__all__ = ["DeviceClock", "DeviceSetupError", "HallMirror", "HubClient", "HubError", "HubUnavailable", "ViewModel",
+           "add_connection_arguments", "connect_or_exit", "device_settings_path", "resolve_connection"]

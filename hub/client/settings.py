@@ -1,0 +1,79 @@
+"""A device's connection settings: the hub found or paired once, remembered per role afterwards."""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+from pathlib import Path
+
+from .client import HubClient, HubError, HubUnavailable
+
+
+class DeviceSetupError(Exception):
+    """A device cannot start: `str()` says what to do, in Chinese then English."""
+
+
+def device_settings_path(role: str) -> Path:
+    base = os.environ.get("HALLQ_HOME")
+    if not base:
+        appdata = os.environ.get("APPDATA")  # Windows
+        base = str(Path(appdata) / "HallQ") if appdata else str(Path.home() / ".config" / "hallq")
+    return Path(base) / f"{role}.json"
+
+
+def add_connection_arguments(parser, role: str) -> None:
+    parser.add_argument("--hub", help="hub address, e.g. http://10.0.0.5:8600 (default: as saved, or found on the LAN)")
+    parser.add_argument("--token", help=f"device token (default: as saved by --pair; or `hallq hub pair --role {role}`)")
+    parser.add_argument("--pair", metavar="CODE", help="6-digit pairing code from the manager console; saved for next time")
+
+
+async def resolve_connection(args, role: str, *, roles: tuple[str, ...] | None = None,
+                             discover_timeout: float = 5.0) -> tuple[str, str, dict | None]:
+    """(hub url, token, this device as the hub knows it or None if the hub is down right now).
+
+    Pairs with `--pair CODE` when given, and remembers the hub and token per role, so an
+    installer pairs a device once and later just starts it."""
+    path = device_settings_path(role)
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except (OSError, ValueError):
+        saved = {}
+    url = args.hub or saved.get("hub")
+    if not url:
+        found = await HubClient.discover(discover_timeout)
+        if not found:
+            raise DeviceSetupError("局域网内没有找到服务器，请用 --hub 指定地址 / No hub found on the LAN; pass --hub URL")
+        url = found[0]["url"]
+    token = await HubClient.pair(url, args.pair) if args.pair else (args.token or saved.get("token"))
+    if not token:
+        raise DeviceSetupError(f"此设备尚未配对：请在管理台生成配对码，然后运行 hallq {role} --pair 配对码 / "
+                               f"This device is not paired: make a code in the console, then run "
+                               f"hallq {role} --pair CODE")
+    client = HubClient(url, token, retries=0)
+    try:
+        me = await client.me()
+    except HubUnavailable:
+        me = None  # the device starts anyway and shows that the hub is unreachable until it is back
+    finally:
+        await client.aclose()
+    if me is not None and me["role"] not in (roles or (role,)):
+        raise DeviceSetupError(f"这个令牌属于{me['role']}设备，不能用于 {role} / "
+                               f"This token belongs to a {me['role']} device, not a {role}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"hub": url, "token": token}), encoding="utf-8")
+    path.chmod(0o600)
+    return url, token, me
+
+
+def connect_or_exit(args, role: str, *, roles: tuple[str, ...] | None = None) -> tuple[str, str, dict | None]:
+    """`resolve_connection` for a device's main(), before its Qt loop starts: a clear message and
+    exit code 2 instead of a traceback when the device cannot be set up."""
+    try:
+        return asyncio.run(resolve_connection(args, role, roles=roles))
+    except DeviceSetupError as e:
+        message = str(e)
+    except HubError as e:
+        message = f"{e.message} / {e.message_en}"
+    print(message, file=sys.stderr)
+    raise SystemExit(2)
