@@ -11,7 +11,6 @@ import httpx
 import pytest
 
 from hub.client import HubClient, HubError
-from hub.console.auth import set_password
 from web_fixtures import browser, page, run_async  # noqa: F401
 
 PASSWORD = "hall-manager-1"
@@ -20,7 +19,7 @@ PASSWORD = "hall-manager-1"
 @pytest.fixture
 def console(hub, page):
     """The console page of a hub with a password set, not yet signed in."""
-    set_password(hub.server.service.store, PASSWORD)
+    hub.server.service.set_console_password(PASSWORD)
     page.goto(f"{hub.url}/console")
     page.wait_for_selector("#password")
     return page

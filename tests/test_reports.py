@@ -9,7 +9,7 @@ import pytest
 
 from conftest import at
 from hall_http import HallHttp
-from hub.console import report_data
+from hub.app import report_data
 from web_fixtures import browser, page  # noqa: F401
 
 

@@ -1,0 +1,186 @@
+"""The read model: every view of tickets and of the hall the hub hands out (a ticket with its
+place in line, a stored ticket of any day, the citizen's page, the snapshot, the zone summary,
+the hall's layout, the rating options)."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from ..core import queue
+from ..core.model import Appointment, TicketState, WindowState
+from ..core.rating import BAD_REASONS, GOOD_REASONS
+from ..core.vocabulary import BAD_SCORE_MAX, RATING_SCORES
+from ..protocol import API_VERSION, public_ticket
+
+# A ticket's QR link works this many days after its business day (to rate the service later), then expires.
+TICKET_LINK_DAYS = 7
+
+
+class Views:
+    def ticket_url(self, token: str) -> str:
+        return f"{self.public_url}/t/{token}"
+
+    def ticket_view(self, ticket, *, private: bool = False, known: dict | None = None) -> dict:
+        view = self.hall.view(ticket, self.now(), known)
+        view["zone_name"], view["service_name"] = self._names(view)
+        if private:
+            view["url"] = self.ticket_url(view["token"])
+            return view
+        return public_ticket(view)
+
+    def _ticket_answer(self, result: dict, private: bool = False) -> dict:
+        """A command's answer about a ticket (and its window, if the command moved one)."""
+        out: dict = {}
+        if "ticket" in result:
+            out["ticket"] = self.ticket_view(result["ticket"], private=private) if result["ticket"] else None
+        if "requeued" in result:
+            out["requeued"] = result["requeued"]
+        if "window" in result:
+            out["window"] = result["window"].to_dict()
+        return out
+
+    @staticmethod
+    def appointment_view(a: Appointment) -> dict:
+        return {k: v for k, v in a.to_dict().items() if k not in ("phone_hash", "id_hash")}
+
+    def stored_ticket_view(self, row: dict) -> dict:
+        """A ticket from any day: today's live one if it is today's, else the stored record."""
+        live = self.hall.state.tickets.get(row["id"])
+        if live is not None:
+            return self.ticket_view(live)
+        view = public_ticket(dict(row))
+        view.pop("transfer_count", None)
+        view.update(ahead=0, estimated_wait_minutes=0)
+        view["zone_name"], view["service_name"] = self._names(view)
+        return view
+
+    def ticket_by_id(self, ticket_id: int) -> dict | None:
+        row = self.store.ticket(ticket_id)
+        return self.stored_ticket_view(row) if row else None
+
+    def ticket_for_token(self, token: str) -> dict | None:
+        """The stored ticket behind a QR link, or None if the token is unknown, malformed or expired."""
+        row = self.store.ticket_by_token(token) if 16 <= len(token) <= 64 else None
+        if row is None:
+            return None
+        today = self.config.business_day(self.now())
+        if (today - date.fromisoformat(row["day"])).days > TICKET_LINK_DAYS:
+            return None
+        return row
+
+    def public_ticket_view(self, row: dict) -> dict:
+        """What the citizen's page shows: the ticket without the masked ID, with hall and window names."""
+        view = self.stored_ticket_view(row)
+        view.pop("id_masked", None)
+        view["window_name"] = f"{view['window_id']}号窗口" if view.get("window_id") else None
+        view["hall_name"] = self.config.hall.name
+        return view
+
+    def citizen_view(self, ticket_id: int) -> dict | None:
+        row = self.store.ticket(ticket_id)
+        return {"ticket": self.public_ticket_view(row)} if row else None
+
+    def _names(self, view: dict) -> tuple[str, str]:
+        zone, service = self.config.zone(view["zone_id"]), self.config.service(view["service_id"])
+        return (zone.name if zone else view["zone_id"]), (service.name if service else view["service_id"])
+
+    def health(self) -> dict:
+        return {"ok": True, "api": API_VERSION, "hall": self.config.hall.name, "seq": self.seq}
+
+    def zone_summary(self) -> dict:
+        """Per zone: open now, waiting, longest wait, open windows; what a kiosk shows on each tap."""
+        self.ensure_day()
+        return {"seq": self.seq, "zones": self._zones(self.now())}
+
+    def _zones(self, now: datetime) -> list[dict]:
+        local = now.astimezone(self.config.tz)
+        s = self.hall.state
+        zone_services = {z.id: {sv.id for sv in self.config.services if sv.zone == z.id} for z in self.config.zones}
+        waiting_by_zone: dict[str, list] = {}
+        for t in s.tickets.values():
+            if t.state == TicketState.WAITING:
+                waiting_by_zone.setdefault(t.zone_id, []).append(t)
+        zones = []
+        for z in self.config.zones:
+            waiting = waiting_by_zone.get(z.id, [])
+            longest = max((now - datetime.fromisoformat(t.issued_at)).total_seconds() for t in waiting) if waiting else 0
+            zones.append({
+                "id": z.id, "prefix": z.prefix, "name": z.name, "name_en": z.name_en, "open": z.is_open(local),
+                "waiting": len(waiting), "longest_wait_minutes": int(longest // 60),
+                "open_windows": sum(1 for w in self.config.windows if s.windows[w.id].state == WindowState.OPEN
+                                    and zone_services[z.id] & self.config.window_services(w.id)),
+            })
+        return zones
+
+    def snapshot(self) -> dict:
+        self.ensure_day()
+        now = self.now()
+        s = self.hall.state
+        tickets = list(s.tickets.values())
+        known = queue.positions(s, self.config, now)
+        zones = self._zones(now)
+        windows = []
+        for w in self.config.windows:
+            ws = s.windows[w.id]
+            clerk = self.config.clerk(ws.clerk_id) if ws.clerk_id else None
+            current = s.tickets.get(ws.current) if ws.current else None
+            windows.append({
+                **ws.to_dict(), "name": w.name or f"{w.id}号窗口", "name_en": w.name_en or f"Window {w.id}",
+                "clerk_name": clerk.name if clerk else None,
+                "current_ticket": self.ticket_view(current, known=known) if current else None,
+                "served_today": s.clerk_done.get(ws.clerk_id, 0) if ws.clerk_id else 0,
+            })
+        # The call order as it happened (a recall counts as the latest call), not by timestamp:
+        # two windows often call within the same second.
+        called = [s.tickets[i] for i in reversed(s.calls) if i in s.tickets and s.tickets[i].called_at]
+        return {
+            "seq": self.seq,
+            "day": s.day,
+            "now": now.isoformat(timespec="seconds"),
+            "hall": {"name": self.config.hall.name, "name_en": self.config.hall.name_en},
+            "notice": s.notice or self.config.hall.notice,
+            "zones": zones,
+            "windows": windows,
+            "tickets": [self.ticket_view(t, known=known) for t in tickets
+                        if t.state in (TicketState.WAITING, TicketState.CALLED, TicketState.SERVING)],
+            "recent_calls": [self.ticket_view(t, known=known) for t in called[:10]],
+            "device_faults": s.device_faults,
+        }
+
+    def hall_info(self, include_salt: bool = False) -> dict:
+        cfg = self.config
+        local = self.now().astimezone(cfg.tz)
+        info = {
+            "hall": cfg.hall.model_dump(),
+            "queue": {"senior_age": cfg.queue.senior_age, "number_width": cfg.queue.number_width},
+            "zones": [{**z.model_dump(), "open_now": z.is_open(local)} for z in cfg.zones],
+            "services": [{**s.model_dump(), "windows": cfg.windows_serving(s.id)}
+                         for s in cfg.services],
+            "windows": [{"id": w.id, "name": w.name or f"{w.id}号窗口", "name_en": w.name_en or f"Window {w.id}",
+                         "services": sorted(cfg.window_services(w.id))} for w in cfg.windows],
+            "public_url": self.public_url,
+        }
+        if include_salt:
+            info["id_salt"] = self.salt
+        return info
+
+    def display_names(self) -> dict:
+        """Display names of zones, services, windows and clerks, for reports and rating lists."""
+        cfg = self.config
+        return {
+            "zone": {z.id: z.name for z in cfg.zones},
+            "service": {s.id: s.name for s in cfg.services},
+            "window": {w.id: w.name or f"{w.id}号窗口" for w in cfg.windows},
+            "clerk": {c.id: c.name for c in cfg.clerks},
+        }
+
+
+def evaluation_options() -> dict:
+    """What a rating screen offers, for the phone page and the window's evaluator."""
+    def listed(d: dict) -> list[dict]:
+        return [{"code": k, "zh": zh, "en": en} for k, (zh, en) in d.items()]
+
+    return {
+        "scores": [{"score": s, "zh": zh, "en": en, "bad": s <= BAD_SCORE_MAX} for s, (zh, en) in RATING_SCORES.items()],
+        "reasons": {"good": listed(GOOD_REASONS), "bad": listed(BAD_REASONS)},
+        "bad_score_max": BAD_SCORE_MAX,
+    }
