@@ -74,7 +74,7 @@ class HubServer:
         self.server.should_exit = True
         if self.thread:
             self.thread.join(timeout=10)
-        self.service.store.close()
+        self.service.close()
 
     def pair(self, role: str, name: str, window_id: int | None = None) -> str:
         _, token = self.service.pair_device_directly(Role(role), name, window_id)
@@ -98,7 +98,7 @@ def serve_forever(service: Hub, host: str, port: int, advertise: bool = True,
     finally:
         if advertiser:
             advertiser.stop()
-        service.store.close()
+        service.close()
 
 
 __all__ = ["HubServer", "build_service", "serve_forever", "free_port", "DEFAULT_HALL"]

@@ -9,14 +9,14 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from ..messages import error_body
-from ..protocol import API_PREFIX, API_VERSION
 from ..app import Hub, StorageFailure
 from ..console import admin, reports
 from ..core.errors import DomainError
+from ..messages import error_body
+from ..protocol import API_PREFIX, API_VERSION
+from . import citizen, commands, events, queries
 from .auth import ApiError
 from .web import STATIC
-from . import citizen, commands, events, queries
 
 log = logging.getLogger("hallq.api")
 

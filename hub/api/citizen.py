@@ -11,8 +11,8 @@ import html
 from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse
 
-from ..protocol import Evaluate
 from ..app.views import evaluation_options as options
+from ..protocol import Evaluate
 from .auth import ApiError
 from .commands import respond
 from .web import page
@@ -40,7 +40,7 @@ take a new ticket, or ask the hall staff.</p>
 async def ticket_page(token: str, request: Request):
     hub = request.app.state.hub
     if hub.ticket_for_token(token) is None:
-        return HTMLResponse(_INVALID_PAGE.format(hall=html.escape(hub.config.hall.name)), status_code=404)
+        return HTMLResponse(_INVALID_PAGE.format(hall=html.escape(hub.hall_name)), status_code=404)
     return page("ticket.html", cache="no-store")
 
 

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..messages import error_body
-from ..protocol import (Book, CheckIn, DeviceStatus, Evaluate, IssueTicket, Login, Notice, Pause, Plain, Transfer)
+from ..protocol import Book, CheckIn, DeviceStatus, Evaluate, IssueTicket, Login, Notice, Pause, Plain, Transfer
 from .auth import ANY_DEVICE, CALLERS, CONSOLE, EVALUATORS, KIOSKS, check_window, client_address
 
 router = APIRouter()

@@ -12,8 +12,8 @@ import hmac
 import logging
 import secrets
 import threading
+from collections.abc import Callable, Iterator
 from datetime import datetime
-from typing import Callable, Iterator
 
 from ..core.clock import Clock
 from ..core.config import HallConfig
@@ -64,6 +64,9 @@ class HubCore:
         """Swap in an edited layout; the hall keeps its state (new windows start closed)."""
         self.config = config
         self.hall = Hall(config, self.hall.state)
+
+    def close(self) -> None:
+        self.store.close()
 
     def now(self) -> datetime:
         return self.clock.now()

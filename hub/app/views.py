@@ -16,6 +16,10 @@ TICKET_LINK_DAYS = 7
 
 
 class Views:
+    @property
+    def hall_name(self) -> str:
+        return self.config.hall.name
+
     def ticket_url(self, token: str) -> str:
         return f"{self.public_url}/t/{token}"
 
@@ -72,7 +76,7 @@ class Views:
         view = self.stored_ticket_view(row)
         view.pop("id_masked", None)
         view["window_name"] = f"{view['window_id']}号窗口" if view.get("window_id") else None
-        view["hall_name"] = self.config.hall.name
+        view["hall_name"] = self.hall_name
         return view
 
     def citizen_view(self, ticket_id: int) -> dict | None:
