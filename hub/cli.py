@@ -14,6 +14,8 @@ import logging
 import sys
 from pathlib import Path
 
+from .protocol import Role
+
 DEFAULT_DB = Path("hallq-data") / "hallq.db"
 DEFAULT_PORT = 8600
 DEVICE_APPS = {"kiosk": "kiosk.app", "caller": "caller.app", "display": "display.app",
@@ -31,7 +33,7 @@ def _hub_parser(sub) -> None:
     hub.add_argument("--no-zeroconf", action="store_true")
     hub.add_argument("--advertise-address", action="append", default=None,
                      help="address to announce by zeroconf (repeatable); default: every LAN address")
-    hub.add_argument("--role", choices=["kiosk", "caller", "display", "console"])
+    hub.add_argument("--role", choices=[r.value for r in Role])
     hub.add_argument("--name")
     hub.add_argument("--window", type=int, help="the window a caller belongs to")
     hub.add_argument("--password", help="with set-password: the manager console password")
@@ -39,6 +41,7 @@ def _hub_parser(sub) -> None:
 
 def _run_hub(args) -> int:
     from .core.config import ConfigError, load_hall
+    from .core.errors import DomainError
     from .server import DEFAULT_HALL, build_service, serve_forever
 
     hall_path = args.hall or DEFAULT_HALL
@@ -56,10 +59,11 @@ def _run_hub(args) -> int:
         if not args.role or not args.name:
             print("pair needs --role and --name", file=sys.stderr)
             return 2
-        if args.role == "caller" and (args.window is None or config.window(args.window) is None):
+        try:
+            device, token = service.pair_device_directly(Role(args.role), args.name, args.window)
+        except DomainError:  # the only refusal: a caller without one of this hall's windows
             print("a caller needs --window with a window number of this hall", file=sys.stderr)
             return 2
-        device, token = service.store.add_device(args.name, args.role, args.window, service.now().isoformat())
         print(token)
         print(f"paired device {device['id']} ({args.role}, {args.name})", file=sys.stderr)
         return 0
@@ -68,12 +72,10 @@ def _run_hub(args) -> int:
             print(d)
         return 0
     if args.action == "set-password":
-        from .console.auth import set_password
-
         if not args.password or len(args.password) < 8:
             print("set-password needs --password of 8 characters or more", file=sys.stderr)
             return 2
-        set_password(service.store, args.password)
+        service.set_console_password(args.password)
         print("console password set")
         return 0
     if not service.public_url:

@@ -164,10 +164,8 @@ async def run(args, srv: HubServer, config: HallConfig, clock, app) -> int:
         crowd_task = asyncio.ensure_future(crowd(crowd_client, args.crowd_rate, issued, random.Random()))
 
     print(f"demo: hub at {srv.url} — {config.hall.name}, hall clock {clock.now():%Y-%m-%d %H:%M}", flush=True)
-    from .console.auth import has_password, set_password
-
-    if not has_password(srv.service.store):
-        set_password(srv.service.store, DEMO_PASSWORD)  # a demo only; `hallq hub set-password` in a hall
+    if not srv.service.has_console_password():
+        srv.service.set_console_password(DEMO_PASSWORD)  # a demo only; `hallq hub set-password` in a hall
         print(f"demo: manager console {srv.url}/console — password {DEMO_PASSWORD}", flush=True)
     else:
         print(f"demo: manager console {srv.url}/console", flush=True)

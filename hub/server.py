@@ -14,7 +14,8 @@ import assets
 from .api.app import create_app
 from .core.clock import Clock, SystemClock
 from .core.config import HallConfig, load_hall
-from .service import HubService
+from .protocol import Role
+from .app import Hub
 from .store import Store
 
 log = logging.getLogger("hallq.hub")
@@ -29,23 +30,23 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def build_service(db_path: str | Path, hall: HallConfig | str | Path | None = None, clock: Clock | None = None,
-                  public_url: str = "") -> HubService:
+                  public_url: str = "") -> Hub:
     config = hall if isinstance(hall, HallConfig) else load_hall(hall or DEFAULT_HALL)
     store = Store(db_path)
-    edited = store.setting("hall_config")  # saved by the console; it wins over the file
+    edited = store.hall_layout()  # saved by the console; it wins over the file
     if edited:
         try:
             config = HallConfig.model_validate_json(edited)
             log.info("using the hall layout edited in the console (stored in %s)", db_path)
         except ValueError as e:
             log.error("the hall layout stored by the console is unusable (%s); using the hall file", e)
-    return HubService(config, store, clock or SystemClock(config.tz), public_url=public_url)
+    return Hub(config, store, clock or SystemClock(config.tz), public_url=public_url)
 
 
 class HubServer:
     """A real hub on a port, in a background thread: the way tests and the demo run one."""
 
-    def __init__(self, service: HubService, host: str = "127.0.0.1", port: int | None = None):
+    def __init__(self, service: Hub, host: str = "127.0.0.1", port: int | None = None):
         self.service = service
         self.host, self.port = host, port or free_port(host)
         if not service.public_url:
@@ -73,14 +74,14 @@ class HubServer:
         self.server.should_exit = True
         if self.thread:
             self.thread.join(timeout=10)
-        self.service.store.close()
+        self.service.close()
 
     def pair(self, role: str, name: str, window_id: int | None = None) -> str:
-        _, token = self.service.store.add_device(name, role, window_id, self.service.now().isoformat())
+        _, token = self.service.pair_device_directly(Role(role), name, window_id)
         return token
 
 
-def serve_forever(service: HubService, host: str, port: int, advertise: bool = True,
+def serve_forever(service: Hub, host: str, port: int, advertise: bool = True,
                   addresses: list[str] | None = None) -> None:
     from .discovery import Advertiser
 
@@ -97,7 +98,7 @@ def serve_forever(service: HubService, host: str, port: int, advertise: bool = T
     finally:
         if advertiser:
             advertiser.stop()
-        service.store.close()
+        service.close()
 
 
 __all__ = ["HubServer", "build_service", "serve_forever", "free_port", "DEFAULT_HALL"]

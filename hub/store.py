@@ -12,11 +12,12 @@ import secrets
 import sqlite3
 import threading
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 import sqlite_utils
 
 SCHEMA_VERSION = 3
+HALL_LAYOUT_KEY = "hall_config"  # the console's edited layout, as HallConfig JSON
 
 TICKET_COLUMNS = {
     "id": int, "number": str, "day": str, "zone_id": str, "service_id": str, "state": str, "issued_at": str,
@@ -213,6 +214,50 @@ class Store:
     def audit_log(self, limit: int = 200) -> list[dict]:
         return [dict(r, detail=json.loads(r["detail"])) for r in
                 self.db["audit"].rows_where(order_by="id desc", limit=limit)]
+
+    # ---- the hall layout edited in the console (it wins over the hall file at start) ------
+    def hall_layout(self) -> str | None:
+        return self.setting(HALL_LAYOUT_KEY)
+
+    def save_hall_layout(self, layout_json: str) -> None:
+        self.set_setting(HALL_LAYOUT_KEY, layout_json)
+
+    # ---- pairing codes --------------------------------------------------------------------
+    def add_pairing_code(self, make_code: Callable[[], str], role: str, name: str, window_id: int | None, *,
+                         expires_at: str, now: str) -> str:
+        """Store a new code (unlike any live one) for one device; expired codes are dropped."""
+        with self._tx() as conn:
+            conn.execute("DELETE FROM pairing_codes WHERE expires_at <= ?", (now,))
+            taken = {row[0] for row in conn.execute("SELECT code FROM pairing_codes")}
+            code = make_code()
+            while code in taken:
+                code = make_code()
+            conn.execute("INSERT INTO pairing_codes (code, role, name, window_id, expires_at) VALUES (?, ?, ?, ?, ?)",
+                         (code, role, name, window_id, expires_at))
+        return code
+
+    def take_pairing_code(self, code: str, now: str) -> dict | None:
+        """The live code's device (role, name, window_id), used up in the same transaction."""
+        with self._tx() as conn:
+            found = conn.execute("SELECT role, name, window_id FROM pairing_codes WHERE code=? AND expires_at > ?",
+                                 (code, now)).fetchone()
+            if found:
+                conn.execute("DELETE FROM pairing_codes WHERE code=?", (code,))
+        return dict(zip(("role", "name", "window_id"), found)) if found else None
+
+    def pairing_codes(self, now: str) -> list[dict]:
+        rows = self.conn.execute("SELECT code, role, name, window_id, expires_at FROM pairing_codes "
+                                 "WHERE expires_at > ? ORDER BY expires_at", (now,)).fetchall()
+        return [dict(zip(("code", "role", "name", "window_id", "expires_at"), r)) for r in rows]
+
+    # ---- the follow-up of poor ratings ----------------------------------------------------
+    def followups(self) -> dict[int, dict]:
+        return {r["ticket_id"]: r for r in self.db["evaluation_followups"].rows}
+
+    def save_followup(self, record: dict) -> None:
+        with self._tx() as conn:
+            conn.execute("INSERT OR REPLACE INTO evaluation_followups (ticket_id, state, note, updated_at, updated_by) "
+                         "VALUES (:ticket_id, :state, :note, :updated_at, :updated_by)", record)
 
 
 def _ticket_from_row(row: dict) -> dict:

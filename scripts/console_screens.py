@@ -19,7 +19,6 @@ from zoneinfo import ZoneInfo
 from playwright.sync_api import sync_playwright
 
 from hub.client import HubClient
-from hub.console.auth import set_password
 from hub.core.clock import ManualClock
 from hub.server import HubServer, build_service
 
@@ -76,7 +75,7 @@ def main(argv: list[str]) -> int:
     clock = ManualClock(datetime(2026, 11, 23, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai")))
     tmp = tempfile.mkdtemp(prefix="hallq-screens-")
     server = HubServer(build_service(Path(tmp) / "hall.db", None, clock)).start()
-    set_password(server.service.store, PASSWORD)
+    server.service.set_console_password(PASSWORD)
     asyncio.run(morning(server, clock))
     stop = threading.Event()
     online = threading.Thread(target=keep_online, args=(server, stop), daemon=True)

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import at
 from hall_http import HallHttp
-from hub.console import report_data
+from hub.app import report_data
 from web_fixtures import browser, page  # noqa: F401
 
 
@@ -50,6 +50,27 @@ def test_waits_services_and_counts_from_hand_made_rows():
     assert r["by_hour"][0]["wait_mean"] == 3.0
     assert r["evaluations"] == {"count": 3, "per_score": {"5": 1, "4": 0, "3": 1, "2": 1, "1": 0},
                                 "satisfaction": 66.7, "bad": 1}
+
+
+def nearest_rank(values: list[float], share: int) -> float:
+    """The smallest value with at least `share` percent of all values at or below it."""
+    return min(v for v in values if 100 * sum(x <= v for x in values) >= share * len(values))
+
+
+@pytest.mark.parametrize("waits", [
+    [7, 31, 2, 18, 44, 12, 25, 5, 39, 21],                                             # ten
+    [7, 31, 2, 18, 44, 12, 25, 5, 39, 21, 50, 3, 27, 16, 9, 58, 35, 11, 47, 29],     # twenty
+], ids=["10 waits", "20 waits"])
+def test_p90_is_the_nearest_rank_and_an_even_count_median_is_the_middle_pair(waits):
+    """The report's definitions (report_data): p90 by nearest rank, so one rank off is another
+    citizen's wait; with an even count the median is the mean of the two middle waits."""
+    rows = [row(i + 1, "09:00", f"09:{w:02d}", f"10:{w:02d}") for i, w in enumerate(waits)]
+    wait = report_data.build(rows, "2026-11-23", "2026-11-23")["wait"]
+    ordered = sorted(waits)
+    middle = len(ordered) // 2
+    assert wait["p90"] == nearest_rank(waits, 90)
+    assert wait["median"] == (ordered[middle - 1] + ordered[middle]) / 2
+    assert wait["count"] == len(waits)
 
 
 def test_appointment_punctuality_and_empty_days():

@@ -1,4 +1,4 @@
-"""The hub's HTTP and WebSocket API. Errors are always JSON `{code, message, message_en}`."""
+"""The hub's HTTP and WebSocket API: devices', citizens' and the console's routers on one app. Errors are always JSON `{code, message, message_en}`."""
 from __future__ import annotations
 
 import logging
@@ -6,13 +6,17 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ..app import Hub, StorageFailure
+from ..console import admin, reports
+from ..core.errors import DomainError
 from ..messages import error_body
 from ..protocol import API_PREFIX, API_VERSION
-from ..service import HubService, StorageFailure
+from . import citizen, commands, events, queries
 from .auth import ApiError
-from . import commands, events, queries
+from .web import STATIC
 
 log = logging.getLogger("hallq.api")
 
@@ -25,13 +29,17 @@ def _validation_detail(exc: RequestValidationError) -> tuple[str, str]:
     return "BAD_REQUEST", f"{loc}: {err.get('msg', '')}"
 
 
-def create_app(hub: HubService) -> FastAPI:
+def create_app(hub: Hub) -> FastAPI:
     app = FastAPI(title="HallQ hub", version=str(API_VERSION), openapi_url=f"{API_PREFIX}/openapi.json",
                   docs_url=f"{API_PREFIX}/docs", redoc_url=None)
     app.state.hub = hub
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError):
+        return JSONResponse(error_body(exc.code, exc.params), status_code=exc.status)
+
+    @app.exception_handler(DomainError)
+    async def _refused(request: Request, exc: DomainError):
         return JSONResponse(error_body(exc.code, exc.params), status_code=exc.status)
 
     @app.exception_handler(RequestValidationError)
@@ -56,12 +64,11 @@ def create_app(hub: HubService) -> FastAPI:
     app.include_router(commands.router, prefix=API_PREFIX)
     app.include_router(queries.router, prefix=API_PREFIX)
     app.include_router(events.router, prefix=API_PREFIX)
-    try:
-        from ..console import routes as console_routes
-    except ImportError:  # the console arrives with its own issue
-        console_routes = None
-    if console_routes is not None:
-        console_routes.mount(app)
+    app.include_router(citizen.router, prefix=API_PREFIX)
+    app.include_router(citizen.pages)
+    app.include_router(admin.router)
+    app.include_router(reports.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
     return app
 
 

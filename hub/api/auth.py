@@ -19,7 +19,7 @@ def token_of(request_headers, query) -> str | None:
 
 
 def device_for(hub, token: str | None) -> dict:
-    device = hub.store.device_for_token(token) if token else None
+    device = hub.device_for_token(token)
     if device is None:
         raise ApiError(401, "UNAUTHORIZED")
     return device
@@ -41,3 +41,14 @@ def require(*roles: Role):
 def check_window(device: dict, window_id: int) -> None:
     if device["role"] == Role.CALLER and device["window_id"] != window_id:
         raise ApiError(403, "WRONG_WINDOW", own=device["window_id"])
+
+
+def client_address(request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+KIOSKS = require(Role.KIOSK, Role.CONSOLE)
+CALLERS = require(Role.CALLER, Role.CONSOLE)
+EVALUATORS = require(Role.CALLER, Role.CONSOLE)
+CONSOLE = require(Role.CONSOLE)
+ANY_DEVICE = require(Role.KIOSK, Role.CALLER, Role.DISPLAY, Role.CONSOLE)

@@ -33,10 +33,10 @@ async def events(ws: WebSocket):
     hub.device_connected(device["id"], queue)
     reader = asyncio.ensure_future(_drain_incoming(ws))
     try:
-        head = hub.store.last_seq
+        head = hub.seq
         if 0 <= since <= head and head - since <= REPLAY_LIMIT:
             last = since
-            for event in list(hub.store.events_since(since)):
+            for event in list(hub.events_since(since)):
                 await ws.send_json(public_event(event))
                 last = event["seq"]
         else:

@@ -1,1 +1,1 @@
-"""The manager's web console and the citizen's ticket page, served by the hub (no JS build step)."""
+"""The manager's web console: its pages' routes, reports and their export (no domain rules)."""

@@ -1,171 +1,26 @@
-"""The running hall: the domain core, its store, the clock and the live subscribers.
-
-Commands run one at a time on the server's event loop (they never await), which is what
-keeps ticket numbers and the event sequence gap-free.
-"""
+"""The read model: every view of tickets and of the hall the hub hands out (a ticket with its
+place in line, a stored ticket of any day, the citizen's page, the snapshot, the zone summary,
+the hall's layout, the rating options)."""
 from __future__ import annotations
 
-import asyncio
-import hashlib
-import hmac
-import logging
-import secrets
-import threading
-import uuid
 from dataclasses import replace
 from datetime import date, datetime
-from typing import Callable
 
-from .core.clock import Clock
-from .core.config import HallConfig
-from .core import queue
-from .core.engine import Hall
-from .core.errors import DomainError
-from .core.model import HallState, TicketState, WindowState
-from .protocol import public_event, public_ticket
-from .store import Store
-
-log = logging.getLogger("hallq.hub")
+from ..core import queue
+from ..core.config import HallConfig
+from ..core.model import Appointment, HallState, TicketState, WindowState
+from ..core.rating import BAD_REASONS, GOOD_REASONS
+from ..core.vocabulary import BAD_SCORE_MAX, RATING_SCORES
+from ..protocol import API_VERSION, public_ticket
 
 # A ticket's QR link works this many days after its business day (to rate the service later), then expires.
 TICKET_LINK_DAYS = 7
 
 
-class StorageFailure(Exception):
-    pass
-
-
-class HubService:
-    def __init__(self, config: HallConfig, store: Store, clock: Clock, public_url: str = ""):
-        self.config = config
-        self.store = store
-        self.clock = clock
-        self.public_url = public_url.rstrip("/")
-        self.subscribers: set[asyncio.Queue] = set()
-        # Endpoints are async and so already one at a time; the lock also covers any sync caller.
-        self.lock = threading.RLock()
-        self.links: dict[int, set[asyncio.Queue]] = {}  # device id -> its open event streams
-        self.last_seen: dict[int, str] = {}
-        salt = store.setting("id_salt")
-        if salt is None:
-            salt = secrets.token_hex(16)
-            store.set_setting("id_salt", salt)
-        self.salt = salt
-        self.hall = self._load()
-
-    # ---- state ----------------------------------------------------------------------------
-    def _load(self) -> Hall:
-        seq, snap = self.store.latest_snapshot()
-        state = HallState.from_dict(snap, self.config.queue.wait_sample_size) if snap else HallState()
-        hall = Hall(self.config, state)
-        for event in self.store.events_since(seq):
-            hall.apply(event)
-        return hall
-
-    def now(self) -> datetime:
-        return self.clock.now()
-
-    def _commit(self, events: list[dict], request=None) -> list[dict]:
-        snapshot = None
-        if any(e["type"] == "day.started" for e in events):
-            snapshot = self.hall.state.to_dict()
-        try:
-            numbered = self.store.commit(events, request=request, snapshot=snapshot)
-        except Exception:
-            log.exception("commit failed; reloading the hall from the database")
-            self.hall = self._load()
-            raise StorageFailure() from None
-        for e in numbered:
-            self._publish(e)
-        return numbered
-
-    def ensure_day(self) -> None:
-        with self.lock:
-            events = self.hall.rollover(self.now())
-            if events:
-                for e in events:
-                    self.hall.apply(e)
-                self._commit(events)
-
-    def run(self, request_id: str | None, device_id: int | None, decide: Callable[[datetime], tuple[dict, list]],
-            render: Callable[[dict], dict]) -> tuple[int, dict]:
-        """Run one command: replay a repeated request_id, else decide, apply, commit, publish."""
-        with self.lock:
-            return self._run(request_id, device_id, decide, render)
-
-    def _run(self, request_id, device_id, decide, render) -> tuple[int, dict]:
-        if request_id:
-            seen = self.store.request(request_id)
-            if seen is not None:
-                return seen
-        self.ensure_day()
-        now = self.now()
-        try:
-            result, events = decide(now)
-        except DomainError as e:
-            status, body = e.status, {"error": {"code": e.code, "params": e.params}}
-            if request_id:
-                self.store.commit([], request=(request_id, device_id, status, body))
-            return status, body
-        # The answer carries the seq of the command's last event, so a device can tell its own
-        # events from others' on the stream without counting them.
-        response = {**render(result), "seq": self.store.last_seq + len(events)}
-        for e in events:
-            self.hall.apply(e)
-        self._commit(events, request=(request_id, device_id, 200, response) if request_id else None)
-        return 200, response
-
-    # ---- subscribers ----------------------------------------------------------------------
-    def subscribe(self) -> asyncio.Queue:
-        q: asyncio.Queue = asyncio.Queue(maxsize=10_000)
-        self.subscribers.add(q)
-        return q
-
-    def unsubscribe(self, q: asyncio.Queue) -> None:
-        self.subscribers.discard(q)
-
-    # ---- device connections (the console shows who is online; revoking cuts the stream) ----
-    def device_connected(self, device_id: int, q: asyncio.Queue) -> None:
-        self.links.setdefault(device_id, set()).add(q)
-        self.last_seen[device_id] = self.now().isoformat(timespec="seconds")
-
-    def device_disconnected(self, device_id: int, q: asyncio.Queue) -> None:
-        self.links.get(device_id, set()).discard(q)
-        self.last_seen[device_id] = self.now().isoformat(timespec="seconds")
-
-    def device_links(self) -> dict[int, dict]:
-        return {d: {"connections": len(self.links.get(d, ())), "last_seen": seen} for d, seen in self.last_seen.items()}
-
-    def disconnect_device(self, device_id: int) -> None:
-        """Close the device's event streams; call on the server's event loop."""
-        for q in list(self.links.get(device_id, ())):
-            q.put_nowait({"type": "revoked"})
-
-    def _publish(self, event: dict) -> None:
-        public = public_event(event)
-        for q in list(self.subscribers):
-            try:
-                q.put_nowait(public)
-            except asyncio.QueueFull:
-                # A stuck subscriber must not hold up the hall: drop its backlog and tell it to resync.
-                self.subscribers.discard(q)
-                while not q.empty():
-                    q.get_nowait()
-                q.put_nowait({"type": "snapshot_needed", "seq": self.store.last_seq})
-
-    # ---- helpers for the API --------------------------------------------------------------
-    def new_token(self) -> str:
-        return secrets.token_urlsafe(16)
-
-    def new_appointment_ids(self) -> tuple[str, str]:
-        taken = {a.code for a in self.hall.state.appointments.values()}
-        while True:
-            code = f"{secrets.randbelow(1_000_000):06d}"
-            if code not in taken:
-                return uuid.uuid4().hex, code
-
-    def hash_personal(self, value: str) -> str:
-        return hmac.new(self.salt.encode(), value.encode(), hashlib.sha256).hexdigest()
+class Views:
+    @property
+    def hall_name(self) -> str:
+        return self.config.hall.name
 
     def ticket_url(self, token: str) -> str:
         return f"{self.public_url}/t/{token}"
@@ -178,6 +33,21 @@ class HubService:
             return view
         return public_ticket(view)
 
+    def _ticket_answer(self, result: dict, private: bool = False) -> dict:
+        """A command's answer about a ticket (and its window, if the command moved one)."""
+        out: dict = {}
+        if "ticket" in result:
+            out["ticket"] = self.ticket_view(result["ticket"], private=private) if result["ticket"] else None
+        if "requeued" in result:
+            out["requeued"] = result["requeued"]
+        if "window" in result:
+            out["window"] = result["window"].to_dict()
+        return out
+
+    @staticmethod
+    def appointment_view(a: Appointment) -> dict:
+        return {k: v for k, v in a.to_dict().items() if k not in ("phone_hash", "id_hash")}
+
     def stored_ticket_view(self, row: dict) -> dict:
         """A ticket from any day: today's live one if it is today's, else the stored record."""
         live = self.hall.state.tickets.get(row["id"])
@@ -188,6 +58,10 @@ class HubService:
         view.update(ahead=0, estimated_wait_minutes=0)
         view["zone_name"], view["service_name"] = self._names(view)
         return view
+
+    def ticket_by_id(self, ticket_id: int) -> dict | None:
+        row = self.store.ticket(ticket_id)
+        return self.stored_ticket_view(row) if row else None
 
     def ticket_for_token(self, token: str) -> dict | None:
         """The stored ticket behind a QR link, or None if the token is unknown, malformed or expired."""
@@ -204,17 +78,24 @@ class HubService:
         view = self.stored_ticket_view(row)
         view.pop("id_masked", None)
         view["window_name"] = f"{view['window_id']}号窗口" if view.get("window_id") else None
-        view["hall_name"] = self.config.hall.name
+        view["hall_name"] = self.hall_name
         return view
+
+    def citizen_view(self, ticket_id: int) -> dict | None:
+        row = self.store.ticket(ticket_id)
+        return {"ticket": self.public_ticket_view(row)} if row else None
 
     def _names(self, view: dict) -> tuple[str, str]:
         zone, service = self.config.zone(view["zone_id"]), self.config.service(view["service_id"])
         return (zone.name if zone else view["zone_id"]), (service.name if service else view["service_id"])
 
+    def health(self) -> dict:
+        return {"ok": True, "api": API_VERSION, "hall": self.config.hall.name, "seq": self.seq}
+
     def zone_summary(self) -> dict:
         """Per zone: open now, waiting, longest wait, open windows; what a kiosk shows on each tap."""
         self.ensure_day()
-        return {"seq": self.store.last_seq, "zones": self._zones(self.now())}
+        return {"seq": self.seq, "zones": self._zones(self.now())}
 
     def _zones(self, now: datetime) -> list[dict]:
         local = now.astimezone(self.config.tz)
@@ -270,7 +151,7 @@ class HubService:
         # two windows often call within the same second.
         called = [s.tickets[i] for i in reversed(s.calls) if i in s.tickets and s.tickets[i].called_at]
         return {
-            "seq": self.store.last_seq,
+            "seq": self.seq,
             "day": s.day,
             "now": now.isoformat(timespec="seconds"),
             "hall": {"name": self.config.hall.name, "name_en": self.config.hall.name_en},
@@ -299,6 +180,28 @@ class HubService:
         if include_salt:
             info["id_salt"] = self.salt
         return info
+
+    def display_names(self) -> dict:
+        """Display names of zones, services, windows and clerks, for reports and rating lists."""
+        cfg = self.config
+        return {
+            "zone": {z.id: z.name for z in cfg.zones},
+            "service": {s.id: s.name for s in cfg.services},
+            "window": {w.id: w.name or f"{w.id}号窗口" for w in cfg.windows},
+            "clerk": {c.id: c.name for c in cfg.clerks},
+        }
+
+
+def evaluation_options() -> dict:
+    """What a rating screen offers, for the phone page and the window's evaluator."""
+    def listed(d: dict) -> list[dict]:
+        return [{"code": k, "zh": zh, "en": en} for k, (zh, en) in d.items()]
+
+    return {
+        "scores": [{"score": s, "zh": zh, "en": en, "bad": s <= BAD_SCORE_MAX} for s, (zh, en) in RATING_SCORES.items()],
+        "reasons": {"good": listed(GOOD_REASONS), "bad": listed(BAD_REASONS)},
+        "bad_score_max": BAD_SCORE_MAX,
+    }
 
 
 def window_line(state: HallState, cfg: HallConfig, window, now: datetime) -> list:

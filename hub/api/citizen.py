@@ -6,22 +6,20 @@ expired token gets the same "二维码无效或已过期" answer, so tokens cann
 from __future__ import annotations
 
 import asyncio
-import hashlib
 import html
 
-from fastapi import APIRouter, Depends, Request, WebSocket, WebSocketDisconnect
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
+from fastapi.responses import HTMLResponse
 
-from ..api.auth import ApiError, require
-from ..api.commands import respond
-from ..protocol import API_PREFIX, Evaluate, Role
-from . import evaluation
-from .citizen_texts import options
-from .routes import STATIC
+from ..app.views import evaluation_options as options
+from ..protocol import Evaluate
+from .auth import ApiError
+from .commands import respond
+from .web import page
 
-router = APIRouter()
+router = APIRouter()  # under the API prefix
+pages = APIRouter()   # the page the QR code opens
 
-EVALUATORS = require(Role.CALLER, Role.CONSOLE)
 REFRESH_SECONDS = 30  # estimated waits drift with time even when nothing happens in the zone
 
 _INVALID_PAGE = """<!doctype html>
@@ -38,48 +36,35 @@ take a new ticket, or ask the hall staff.</p>
 </main></body></html>"""
 
 
-def _row_or_none(hub, token: str) -> dict | None:
-    return hub.ticket_for_token(token)
-
-
-@router.get("/t/{token}", include_in_schema=False)
+@pages.get("/t/{token}", include_in_schema=False)
 async def ticket_page(token: str, request: Request):
     hub = request.app.state.hub
-    if _row_or_none(hub, token) is None:
-        return HTMLResponse(_INVALID_PAGE.format(hall=html.escape(hub.config.hall.name)), status_code=404)
-    return FileResponse(STATIC / "ticket.html", headers={"Cache-Control": "no-store"})
+    if hub.ticket_for_token(token) is None:
+        return HTMLResponse(_INVALID_PAGE.format(hall=html.escape(hub.hall_name)), status_code=404)
+    return page("ticket.html", cache="no-store")
 
 
-@router.get(f"{API_PREFIX}/public/evaluation-options", tags=["citizen"])
+@router.get("/public/tickets/{token}", tags=["citizen"])
+async def public_ticket(token: str, request: Request):
+    """The citizen's view through the QR link: the token is the only key, so it is unguessable."""
+    hub = request.app.state.hub
+    row = hub.ticket_for_token(token)
+    if row is None:
+        raise ApiError(404, "TOKEN_INVALID")
+    return {"ticket": hub.public_ticket_view(row)}
+
+
+@router.get("/public/evaluation-options", tags=["citizen"])
 async def evaluation_options():
     """Scores and reason chips for any rating screen (the phone page, the window's evaluator)."""
     return options()
 
 
-@router.post(f"{API_PREFIX}/public/tickets/{{token}}/evaluation", tags=["citizen"])
-async def rate_by_token(token: str, body: Evaluate, request: Request):
+@router.post("/public/tickets/{token}/evaluation", tags=["citizen"])
+async def rate_by_link(token: str, body: Evaluate, request: Request):
     """The citizen rates a finished ticket from the phone page; a repeated submit is one rating."""
-    hub = request.app.state.hub
-    row = _row_or_none(hub, token)
-    if row is None:
-        raise ApiError(404, "TOKEN_INVALID")
-    # Namespaced per ticket, so nobody can replay another ticket's request_id to read its answer.
-    scope = hashlib.sha256(token.encode()).hexdigest()[:16]
-    return respond(*evaluation.submit(hub, row["id"], body, request_id=f"pub:{scope}:{body.request_id}",
-                                      device_id=None))
-
-
-@router.post(f"{API_PREFIX}/tickets/{{ticket_id}}/evaluation", tags=["tickets"])
-async def rate_by_device(ticket_id: int, body: Evaluate, request: Request, device: dict = Depends(EVALUATORS)):
-    """The window's evaluator (a caller device: its own window only) or the console rates a ticket."""
-    hub = request.app.state.hub
-    return respond(*evaluation.submit(hub, ticket_id, body, request_id=body.request_id, device_id=device["id"],
-                                      check=evaluation.own_window_only(device)))
-
-
-def _view(hub, ticket_id: int) -> dict | None:
-    row = hub.store.ticket(ticket_id)
-    return {"ticket": hub.public_ticket_view(row)} if row else None
+    return respond(await request.app.state.hub.evaluate_by_link(token, body.request_id, body.score, body.reasons,
+                                                                body.comment))
 
 
 def _touches(event: dict, zone_id: str, ticket_id: int) -> bool:
@@ -89,11 +74,11 @@ def _touches(event: dict, zone_id: str, ticket_id: int) -> bool:
             or kind in ("day.started", "snapshot_needed"))
 
 
-@router.websocket(f"{API_PREFIX}/public/tickets/{{token}}/live")
+@router.websocket("/public/tickets/{token}/live")
 async def ticket_live(ws: WebSocket, token: str):
     """Pushes the page's ticket view at once, then whenever an event may change it."""
     hub = ws.app.state.hub
-    row = _row_or_none(hub, token)
+    row = hub.ticket_for_token(token)
     if row is None:
         await ws.close(code=4404, reason="token invalid")
         return
@@ -104,7 +89,7 @@ async def ticket_live(ws: WebSocket, token: str):
     last = None
     try:
         while True:
-            view = _view(hub, ticket_id)
+            view = hub.citizen_view(ticket_id)
             if view != last:
                 await ws.send_json(view)
                 last = view

@@ -1,0 +1,44 @@
+"""The application layer: everything the hub does, one method per use case.
+
+Routers parse, authorise, call ONE of these and serialise; nothing below them reaches the store
+or the core's state. Commands that change the hall go through `HubCore._execute` (replay a
+repeated request_id, decide with the core, apply, commit, publish) and answer (status, body).
+
+  hall.py      the queue: issue_ticket, cancel_ticket; a window's login, logout, call_next, recall,
+               serve, finish, no_show, transfer, pause, resume; book, check_in; set_notice,
+               report_device_status; evaluate (a window's evaluator or the console),
+               evaluate_by_link (the citizen's phone)
+  devices.py   pair_device (a console code), pair_device_directly (`hallq hub pair`), create_pairing_code,
+               revoke_device, device_list, device_for_token
+  console.py   console_login, console_logout, console_overview (alerts), set_alert_minutes,
+               set_console_notice, audit_log, hall_layout, edit_hall_item, delete_hall_item,
+               edit_hall_info, report, rated_tickets, follow_up_rating
+  views.py     the read model: ticket views (live, stored, the citizen's), snapshot, zone_summary,
+               hall_info, health, evaluation_options
+  base.py      state loading, the one execute/commit step, subscribers, device connections
+  accounts.py  the console password and the throttle on guessing it or a pairing code
+  report_data.py  the reports' figures from ticket rows (pure)
+"""
+from __future__ import annotations
+
+from ..core.clock import Clock
+from ..core.config import HallConfig
+from ..store import Store
+from .accounts import Throttle
+from .base import HubCore, StorageFailure
+from .console import ConsoleUseCases
+from .devices import DeviceUseCases
+from .hall import HallUseCases
+from .views import Views
+
+
+class Hub(HallUseCases, DeviceUseCases, ConsoleUseCases, Views, HubCore):
+    """One running hall: its use cases over the core, the store and the live subscribers."""
+
+    def __init__(self, config: HallConfig, store: Store, clock: Clock, public_url: str = ""):
+        super().__init__(config, store, clock, public_url)
+        self.login_throttle = Throttle()
+        self.pair_throttle = Throttle()
+
+
+__all__ = ["Hub", "StorageFailure"]

@@ -1,0 +1,174 @@
+"""The running hall's machinery under every use case: state, the one execute/commit step,
+the live subscribers and the device connections.
+
+Commands run one at a time on the server's event loop (`_execute` never awaits between
+deciding and committing), which is what keeps ticket numbers and the event sequence gap-free.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+import secrets
+import threading
+from collections.abc import Callable, Iterator
+from datetime import datetime
+
+from ..core.clock import Clock
+from ..core.config import HallConfig
+from ..core.engine import Hall
+from ..core.errors import DomainError
+from ..core.model import HallState
+from ..protocol import public_event
+from ..store import Store
+
+log = logging.getLogger("hallq.hub")
+
+Decide = Callable[[datetime], tuple[dict, list]]
+Render = Callable[[dict], dict]
+
+
+class StorageFailure(Exception):
+    pass
+
+
+class HubCore:
+    def __init__(self, config: HallConfig, store: Store, clock: Clock, public_url: str = ""):
+        self.config = config
+        self.store = store
+        self.clock = clock
+        self.public_url = public_url.rstrip("/")
+        self.subscribers: set[asyncio.Queue] = set()
+        # Endpoints are async and so already one at a time; the lock also covers any sync caller.
+        self.lock = threading.RLock()
+        self.links: dict[int, set[asyncio.Queue]] = {}  # device id -> its open event streams
+        self.last_seen: dict[int, str] = {}
+        salt = store.setting("id_salt")
+        if salt is None:
+            salt = secrets.token_hex(16)
+            store.set_setting("id_salt", salt)
+        self.salt = salt
+        self.hall = self._load()
+
+    # ---- state ----------------------------------------------------------------------------
+    def _load(self) -> Hall:
+        seq, snap = self.store.latest_snapshot()
+        state = HallState.from_dict(snap, self.config.queue.wait_sample_size) if snap else HallState()
+        hall = Hall(self.config, state)
+        for event in self.store.events_since(seq):
+            hall.apply(event)
+        return hall
+
+    def _reconfigure(self, config: HallConfig) -> None:
+        """Swap in an edited layout; the hall keeps its state (new windows start closed)."""
+        self.config = config
+        self.hall = Hall(config, self.hall.state)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def now(self) -> datetime:
+        return self.clock.now()
+
+    def stamp(self) -> str:
+        return self.now().isoformat(timespec="seconds")
+
+    @property
+    def seq(self) -> int:
+        return self.store.last_seq
+
+    def events_since(self, since: int) -> Iterator[dict]:
+        return self.store.events_since(since)
+
+    def ensure_day(self) -> None:
+        with self.lock:
+            events = self.hall.rollover(self.now())
+            if events:
+                for e in events:
+                    self.hall.apply(e)
+                self._commit(events)
+
+    # ---- the one execute/commit step -------------------------------------------------------
+    async def _execute(self, request_id: str | None, device_id: int | None, decide: Decide,
+                       render: Render) -> tuple[int, dict]:
+        """Run one command: replay a repeated request_id, else decide, apply, commit, publish.
+
+        Answers (status, body); a domain refusal is an answer too, remembered under its request_id."""
+        with self.lock:
+            if request_id:
+                seen = self.store.request(request_id)
+                if seen is not None:
+                    return seen
+            self.ensure_day()
+            now = self.now()
+            try:
+                result, events = decide(now)
+            except DomainError as e:
+                status, body = e.status, {"error": {"code": e.code, "params": e.params}}
+                if request_id:
+                    self.store.commit([], request=(request_id, device_id, status, body))
+                return status, body
+            # The answer carries the seq of the command's last event, so a device can tell its own
+            # events from others' on the stream without counting them.
+            response = {**render(result), "seq": self.store.last_seq + len(events)}
+            for e in events:
+                self.hall.apply(e)
+            self._commit(events, request=(request_id, device_id, 200, response) if request_id else None)
+            return 200, response
+
+    def _commit(self, events: list[dict], request=None) -> list[dict]:
+        snapshot = None
+        if any(e["type"] == "day.started" for e in events):
+            snapshot = self.hall.state.to_dict()
+        try:
+            numbered = self.store.commit(events, request=request, snapshot=snapshot)
+        except Exception:
+            log.exception("commit failed; reloading the hall from the database")
+            self.hall = self._load()
+            raise StorageFailure() from None
+        for e in numbered:
+            self._publish(e)
+        return numbered
+
+    # ---- subscribers ----------------------------------------------------------------------
+    def subscribe(self) -> asyncio.Queue:
+        q: asyncio.Queue = asyncio.Queue(maxsize=10_000)
+        self.subscribers.add(q)
+        return q
+
+    def unsubscribe(self, q: asyncio.Queue) -> None:
+        self.subscribers.discard(q)
+
+    def _publish(self, event: dict) -> None:
+        public = public_event(event)
+        for q in list(self.subscribers):
+            try:
+                q.put_nowait(public)
+            except asyncio.QueueFull:
+                # A stuck subscriber must not hold up the hall: drop its backlog and tell it to resync.
+                self.subscribers.discard(q)
+                while not q.empty():
+                    q.get_nowait()
+                q.put_nowait({"type": "snapshot_needed", "seq": self.store.last_seq})
+
+    # ---- device connections (the console shows who is online; revoking cuts the stream) ----
+    def device_connected(self, device_id: int, q: asyncio.Queue) -> None:
+        self.links.setdefault(device_id, set()).add(q)
+        self.last_seen[device_id] = self.stamp()
+
+    def device_disconnected(self, device_id: int, q: asyncio.Queue) -> None:
+        self.links.get(device_id, set()).discard(q)
+        self.last_seen[device_id] = self.stamp()
+
+    def device_links(self) -> dict[int, dict]:
+        return {d: {"connections": len(self.links.get(d, ())), "last_seen": seen} for d, seen in self.last_seen.items()}
+
+    def _disconnect_device(self, device_id: int) -> None:
+        """Close the device's event streams; call on the server's event loop."""
+        for q in list(self.links.get(device_id, ())):
+            q.put_nowait({"type": "revoked"})
+
+    # ---- personal data --------------------------------------------------------------------
+    def hash_personal(self, value: str) -> str:
+        return hmac.new(self.salt.encode(), value.encode(), hashlib.sha256).hexdigest()

@@ -1,0 +1,215 @@
+"""The manager's use cases: signing in and out, the live overview and its alerts, settings,
+the notice, editing the hall's layout, reports, and the follow-up of 差评."""
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from ..core import hall_edits
+from ..core.config import HallConfig
+from ..core.errors import DomainError, invalid, not_found
+from ..core.rating import FOLLOWUP_STATES, reason_label
+from ..core.vocabulary import BAD_SCORE_MAX, RATING_SCORES
+from ..protocol import Role
+from . import report_data
+from .accounts import Throttle, check_password, has_password, set_password
+from .devices import SESSION_PREFIX
+
+ALERT_KEY = "console_alert_wait_minutes"
+DEFAULT_ALERT_MINUTES = 30
+MAX_RANGE_DAYS = 366
+
+
+class ConsoleUseCases:
+    login_throttle: Throttle
+
+    # ---- the password and sign-in --------------------------------------------------------
+    def set_console_password(self, password: str) -> None:
+        """Set on the hub's own machine (`hallq hub set-password`); never sent by the console."""
+        set_password(self.store, password)
+
+    def has_console_password(self) -> bool:
+        return has_password(self.store)
+
+    def console_login(self, password: str, address: str) -> dict:
+        """Check the password (rate-limited per address) and open a session: a console device, so
+        every API the console uses accepts its token, and signing out revokes it like any device."""
+        now = self.now()
+        self.login_throttle.check(address, now, "LOGIN_LOCKED")
+        if not has_password(self.store):
+            raise DomainError("NO_PASSWORD")
+        if not check_password(self.store, password):
+            self.store.audit(self.stamp(), address, "console.login_failed", {"address": address})
+            self.login_throttle.fail(address, now, "LOGIN_LOCKED")
+            raise DomainError("LOGIN_FAILED", status=401, left=self.login_throttle.left(address))
+        self.login_throttle.succeed(address)
+        device, token = self.store.add_device(f"{SESSION_PREFIX} {address}", str(Role.CONSOLE), None, self.stamp())
+        self.store.audit(self.stamp(), device["name"], "console.login", {"device": device["id"]})
+        return {"token": token, "device": {k: device[k] for k in ("id", "name", "role")}}
+
+    def console_logout(self, device: dict) -> dict:
+        self.store.revoke_device(device["id"], self.stamp())
+        self.store.audit(self.stamp(), device["name"], "console.logout", {"device": device["id"]})
+        return {"ok": True}
+
+    # ---- the live hall --------------------------------------------------------------------
+    def alert_minutes(self) -> int:
+        raw = self.store.setting(ALERT_KEY)
+        return int(raw) if raw else DEFAULT_ALERT_MINUTES
+
+    def set_alert_minutes(self, actor: str, minutes: int) -> dict:
+        self.store.set_setting(ALERT_KEY, str(minutes))
+        self.store.audit(self.stamp(), actor, "console.settings", {"alert_wait_minutes": minutes})
+        return {"alert_minutes": minutes}
+
+    def console_overview(self) -> dict:
+        snap = self.snapshot()
+        devices = self.device_list()["devices"]
+        threshold = self.alert_minutes()
+        return {"snapshot": snap, "devices": devices, "alert_minutes": threshold,
+                "alerts": alerts(snap, threshold, devices)}
+
+    async def set_console_notice(self, device: dict, notice: str) -> dict:
+        status, body = await self.set_notice(None, device, notice)
+        if status != 200:
+            raise DomainError(body["error"]["code"], status=status, **(body["error"].get("params") or {}))
+        self.store.audit(self.stamp(), device["name"], "notice.set", {"notice": notice})
+        return body
+
+    def audit_log(self, limit: int) -> list[dict]:
+        return self.store.audit_log(limit=max(1, min(limit, 1000)))
+
+    # ---- the hall's layout ----------------------------------------------------------------
+    def hall_layout(self) -> dict:
+        """The layout for the console's editor; clerks' PINs never leave the hub."""
+        data = self.config.model_dump(mode="json")
+        data["clerks"] = [{k: v for k, v in c.items() if k != "pin"} for c in data["clerks"]]
+        return data
+
+    async def edit_hall_item(self, actor: str, section: str, key: str, item: dict) -> dict:
+        """Create or replace one zone / service / window / clerk."""
+        with self.lock:
+            self.ensure_day()
+            new, detail = hall_edits.save_item(self.config, self.hall.state, section, key, item)
+            return await self._install(new, actor, f"config.{section}.{'create' if detail['created'] else 'update'}",
+                                       detail)
+
+    async def delete_hall_item(self, actor: str, section: str, key: str) -> dict:
+        with self.lock:
+            self.ensure_day()
+            new = hall_edits.delete_item(self.config, self.hall.state, section, key)
+            return await self._install(new, actor, f"config.{section}.delete", {"section": section, "key": str(key)})
+
+    async def edit_hall_info(self, actor: str, fields: dict) -> dict:
+        with self.lock:
+            new = hall_edits.set_hall_info(self.config, fields)
+            return await self._install(new, actor, "config.hall.update", {"section": "hall", "key": "", "item": fields})
+
+    async def _install(self, new: HallConfig, actor: str, action: str, detail: dict) -> dict:
+        """Store the edited layout (it then wins over the hall file at the next start), swap it in,
+        and tell the devices on the event stream so they fetch /hall again."""
+        self.store.save_hall_layout(new.model_dump_json())
+        self._reconfigure(new)
+        self.store.audit(self.stamp(), actor, action, detail)
+        changed = {"what": action, **{k: v for k, v in detail.items() if k in ("section", "key")}}
+        await self._execute(None, None, lambda at: ({}, [{"type": "hall.changed", "at": at.isoformat(timespec="seconds"),
+                                                          "data": changed}]), lambda r: r)
+        return self.hall_layout()
+
+    # ---- reports and 差评 follow-up ------------------------------------------------------
+    def report_range(self, first: str | None, last: str | None, default_days: int = 0) -> tuple[str, str]:
+        today = self.config.business_day(self.now())
+        try:
+            end = date.fromisoformat(last) if last else today
+            start = date.fromisoformat(first) if first else end - timedelta(days=default_days)
+        except ValueError:
+            raise invalid("REPORT_DATE") from None
+        if start > end:
+            raise invalid("REPORT_RANGE_ORDER")
+        if (end - start).days >= MAX_RANGE_DAYS:
+            raise invalid("REPORT_RANGE_LONG", days=MAX_RANGE_DAYS)
+        return start.isoformat(), end.isoformat()
+
+    def report(self, first: str | None, last: str | None) -> dict:
+        """Figures for the days first..last (YYYY-MM-DD, default today)."""
+        start, end = self.report_range(first, last)
+        return report_data.build(self.store.tickets_between(start, end), start, end, names=self.display_names(),
+                                 tz=self.config.tz)
+
+    def rated_tickets(self, first: str | None, last: str | None, *, bad_only: bool = False,
+                      state: str | None = None) -> dict:
+        """Rated tickets, newest first, with their follow-up; optionally 差评 only or one follow-up state."""
+        start, end = self.report_range(first, last, default_days=30)
+        names = self.display_names()
+        follow = self.store.followups()
+        items = []
+        for t in self.store.tickets_between(start, end):
+            ev = t.get("evaluation")
+            if not ev or (bad_only and ev["score"] > BAD_SCORE_MAX):
+                continue
+            f = follow.get(t["id"]) or {"state": "open", "note": "", "updated_at": None, "updated_by": None}
+            if state and f["state"] != state:
+                continue
+            items.append({
+                "ticket_id": t["id"], "number": t["number"], "day": t["day"],
+                "zone": names["zone"].get(t["zone_id"], t["zone_id"]),
+                "service": names["service"].get(t["service_id"], t["service_id"]),
+                "window_id": t["window_id"], "window": names["window"].get(t["window_id"]),
+                "clerk_id": t["clerk_id"], "clerk": names["clerk"].get(t["clerk_id"]),
+                "score": ev["score"], "score_label": RATING_SCORES[ev["score"]][0],
+                "score_label_en": RATING_SCORES[ev["score"]][1],
+                "bad": ev["score"] <= BAD_SCORE_MAX,
+                "reasons": ev.get("reasons", []),
+                "reason_labels": [reason_label(r) for r in ev.get("reasons", [])],
+                "reason_labels_en": [reason_label(r, "en") for r in ev.get("reasons", [])],
+                "comment": ev.get("comment", ""), "at": ev.get("at"),
+                "followup": {k: f[k] for k in ("state", "note", "updated_at", "updated_by")},
+            })
+        items.sort(key=lambda i: i["at"] or "", reverse=True)
+        return {"from": start, "to": end, "evaluations": items}
+
+    def follow_up_rating(self, actor: str, ticket_id: int, state: str, note: str) -> dict:
+        """Record how a rating (usually a 差评) was followed up: handled or rectified, with a note."""
+        if state not in FOLLOWUP_STATES:
+            raise invalid("FOLLOWUP_STATE")
+        row = self.store.ticket(ticket_id)
+        if row is None:
+            raise not_found("TICKET_NOT_FOUND", ticket=ticket_id)
+        if not row.get("evaluation"):
+            raise not_found("EVALUATION_NOT_FOUND", ticket=row["number"])
+        record = {"ticket_id": ticket_id, "state": state, "note": note.strip()[:500], "updated_at": self.stamp(),
+                  "updated_by": actor}
+        self.store.save_followup(record)
+        self.store.audit(self.stamp(), actor, "evaluation.followup", {"ticket": row["number"], "day": row["day"],
+                                                                      "state": state})
+        return {"followup": record, "state_label": FOLLOWUP_STATES[state][0]}
+
+
+def alerts(snapshot: dict, threshold: int, devices: list[dict]) -> list[dict]:
+    """Problems a manager must act on now, most urgent first."""
+    out = []
+    now = datetime.fromisoformat(snapshot["now"])
+    zones = {z["id"]: z for z in snapshot["zones"]}
+    for z in snapshot["zones"]:
+        if z["waiting"] and not z["open_windows"]:
+            out.append({"kind": "no_window", "zone_id": z["id"], "zone_name": z["name"],
+                        "zone_name_en": z["name_en"], "waiting": z["waiting"]})
+    long_waits: dict[str, list[dict]] = {}
+    for t in snapshot["tickets"]:
+        if t["state"] == "waiting":
+            minutes = int((now - datetime.fromisoformat(t["issued_at"])).total_seconds() // 60)
+            if minutes >= threshold:
+                long_waits.setdefault(t["zone_id"], []).append({"number": t["number"], "minutes": minutes})
+    for zone_id, tickets in long_waits.items():
+        z = zones.get(zone_id, {"name": zone_id, "name_en": zone_id})
+        tickets.sort(key=lambda t: -t["minutes"])
+        out.append({"kind": "long_wait", "zone_id": zone_id, "zone_name": z["name"], "zone_name_en": z["name_en"],
+                    "count": len(tickets), "longest": tickets[0]["minutes"], "number": tickets[0]["number"],
+                    "threshold": threshold})
+    for label, fault in snapshot["device_faults"].items():
+        out.append({"kind": "device_fault", "device": label.split(":", 1)[-1], "fault": fault["fault"],
+                    "since": fault["since"]})
+    offline = [d for d in devices if not d["online"] and d["role"] != "console" and not d["revoked_at"]
+               and d["ever_connected"]]
+    for d in offline:
+        out.append({"kind": "device_offline", "device": d["name"], "last_seen": d["last_seen"]})
+    return out
