@@ -1,0 +1,36 @@
+"""Terms the hub, the devices and the console share; each is defined here once.
+
+`hub.protocol` re-exports them for the devices, which may not import the core directly.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+# Why a ticket may go ahead (绿色通道). "senior" is granted only on an ID card's birth date.
+PRIORITY_REASONS = ("senior", "elderly", "disabled", "pregnant", "other")
+HAND_PRIORITY_REASONS = ("elderly", "disabled", "pregnant", "other")  # chosen by hand at the kiosk
+
+# 好差评: five grades; 1-2 are 差评 and open a follow-up.
+RATING_SCORES: dict[int, tuple[str, str]] = {
+    5: ("非常满意", "Very satisfied"),
+    4: ("满意", "Satisfied"),
+    3: ("基本满意", "Fairly satisfied"),
+    2: ("不满意", "Dissatisfied"),
+    1: ("非常不满意", "Very dissatisfied"),
+}
+BAD_SCORE_MAX = 2
+
+
+def age_on(birth: date, today: date) -> int:
+    """Full years of age on `today` (a birthday counts from that day on)."""
+    return today.year - birth.year - ((today.month, today.day) < (birth.month, birth.day))
+
+
+def mask_name(name: str) -> str:
+    """张三 -> 张*, 欧阳娜娜 -> 欧***; a one-character name still hides that there is more."""
+    name = name.strip()
+    return name[:1] + "*" * max(len(name) - 1, 1) if name else ""
+
+
+def mask_phone(phone: str) -> str:
+    return f"{phone[:3]}****{phone[-4:]}"
