@@ -12,6 +12,7 @@ from pydantic import ValidationError
 
 from ..api.auth import ApiError
 from ..core.config import Clerk, HallConfig, Service, Window, Zone
+from ..core.events import HallChanged
 from ..core.model import TicketState, WindowState, WindowStatus
 
 STORED_KEY = "hall_config"
@@ -100,9 +101,8 @@ def _install(hub, new: HallConfig, actor: str, action: str, detail: dict) -> Non
         hub.hall.state.windows.setdefault(w.id, WindowStatus(id=w.id))
     hub.store.audit(now, actor, action, detail)
     # Devices hear of the change on the event stream and fetch /hall again.
-    hub.run(None, None, lambda at: ({}, [{"type": "hall.changed", "at": at.isoformat(timespec="seconds"),
-                                          "data": {"what": action, **{k: v for k, v in detail.items()
-                                                                       if k in ("section", "key")}}}]),
+    hub.run(None, None, lambda at: ({}, [HallChanged(at.isoformat(timespec="seconds"), what=action,
+                                                     section=detail.get("section"), key=detail.get("key"))]),
             lambda r: r)
 
 
