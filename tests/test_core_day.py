@@ -1,10 +1,10 @@
 """The business day: numbers count per zone and start again each day; the rollover closes what is left."""
 from __future__ import annotations
 
+from core_hall import Desk, at
+
 from hub.core.events import DayStarted, TicketCancelled
 from hub.core.model import TicketState
-
-from core_hall import Desk, at
 
 
 def test_numbers_count_per_zone_and_start_again_the_next_day():

@@ -4,10 +4,10 @@ from __future__ import annotations
 import math
 from datetime import datetime, timedelta
 
+from core_hall import Desk, at
+
 from hub.core import queue
 from hub.core.model import TicketState
-
-from core_hall import Desk, at
 
 
 def line(desk: Desk, window: int) -> list[str]:

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from conftest import SMALL_HALL
+
 from hub.core.clock import ManualClock
 from hub.server import build_service
 from hub.store import Store
-
-from conftest import SMALL_HALL
 
 
 def test_the_store_commits_in_wal_mode_with_full_sync(tmp_path):

@@ -8,14 +8,13 @@ import sqlite3
 from datetime import datetime
 
 import pytest
+from conftest import DATA, SMALL_HALL
 
 from hub.console import report_data, reports
 from hub.core.clock import ManualClock
 from hub.core.engine import Hall
 from hub.core.events import decode
 from hub.server import build_service
-
-from conftest import DATA, SMALL_HALL
 
 EXPECTED = json.loads((DATA / "legacy_day.json").read_text())
 

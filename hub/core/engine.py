@@ -166,7 +166,10 @@ class Hall:
 
     def _window_state(self, window_id: int) -> WindowStatus:
         # A window since removed from the hall still has its past in the log.
-        return self.state.windows.setdefault(window_id, WindowStatus(id=window_id))
+        w = self.state.windows.get(window_id)
+        if w is None:
+            w = self.state.windows[window_id] = WindowStatus(id=window_id)
+        return w
 
     def _count_finished(self, t: Ticket) -> None:
         s = self.state

@@ -8,8 +8,9 @@ data held whole ticket/window/appointment snapshots, from which the facts are re
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, fields
-from typing import Callable, ClassVar
+from typing import ClassVar
 
 # Facts a device must never see (the ticket's page token, keyed hashes, an appointment's code).
 PRIVATE_FACTS = frozenset({"token", "id_hash", "phone_hash", "code"})

@@ -9,7 +9,7 @@ are a group of their own, read at the time asked: there are few); priority; norm
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterator
+from collections.abc import Iterator
 
 from sortedcontainers import SortedList
 
@@ -51,10 +51,6 @@ class Lines:
         if t.state == "waiting":
             for home in self._homes(t):
                 home.discard((t.order, t.id))
-
-    def service_groups(self, service_id: str) -> list[SortedList]:
-        return [g[service_id] for g in (self.targeted, self.transfers, self.appointments, self.priority, self.normal)
-                if service_id in g]
 
     def all_groups(self) -> Iterator[SortedList]:
         yield from self.to_window.values()

@@ -16,7 +16,14 @@ from itertools import islice
 
 from .config import HallConfig
 from .lines import Entry, count_before, head
-from .model import FRESH_STREAK, HallState, Ticket, TicketState, WindowState, WindowStatus
+from .model import (
+    FRESH_STREAK,
+    HallState,
+    Ticket,
+    TicketState,
+    WindowState,
+    WindowStatus,
+)
 
 
 def _in_slot(t: Ticket, now: datetime, cfg: HallConfig) -> bool:
