@@ -28,7 +28,13 @@ class Event:
     at: str
 
     def facts(self) -> dict:
-        return {f.name: getattr(self, f.name) for f in fields(self) if f.name != "at"}
+        """The event's data as JSON types (tuples as lists)."""
+        out = {}
+        for f in fields(self):
+            if f.name != "at":
+                value = getattr(self, f.name)
+                out[f.name] = list(value) if isinstance(value, tuple) else value
+        return out
 
     def public_facts(self) -> dict:
         facts = self.facts()
@@ -249,10 +255,7 @@ class UnknownEvent(ValueError):
 
 # ---- encoding -----------------------------------------------------------------------------
 def encode(event: Event) -> tuple[str, int, dict]:
-    data = event.facts()
-    if isinstance(event, TicketEvaluated):
-        data["reasons"] = list(event.reasons)
-    return event.TYPE, event.VERSION, data
+    return event.TYPE, event.VERSION, event.facts()
 
 
 def decode(kind: str, version: int, data: dict, at: str) -> Event:
