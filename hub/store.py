@@ -16,7 +16,10 @@ from typing import Callable, Iterator
 
 import sqlite_utils
 
-SCHEMA_VERSION = 3
+from .core.events import Event, decode, encode
+from .protocol import public_event
+
+SCHEMA_VERSION = 4
 HALL_LAYOUT_KEY = "hall_config"  # the console's edited layout, as HallConfig JSON
 
 TICKET_COLUMNS = {
@@ -65,7 +68,18 @@ def _v3(db: sqlite_utils.Database) -> None:
                                        "updated_by": str}, pk="ticket_id", if_not_exists=True)
 
 
-MIGRATIONS = {1: _v1, 2: _v2, 3: _v3}
+def _v4(db: sqlite_utils.Database) -> None:
+    # Typed events: each row names its data's version (rows written before are version 1, whose data
+    # held whole snapshots) and keeps the message devices receive, encoded once at commit. Version-1
+    # rows have no stored message: it is made from their data when read.
+    columns = db["events"].columns_dict
+    if "version" not in columns:
+        db["events"].add_column("version", int, not_null_default=1)
+    if "wire" not in columns:
+        db["events"].add_column("wire", str)
+
+
+MIGRATIONS = {1: _v1, 2: _v2, 3: _v3, 4: _v4}
 
 
 class StoreError(Exception):
@@ -107,38 +121,43 @@ class Store:
         return _Transaction(self.conn, self.lock)
 
     # ---- commands -------------------------------------------------------------------------
-    def commit(self, events: list[dict], *, request: tuple[str, int | None, int, dict] | None = None,
+    def commit(self, events: list[tuple[Event, dict]], *, request: tuple[str, int | None, int, dict] | None = None,
                snapshot: dict | None = None) -> list[dict]:
-        """Append events (numbered gap-free), update the ticket projection, remember the request."""
-        numbered = []
+        """Append events (numbered gap-free), update the ticket projection, remember the request.
+
+        Each event comes with the entities it carries as they are after it ({"ticket": full ticket
+        dict, "window": ..., "appointment": ...}); the ticket projection is written from that ticket.
+        Returns the messages devices receive, as stored."""
+        wires = []
         with self._tx():
             seq = self.last_seq
-            for e in events:
+            for event, carried in events:
                 seq += 1
-                e = {"seq": seq, **e}
-                numbered.append(e)
-                self.conn.execute("INSERT INTO events (seq, type, at, data) VALUES (?, ?, ?, ?)",
-                                  (seq, e["type"], e["at"], json.dumps(e["data"], ensure_ascii=False)))
-                ticket = e["data"].get("ticket")
+                kind, version, data = encode(event)
+                wire = public_event({"seq": seq, "type": kind, "at": event.at, "v": version,
+                                     "data": {**event.public_facts(), **carried}})
+                wires.append(wire)
+                self.conn.execute("INSERT INTO events (seq, type, at, data, version, wire) VALUES (?, ?, ?, ?, ?, ?)",
+                                  (seq, kind, event.at, _json(data), version, _json(wire)))
+                ticket = carried.get("ticket")
                 if ticket:
-                    row = dict(ticket)
-                    row["evaluation"] = json.dumps(row["evaluation"], ensure_ascii=False) if row["evaluation"] else None
-                    row["transfer_count"] = 0
-                    prev = self.conn.execute("SELECT transfer_count FROM tickets WHERE id=?", (row["id"],)).fetchone()
-                    if prev:
-                        row["transfer_count"] = prev[0] + (e["type"] == "ticket.transferred")
-                    self.conn.execute(_UPSERT_TICKET, [row[c] for c in TICKET_COLUMNS])
+                    self._project(ticket, transferred=kind == "ticket.transferred")
             if request is not None:
                 request_id, device_id, status, response = request
                 self.conn.execute(
                     "INSERT INTO requests (request_id, device_id, status, response, at) VALUES (?, ?, ?, ?, ?)",
-                    (request_id, device_id, status, json.dumps(response, ensure_ascii=False),
-                     numbered[-1]["at"] if numbered else None))
+                    (request_id, device_id, status, _json(response), wires[-1]["at"] if wires else None))
             if snapshot is not None:
-                self.conn.execute("INSERT OR REPLACE INTO snapshots (seq, state) VALUES (?, ?)",
-                                  (seq, json.dumps(snapshot, ensure_ascii=False)))
+                self.conn.execute("INSERT OR REPLACE INTO snapshots (seq, state) VALUES (?, ?)", (seq, _json(snapshot)))
         self.last_seq = seq
-        return numbered
+        return wires
+
+    def _project(self, ticket: dict, *, transferred: bool) -> None:
+        row = dict(ticket)
+        row["evaluation"] = _json(row["evaluation"]) if row["evaluation"] else None
+        prev = self.conn.execute("SELECT transfer_count FROM tickets WHERE id=?", (row["id"],)).fetchone()
+        row["transfer_count"] = prev[0] + transferred if prev else 0
+        self.conn.execute(_UPSERT_TICKET, [row[c] for c in TICKET_COLUMNS])
 
     def request(self, request_id: str) -> tuple[int, dict] | None:
         row = self.conn.execute("SELECT status, response FROM requests WHERE request_id=?", (request_id,)).fetchone()
@@ -150,13 +169,25 @@ class Store:
         return (row[0], json.loads(row[1])) if row else (0, None)
 
     def events_since(self, since: int, limit: int | None = None) -> Iterator[dict]:
-        sql = "SELECT seq, type, at, data FROM events WHERE seq > ? ORDER BY seq"
+        """The messages devices receive, in order, after seq `since`."""
+        for seq, kind, at, version, data, wire in self._rows_since(since, limit):
+            if wire is not None:
+                yield json.loads(wire)
+            else:
+                yield public_event({"seq": seq, "type": kind, "at": at, "v": version, "data": json.loads(data)})
+
+    def replay_since(self, since: int) -> Iterator[Event]:
+        """The typed events after seq `since`, brought up to today's versions, to rebuild the hall."""
+        for _, kind, at, version, data, _ in self._rows_since(since, None):
+            yield decode(kind, version, json.loads(data), at)
+
+    def _rows_since(self, since: int, limit: int | None):
+        sql = "SELECT seq, type, at, version, data, wire FROM events WHERE seq > ? ORDER BY seq"
         args: tuple = (since,)
         if limit:
             sql += " LIMIT ?"
             args += (limit,)
-        for seq, kind, at, data in self.conn.execute(sql, args):
-            yield {"seq": seq, "type": kind, "at": at, "data": json.loads(data)}
+        return self.conn.execute(sql, args)
 
     def ticket_by_token(self, token: str) -> dict | None:
         return self._ticket_row("token", token)
@@ -258,6 +289,10 @@ class Store:
         with self._tx() as conn:
             conn.execute("INSERT OR REPLACE INTO evaluation_followups (ticket_id, state, note, updated_at, updated_by) "
                          "VALUES (:ticket_id, :state, :note, :updated_at, :updated_by)", record)
+
+
+def _json(value) -> str:
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _ticket_from_row(row: dict) -> dict:

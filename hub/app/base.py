@@ -17,10 +17,10 @@ from datetime import datetime
 
 from ..core.clock import Clock
 from ..core.config import HallConfig
-from ..core.engine import Hall
+from ..core.engine import Hall, fold_ticket
 from ..core.errors import DomainError
-from ..core.model import HallState
-from ..protocol import public_event
+from ..core.events import DayStarted, Event
+from ..core.model import HallState, Ticket
 from ..store import Store
 
 log = logging.getLogger("hallq.hub")
@@ -56,7 +56,7 @@ class HubCore:
         seq, snap = self.store.latest_snapshot()
         state = HallState.from_dict(snap, self.config.queue.wait_sample_size) if snap else HallState()
         hall = Hall(self.config, state)
-        for event in self.store.events_since(seq):
+        for event in self.store.replay_since(seq):
             hall.apply(event)
         return hall
 
@@ -85,9 +85,7 @@ class HubCore:
         with self.lock:
             events = self.hall.rollover(self.now())
             if events:
-                for e in events:
-                    self.hall.apply(e)
-                self._commit(events)
+                self._commit(self._apply(events))
 
     # ---- the one execute/commit step -------------------------------------------------------
     async def _execute(self, request_id: str | None, device_id: int | None, decide: Decide,
@@ -112,24 +110,40 @@ class HubCore:
             # The answer carries the seq of the command's last event, so a device can tell its own
             # events from others' on the stream without counting them.
             response = {**render(result), "seq": self.store.last_seq + len(events)}
-            for e in events:
-                self.hall.apply(e)
-            self._commit(events, request=(request_id, device_id, 200, response) if request_id else None)
+            self._commit(self._apply(events), request=(request_id, device_id, 200, response) if request_id else None)
             return 200, response
 
-    def _commit(self, events: list[dict], request=None) -> list[dict]:
+    def _apply(self, events: list[Event]) -> list[tuple[Event, dict]]:
+        """Fold events into the hall, each with the entities it carries as they are right after it."""
+        applied = []
+        for e in events:
+            carried = self.hall.apply(e)
+            if "ticket" in e.CARRIES and "ticket" not in carried:
+                carried["ticket"] = self._stored_ticket_after(e)
+            applied.append((e, carried))
+        return applied
+
+    def _stored_ticket_after(self, e: Event) -> dict:
+        """A ticket not in today's hall (e.g. yesterday's, rated today), from the store, as `e` leaves it."""
+        row = dict(self.store.ticket(e.ticket_id))
+        row.pop("transfer_count", None)
+        t = Ticket.from_dict(row)
+        fold_ticket(e, t)
+        return t.to_dict()
+
+    def _commit(self, applied: list[tuple[Event, dict]], request=None) -> list[dict]:
         snapshot = None
-        if any(e["type"] == "day.started" for e in events):
+        if any(isinstance(e, DayStarted) for e, _ in applied):
             snapshot = self.hall.state.to_dict()
         try:
-            numbered = self.store.commit(events, request=request, snapshot=snapshot)
+            wires = self.store.commit(applied, request=request, snapshot=snapshot)
         except Exception:
             log.exception("commit failed; reloading the hall from the database")
             self.hall = self._load()
             raise StorageFailure() from None
-        for e in numbered:
-            self._publish(e)
-        return numbered
+        for wire in wires:
+            self._publish(wire)
+        return wires
 
     # ---- subscribers ----------------------------------------------------------------------
     def subscribe(self) -> asyncio.Queue:
@@ -140,8 +154,7 @@ class HubCore:
     def unsubscribe(self, q: asyncio.Queue) -> None:
         self.subscribers.discard(q)
 
-    def _publish(self, event: dict) -> None:
-        public = public_event(event)
+    def _publish(self, public: dict) -> None:
         for q in list(self.subscribers):
             try:
                 q.put_nowait(public)

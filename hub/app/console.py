@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta
 from ..core import hall_edits
 from ..core.config import HallConfig
 from ..core.errors import DomainError, invalid, not_found
+from ..core.events import HallChanged
 from ..core.rating import FOLLOWUP_STATES, reason_label
 from ..core.vocabulary import BAD_SCORE_MAX, RATING_SCORES
 from ..protocol import Role
@@ -110,9 +111,9 @@ class ConsoleUseCases:
         self.store.save_hall_layout(new.model_dump_json())
         self._reconfigure(new)
         self.store.audit(self.stamp(), actor, action, detail)
-        changed = {"what": action, **{k: v for k, v in detail.items() if k in ("section", "key")}}
-        await self._execute(None, None, lambda at: ({}, [{"type": "hall.changed", "at": at.isoformat(timespec="seconds"),
-                                                          "data": changed}]), lambda r: r)
+        await self._execute(None, None, lambda at: ({}, [HallChanged(at.isoformat(timespec="seconds"), what=action,
+                                                                     section=detail.get("section"),
+                                                                     key=detail.get("key"))]), lambda r: r)
         return self.hall_layout()
 
     # ---- reports and 差评 follow-up ------------------------------------------------------

@@ -3,12 +3,10 @@ place in line, a stored ticket of any day, the citizen's page, the snapshot, the
 the hall's layout, the rating options)."""
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date, datetime
 
 from ..core import queue
-from ..core.config import HallConfig
-from ..core.model import Appointment, HallState, TicketState, WindowState
+from ..core.model import Appointment, TicketState, WindowState
 from ..core.rating import BAD_REASONS, GOOD_REASONS
 from ..core.vocabulary import BAD_SCORE_MAX, RATING_SCORES
 from ..protocol import API_VERSION, public_ticket
@@ -124,7 +122,7 @@ class Views:
         if window is None:
             return None
         now = self.now()
-        line = window_line(self.hall.state, self.config, window, now)
+        line = queue.window_line(self.hall.state, self.config, window_id, now)
         known = queue.positions(self.hall.state, self.config, now) if line else {}
         return {"seq": self.store.last_seq, "window_id": window_id,
                 "tickets": [self.ticket_view(t, known=known) for t in line]}
@@ -202,29 +200,3 @@ def evaluation_options() -> dict:
         "reasons": {"good": listed(GOOD_REASONS), "bad": listed(BAD_REASONS)},
         "bad_score_max": BAD_SCORE_MAX,
     }
-
-
-def window_line(state: HallState, cfg: HallConfig, window, now: datetime) -> list:
-    """Waiting tickets in the order `queue.pick_next` would call them at `window`, if nothing
-    else changed. A stand-in for hub.core.queue's own line of a window (swap it in when it lands)."""
-    rank = {t.id: queue._rank(t, window.id, now, cfg) for t in queue.candidates(state, cfg, window.id)}
-    ranked = sorted((state.tickets[i] for i in rank), key=lambda t: (rank[t.id], t.order))
-    streaks = replace(window)
-    head = [t for t in ranked if rank[t.id] < 3]
-    priority = [t for t in ranked[len(head):] if t.priority]
-    normal = [t for t in ranked[len(head):] if not t.priority]
-    line, p, n = [], 0, 0
-    p_share, n_share = cfg.queue.ratio
-    for t in head:
-        line.append(t)
-        streaks.priority_streak, streaks.normal_streak = queue.streaks_after(streaks, t)
-    while p < len(priority) or n < len(normal):
-        if p < len(priority) and n < len(normal):
-            take_priority = streaks.normal_streak >= n_share or 0 < streaks.priority_streak < p_share
-        else:
-            take_priority = p < len(priority)
-        t = priority[p] if take_priority else normal[n]
-        p, n = (p + 1, n) if take_priority else (p, n + 1)
-        line.append(t)
-        streaks.priority_streak, streaks.normal_streak = queue.streaks_after(streaks, t)
-    return line

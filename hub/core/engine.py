@@ -1,5 +1,8 @@
 """The hall's rules: each command decides events from the current state without changing it;
 `apply` folds an event into the state. Replaying the log therefore rebuilds the hall exactly.
+
+What an event does to one ticket or one window is written once (`fold_ticket`, `fold_window`);
+the decide methods use it on copies for their answers, `apply` on the hall itself.
 """
 from __future__ import annotations
 
@@ -10,10 +13,14 @@ from datetime import date, datetime, timedelta
 from . import queue
 from .config import HallConfig
 from .errors import DomainError, invalid, not_found
-from .vocabulary import HAND_PRIORITY_REASONS, age_on
+from .events import (AppointmentCheckedIn, AppointmentCreated, DayStarted, DeviceStatusChanged, Event, HallChanged,
+                     NoticeSet, TicketCalled, TicketCancelled, TicketEvaluated, TicketFinished, TicketIssued,
+                     TicketNoShow, TicketRecalled, TicketServing, TicketTransferred, WindowClosed, WindowOpened,
+                     WindowPaused, WindowResumed)
+from .lines import Lines
 from .model import ACTIVE, Appointment, HallState, Ticket, TicketState, WindowState, WindowStatus
+from .vocabulary import HAND_PRIORITY_REASONS, age_on
 
-Event = dict
 Outcome = tuple[dict, list[Event]]
 
 
@@ -21,8 +28,67 @@ def _iso(dt: datetime) -> str:
     return dt.isoformat(timespec="seconds")
 
 
-def _event(kind: str, now: datetime, **data) -> Event:
-    return {"type": kind, "at": _iso(now), "data": data}
+def new_ticket(e: TicketIssued) -> Ticket:
+    return Ticket(id=e.ticket_id, number=e.number, day=e.day, zone_id=e.zone_id, service_id=e.service_id,
+                  issued_at=e.at, token=e.token, order=e.order, priority=e.priority_reason is not None,
+                  priority_reason=e.priority_reason, appointment_id=e.appointment_id, slot_start=e.slot_start,
+                  slot_end=e.slot_end, id_masked=e.id_masked, id_hash=e.id_hash, name_masked=e.name_masked,
+                  device=e.device)
+
+
+def fold_ticket(e: Event, t: Ticket) -> None:
+    """What `e` does to ticket `t` (changed in place)."""
+    match e:
+        case TicketCalled():
+            t.state, t.called_at, t.window_id, t.clerk_id = TicketState.CALLED, e.at, e.window_id, e.clerk_id
+            t.target_window, t.transferred = None, False
+        case TicketRecalled():
+            t.recall_count += 1
+        case TicketServing():
+            t.state, t.serving_at = TicketState.SERVING, e.at
+        case TicketFinished():
+            t.state, t.finished_at = TicketState.DONE, e.at
+        case TicketNoShow():
+            t.no_show_count += 1
+            if e.requeued:
+                t.state, t.order = TicketState.WAITING, e.order
+            else:
+                t.state, t.finished_at = TicketState.NO_SHOW, e.at
+        case TicketTransferred():
+            if e.to_window is None:
+                t.service_id, t.target_window = e.service_id, None
+            else:
+                t.target_window = e.to_window
+            # The number stays; the citizen goes to the front of the new line.
+            t.state, t.transferred, t.order, t.called_at = TicketState.WAITING, True, e.order, None
+        case TicketCancelled():
+            t.state, t.finished_at = TicketState.CANCELLED, e.at
+        case TicketEvaluated():
+            t.evaluation = {"score": e.score, "reasons": list(e.reasons), "comment": e.comment, "at": e.at}
+
+
+def fold_window(e: Event, w: WindowStatus, ticket: Ticket | None = None) -> None:
+    """What `e` does to window `w` (changed in place); `ticket` is the called one, for the streaks."""
+    match e:
+        case WindowOpened():
+            w.state, w.clerk_id, w.pause_reason, w.since = WindowState.OPEN, e.clerk_id, None, e.at
+        case WindowClosed():
+            w.state, w.clerk_id, w.pause_reason, w.current, w.since = WindowState.CLOSED, None, None, None, e.at
+        case WindowPaused():
+            w.state, w.pause_reason, w.since = WindowState.PAUSED, e.reason, e.at
+        case WindowResumed():
+            w.state, w.pause_reason, w.since = WindowState.OPEN, None, e.at
+        case TicketCalled():
+            w.current = e.ticket_id
+            w.priority_streak, w.normal_streak = queue.streaks_after(w, ticket)
+        case TicketFinished() | TicketNoShow() | TicketTransferred():
+            w.current = None
+
+
+def _window_of(e: Event) -> int | None:
+    if isinstance(e, TicketTransferred):
+        return e.from_window
+    return getattr(e, "window_id", None) if "window" in e.CARRIES else None
 
 
 class Hall:
@@ -33,48 +99,85 @@ class Hall:
             self.state.windows.setdefault(w.id, WindowStatus(id=w.id))
 
     # ---- folding events -------------------------------------------------------------------
-    def apply(self, event: Event) -> None:
-        s, data = self.state, event["data"]
-        kind = event["type"]
-        if kind == "day.started":
-            s.day = data["day"]
-            s.counters = {}
-            s.tickets = {}
-            s.clerk_done = {}
-            s.calls = []
-            for w in s.windows.values():
-                w.current = None
-            s.appointments = {k: a for k, a in s.appointments.items() if a.slot_start[:10] >= data["day"]}
-            return
-        if "ticket" in data:
-            t = Ticket.from_dict(data["ticket"])
-            if t.day != s.day and kind != "ticket.issued":
-                return  # e.g. an evaluation of yesterday's ticket: kept in the store, not in today's hall
-            s.tickets[t.id] = t
-            if kind in ("ticket.called", "ticket.recalled"):
-                s.calls = [i for i in s.calls[-49:] if i != t.id] + [t.id]
-            if kind == "ticket.issued":
+    def apply(self, e: Event) -> dict[str, dict]:
+        """Fold `e` into the hall; returns the entities it carries on the wire (e.CARRIES), as
+        they are after it. A ticket not in today's hall (e.g. yesterday's, rated today) is left out."""
+        s = self.state
+        match e:
+            case DayStarted():
+                s.day, s.counters, s.tickets, s.lines, s.clerk_done, s.calls = e.day, {}, {}, Lines(), {}, []
+                for w in s.windows.values():
+                    w.current = None
+                s.appointments = {k: a for k, a in s.appointments.items() if a.slot_start[:10] >= e.day}
+            case TicketIssued():
+                t = new_ticket(e)
+                s.tickets[t.id] = t
+                s.lines.add(t)
                 s.next_ticket_id = max(s.next_ticket_id, t.id + 1)
                 s.counters[t.zone_id] = max(s.counters.get(t.zone_id, 0), int(t.number[1:]))
-            if kind == "ticket.finished" and t.clerk_id:
-                s.clerk_done[t.clerk_id] = s.clerk_done.get(t.clerk_id, 0) + 1
-                began = datetime.fromisoformat(t.serving_at or t.called_at)
-                seconds = (datetime.fromisoformat(t.finished_at) - began).total_seconds()
-                sample = s.service_times.setdefault(t.service_id, deque(maxlen=self.config.queue.wait_sample_size))
-                sample.append(max(seconds, 1.0))
-        if "window" in data:
-            w = WindowStatus.from_dict(data["window"])
-            s.windows[w.id] = w
-        if "appointment" in data:
-            a = Appointment.from_dict(data["appointment"])
-            s.appointments[a.id] = a
-        if kind == "notice.set":
-            s.notice = data["notice"]
-        if kind == "device.status":
-            if data.get("fault"):
-                s.device_faults[data["device"]] = {"fault": data["fault"], "since": event["at"]}
-            else:
-                s.device_faults.pop(data["device"], None)
+            case AppointmentCreated():
+                s.appointments[e.appointment_id] = Appointment(
+                    id=e.appointment_id, code=e.code, service_id=e.service_id, slot_start=e.slot_start,
+                    slot_end=e.slot_end, name_masked=e.name_masked, phone_hash=e.phone_hash,
+                    phone_masked=e.phone_masked, id_hash=e.id_hash)
+            case AppointmentCheckedIn():
+                a = s.appointments.get(e.appointment_id)
+                if a is not None:
+                    a.ticket_id, a.checked_in_at = e.ticket_id, e.at
+            case NoticeSet():
+                s.notice = e.notice
+            case DeviceStatusChanged():
+                if e.fault:
+                    s.device_faults[e.device] = {"fault": e.fault, "since": e.at}
+                else:
+                    s.device_faults.pop(e.device, None)
+            case HallChanged():
+                pass
+            case _ if "ticket" in e.CARRIES:
+                t = s.tickets.get(e.ticket_id)
+                if t is None:
+                    return {}
+                s.lines.discard(t)
+                fold_ticket(e, t)
+                s.lines.add(t)
+                if isinstance(e, (TicketCalled, TicketRecalled)):
+                    s.calls = [i for i in s.calls[-49:] if i != t.id] + [t.id]
+                if isinstance(e, TicketFinished) and t.clerk_id:
+                    self._count_finished(t)
+                window_id = _window_of(e)
+                if window_id is not None:
+                    fold_window(e, self._window_state(window_id), t)
+            case _:
+                fold_window(e, self._window_state(e.window_id))
+        return self.carried(e)
+
+    def carried(self, e: Event) -> dict[str, dict]:
+        s, out = self.state, {}
+        if "ticket" in e.CARRIES:
+            t = s.tickets.get(e.ticket_id)
+            if t is None:
+                return out
+            out["ticket"] = t.to_dict()
+        if "window" in e.CARRIES:
+            out["window"] = self._window_state(_window_of(e)).to_dict()
+        if "appointment" in e.CARRIES and e.appointment_id in s.appointments:
+            out["appointment"] = s.appointments[e.appointment_id].to_dict()
+        return out
+
+    def _window_state(self, window_id: int) -> WindowStatus:
+        # A window since removed from the hall still has its past in the log.
+        w = self.state.windows.get(window_id)
+        if w is None:
+            w = self.state.windows[window_id] = WindowStatus(id=window_id)
+        return w
+
+    def _count_finished(self, t: Ticket) -> None:
+        s = self.state
+        s.clerk_done[t.clerk_id] = s.clerk_done.get(t.clerk_id, 0) + 1
+        began = datetime.fromisoformat(t.serving_at or t.called_at)
+        seconds = (datetime.fromisoformat(t.finished_at) - began).total_seconds()
+        sample = s.service_times.setdefault(t.service_id, deque(maxlen=self.config.queue.wait_sample_size))
+        sample.append(max(seconds, 1.0))
 
     # ---- helpers --------------------------------------------------------------------------
     def rollover(self, now: datetime) -> list[Event]:
@@ -84,14 +187,10 @@ class Hall:
         today = self.config.business_day(now).isoformat()
         if self.state.day == today:
             return []
-        events = []
-        for t in self.state.tickets.values():
-            if t.state in (TicketState.WAITING, *ACTIVE):
-                closed = copy.copy(t)
-                closed.state = TicketState.CANCELLED
-                closed.finished_at = _iso(now)
-                events.append(_event("ticket.cancelled", now, ticket=closed.to_dict(), reason="day_end"))
-        events.append(_event("day.started", now, day=today))
+        at = _iso(now)
+        events: list[Event] = [TicketCancelled(at, ticket_id=t.id, reason="day_end")
+                               for t in self.state.tickets.values() if t.state in (TicketState.WAITING, *ACTIVE)]
+        events.append(DayStarted(at, day=today))
         return events
 
     def _ticket(self, ticket_id: int) -> Ticket:
@@ -144,34 +243,33 @@ class Hall:
         elif priority_reason is not None and priority_reason not in HAND_PRIORITY_REASONS:
             raise invalid("BAD_PRIORITY_REASON", reason=priority_reason)
         n = self.state.counters.get(zone.id, 0) + 1
-        width = cfg.queue.number_width
         ticket_id = self.state.next_ticket_id
-        t = Ticket(
-            id=ticket_id,
-            number=f"{zone.prefix}{n:0{width}d}",
-            day=cfg.business_day(now).isoformat(),
-            zone_id=zone.id,
-            service_id=service.id,
-            issued_at=_iso(now),
-            token=token,
-            order=float(ticket_id),
-            priority=priority_reason is not None,
-            priority_reason=priority_reason,
-            id_masked=holder.get("id_masked"),
-            id_hash=holder.get("id_hash"),
-            name_masked=holder.get("name_masked"),
-            device=device,
-        )
-        if appointment is not None:
-            t.appointment_id, t.slot_start, t.slot_end = appointment.id, appointment.slot_start, appointment.slot_end
-        return {"ticket": t}, [_event("ticket.issued", now, ticket=t.to_dict())]
+        e = TicketIssued(
+            _iso(now), ticket_id=ticket_id, number=f"{zone.prefix}{n:0{cfg.queue.number_width}d}",
+            day=cfg.business_day(now).isoformat(), zone_id=zone.id, service_id=service.id, token=token,
+            order=float(ticket_id), priority_reason=priority_reason, id_masked=holder.get("id_masked"),
+            id_hash=holder.get("id_hash"), name_masked=holder.get("name_masked"), device=device,
+            **({"appointment_id": appointment.id, "slot_start": appointment.slot_start,
+                "slot_end": appointment.slot_end} if appointment is not None else {}))
+        return {"ticket": new_ticket(e)}, [e]
 
     def cancel(self, now: datetime, ticket_id: int) -> Outcome:
         t = self._ticket(ticket_id)
         if t.state != TicketState.WAITING:
             raise DomainError("TICKET_STATE", ticket=t.number, state=t.state.value)
-        t.state, t.finished_at = TicketState.CANCELLED, _iso(now)
-        return {"ticket": t}, [_event("ticket.cancelled", now, ticket=t.to_dict(), reason="cancelled")]
+        return self._ticket_outcome(t, TicketCancelled(_iso(now), ticket_id=t.id, reason="cancelled"))
+
+    def _ticket_outcome(self, t: Ticket, e: Event, w: WindowStatus | None = None) -> Outcome:
+        """The answer to a ticket command: the ticket (and window) as `e` leaves them."""
+        fold_ticket(e, t)
+        if w is None:
+            return {"ticket": t}, [e]
+        fold_window(e, w, t)
+        return {"ticket": t, "window": w}, [e]
+
+    def _window_outcome(self, w: WindowStatus, e: Event) -> Outcome:
+        fold_window(e, w)
+        return {"window": w}, [e]
 
     # ---- windows --------------------------------------------------------------------------
     def login(self, now: datetime, window_id: int, clerk_id: str, pin: str) -> Outcome:
@@ -185,83 +283,72 @@ class Hall:
             raise DomainError("CLERK_ELSEWHERE", window=elsewhere[0])
         if w.state != WindowState.CLOSED and w.clerk_id not in (None, clerk_id):
             raise DomainError("WINDOW_TAKEN", window=window_id)
-        w.state, w.clerk_id, w.pause_reason, w.since = WindowState.OPEN, clerk_id, None, _iso(now)
-        return {"window": w}, [_event("window.opened", now, window=w.to_dict())]
+        return self._window_outcome(w, WindowOpened(_iso(now), window_id=window_id, clerk_id=clerk_id))
 
     def logout(self, now: datetime, window_id: int) -> Outcome:
         w = self._window(window_id, open_required=False)
-        if w.current is not None and self.state.tickets.get(w.current) and self.state.tickets[w.current].state in ACTIVE:
+        if self._busy(w):
             raise DomainError("WINDOW_BUSY", window=window_id)
-        w.state, w.clerk_id, w.pause_reason, w.current, w.since = WindowState.CLOSED, None, None, None, _iso(now)
-        return {"window": w}, [_event("window.closed", now, window=w.to_dict())]
+        return self._window_outcome(w, WindowClosed(_iso(now), window_id=window_id))
 
     def pause(self, now: datetime, window_id: int, reason: str) -> Outcome:
         w = self._window(window_id)
         if not reason.strip():
             raise invalid("PAUSE_REASON_REQUIRED")
-        if w.current is not None and self.state.tickets[w.current].state in ACTIVE:
+        if self._busy(w):
             raise DomainError("WINDOW_BUSY", window=window_id)
-        w.state, w.pause_reason, w.since = WindowState.PAUSED, reason.strip()[:60], _iso(now)
-        return {"window": w}, [_event("window.paused", now, window=w.to_dict())]
+        return self._window_outcome(w, WindowPaused(_iso(now), window_id=window_id, reason=reason.strip()[:60]))
 
     def resume(self, now: datetime, window_id: int) -> Outcome:
         w = self._window(window_id)
         if w.state != WindowState.PAUSED:
             raise DomainError("WINDOW_NOT_PAUSED", window=window_id)
-        w.state, w.pause_reason, w.since = WindowState.OPEN, None, _iso(now)
-        return {"window": w}, [_event("window.resumed", now, window=w.to_dict())]
+        return self._window_outcome(w, WindowResumed(_iso(now), window_id=window_id))
+
+    def _busy(self, w: WindowStatus) -> bool:
+        current = self.state.tickets.get(w.current) if w.current is not None else None
+        return current is not None and current.state in ACTIVE
 
     # ---- calling --------------------------------------------------------------------------
     def call_next(self, now: datetime, window_id: int) -> Outcome:
         w = self._window(window_id)
         if w.state == WindowState.PAUSED:
             raise DomainError("WINDOW_PAUSED", window=window_id)
-        if w.current is not None and self.state.tickets.get(w.current) and self.state.tickets[w.current].state in ACTIVE:
+        if self._busy(w):
             raise DomainError("WINDOW_BUSY", window=window_id)
         picked = queue.pick_next(self.state, self.config, w, now)
         if picked is None:
             return {"ticket": None, "window": w}, []
-        t = copy.copy(picked)
-        t.state, t.called_at, t.window_id, t.clerk_id = TicketState.CALLED, _iso(now), w.id, w.clerk_id
-        t.target_window, t.transferred = None, False
-        w.current = t.id
-        w.priority_streak, w.normal_streak = queue.streaks_after(w, t)
-        return {"ticket": t, "window": w}, [_event("ticket.called", now, ticket=t.to_dict(), window=w.to_dict())]
+        e = TicketCalled(_iso(now), ticket_id=picked.id, window_id=w.id, clerk_id=w.clerk_id)
+        return self._ticket_outcome(copy.copy(picked), e, w)
 
     def recall(self, now: datetime, window_id: int) -> Outcome:
         w = self._window(window_id)
         t = self._current(w, TicketState.CALLED)
-        t.recall_count += 1
-        return {"ticket": t}, [_event("ticket.recalled", now, ticket=t.to_dict(), window=w.to_dict())]
+        result, events = self._ticket_outcome(t, TicketRecalled(_iso(now), ticket_id=t.id, window_id=w.id), w)
+        return {"ticket": result["ticket"]}, events
 
     def serve(self, now: datetime, window_id: int) -> Outcome:
         w = self._window(window_id)
         t = self._current(w, TicketState.CALLED)
-        t.state, t.serving_at = TicketState.SERVING, _iso(now)
-        return {"ticket": t}, [_event("ticket.serving", now, ticket=t.to_dict())]
+        return self._ticket_outcome(t, TicketServing(_iso(now), ticket_id=t.id, window_id=w.id))
 
     def finish(self, now: datetime, window_id: int) -> Outcome:
         w = self._window(window_id)
         t = self._current(w, *ACTIVE)
-        t.state, t.finished_at = TicketState.DONE, _iso(now)
-        w.current = None
-        return {"ticket": t}, [_event("ticket.finished", now, ticket=t.to_dict(), window=w.to_dict())]
+        result, events = self._ticket_outcome(t, TicketFinished(_iso(now), ticket_id=t.id, window_id=w.id), w)
+        return {"ticket": result["ticket"]}, events
 
     def no_show(self, now: datetime, window_id: int) -> Outcome:
         w = self._window(window_id)
         t = self._current(w, TicketState.CALLED)
         rules = self.config.queue
-        t.no_show_count += 1
-        requeued = t.no_show_count <= rules.no_show_max_requeues
-        if requeued:
-            t.state = TicketState.WAITING
-            t.order = queue.requeue_order(self.state, self.config, t, window_id, rules.no_show_requeue_after)
-        else:
-            t.state, t.finished_at = TicketState.NO_SHOW, _iso(now)
-        w.current = None
-        return {"ticket": t, "requeued": requeued}, [
-            _event("ticket.no_show", now, ticket=t.to_dict(), window=w.to_dict(), requeued=requeued)
-        ]
+        requeued = t.no_show_count + 1 <= rules.no_show_max_requeues
+        order = (queue.requeue_order(self.state, self.config, t, window_id, rules.no_show_requeue_after)
+                 if requeued else t.order)
+        e = TicketNoShow(_iso(now), ticket_id=t.id, window_id=w.id, requeued=requeued, order=order)
+        result, events = self._ticket_outcome(t, e, w)
+        return {"ticket": result["ticket"], "requeued": requeued}, events
 
     def transfer(self, now: datetime, window_id: int, *, service_id: str | None = None,
                  to_window: int | None = None) -> Outcome:
@@ -272,19 +359,15 @@ class Hall:
         if service_id is not None:
             if self.config.service(service_id) is None:
                 raise not_found("SERVICE_NOT_FOUND", service=service_id)
-            t.service_id, t.target_window = service_id, None
         else:
             if self.config.window(to_window) is None:
                 raise not_found("WINDOW_NOT_FOUND", window=to_window)
             if to_window == window_id:
                 raise invalid("TRANSFER_SAME_WINDOW")
-            t.target_window = to_window
-        # The number stays; the citizen goes to the front of the new line.
-        t.state, t.transferred, t.order = TicketState.WAITING, True, queue.front_order(self.state)
-        t.called_at = None
-        w.current = None
-        return {"ticket": t}, [_event("ticket.transferred", now, ticket=t.to_dict(), window=w.to_dict(),
-                                      from_window=window_id)]
+        e = TicketTransferred(_iso(now), ticket_id=t.id, from_window=window_id, service_id=service_id,
+                              to_window=to_window, order=queue.front_order(self.state))
+        result, events = self._ticket_outcome(t, e, w)
+        return {"ticket": result["ticket"]}, events
 
     # ---- appointments ---------------------------------------------------------------------
     def book(self, now: datetime, appointment_id: str, code: str, service_id: str, slot_start: datetime,
@@ -301,7 +384,10 @@ class Hall:
         a = Appointment(id=appointment_id, code=code, service_id=service_id, slot_start=_iso(slot_start),
                         slot_end=_iso(slot_end), name_masked=name_masked, phone_hash=phone_hash,
                         phone_masked=phone_masked, id_hash=id_hash)
-        return {"appointment": a}, [_event("appointment.created", now, appointment=a.to_dict())]
+        e = AppointmentCreated(_iso(now), appointment_id=a.id, code=code, service_id=service_id,
+                               slot_start=a.slot_start, slot_end=a.slot_end, name_masked=name_masked,
+                               phone_hash=phone_hash, phone_masked=phone_masked, id_hash=id_hash)
+        return {"appointment": a}, [e]
 
     def find_appointment(self, now: datetime, *, code: str | None = None, phone_hash: str | None = None,
                          id_hash: str | None = None) -> Appointment:
@@ -326,20 +412,20 @@ class Hall:
             raise DomainError("APPOINTMENT_LATE", slot=f"{a.slot_start[11:16]}-{a.slot_end[11:16]}")
         result, events = self.issue(now, a.service_id, token, device=device, appointment=a)
         a.ticket_id, a.checked_in_at = result["ticket"].id, _iso(now)
-        events.append(_event("appointment.checked_in", now, appointment=a.to_dict()))
+        events.append(AppointmentCheckedIn(_iso(now), appointment_id=a.id, ticket_id=a.ticket_id))
         return {"ticket": result["ticket"], "appointment": a}, events
 
     # ---- hall -----------------------------------------------------------------------------
     def set_notice(self, now: datetime, notice: str) -> Outcome:
         if len(notice) > 500:
             raise invalid("NOTICE_TOO_LONG")
-        return {"notice": notice}, [_event("notice.set", now, notice=notice)]
+        return {"notice": notice}, [NoticeSet(_iso(now), notice=notice)]
 
     def device_status(self, now: datetime, device: str, fault: str | None) -> Outcome:
         known = self.state.device_faults.get(device, {}).get("fault")
         if known == fault:
             return {"device": device, "fault": fault}, []
-        return {"device": device, "fault": fault}, [_event("device.status", now, device=device, fault=fault)]
+        return {"device": device, "fault": fault}, [DeviceStatusChanged(_iso(now), device=device, fault=fault)]
 
     def evaluate(self, now: datetime, ticket: Ticket, score: int, reasons: list[str], comment: str) -> Outcome:
         if ticket.state != TicketState.DONE:
@@ -348,6 +434,6 @@ class Hall:
             raise DomainError("EVALUATION_EXISTS", ticket=ticket.number)
         if score not in (1, 2, 3, 4, 5):
             raise invalid("EVALUATION_SCORE")
-        t = copy.copy(ticket)
-        t.evaluation = {"score": score, "reasons": list(reasons)[:10], "comment": comment[:500], "at": _iso(now)}
-        return {"ticket": t}, [_event("ticket.evaluated", now, ticket=t.to_dict())]
+        e = TicketEvaluated(_iso(now), ticket_id=ticket.id, score=score, reasons=tuple(reasons)[:10],
+                            comment=comment[:500])
+        return self._ticket_outcome(copy.copy(ticket), e)

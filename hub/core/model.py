@@ -5,6 +5,8 @@ from collections import deque
 from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
+from .lines import Lines
+
 
 class TicketState(StrEnum):
     WAITING = "waiting"
@@ -16,7 +18,9 @@ class TicketState(StrEnum):
 
 
 ACTIVE = (TicketState.CALLED, TicketState.SERVING)
-TERMINAL = (TicketState.DONE, TicketState.NO_SHOW, TicketState.CANCELLED)
+
+# A window's normal_streak before its first call, so that call may go to a waiting priority ticket.
+FRESH_STREAK = 1_000_000
 
 
 class WindowState(StrEnum):
@@ -75,7 +79,7 @@ class WindowStatus:
     pause_reason: str | None = None
     current: int | None = None  # ticket id called or being served here
     priority_streak: int = 0
-    normal_streak: int = 1_000_000  # so the first call may go to a waiting priority ticket
+    normal_streak: int = FRESH_STREAK
     since: str | None = None
 
     def to_dict(self) -> dict:
@@ -124,6 +128,10 @@ class HallState:
     notice: str = ""
     device_faults: dict[str, dict] = field(default_factory=dict)
     calls: list[int] = field(default_factory=list)  # ticket ids in the order they were called, newest last
+    lines: Lines = field(init=False, repr=False, compare=False)  # the waiting tickets, sorted (not stored)
+
+    def __post_init__(self) -> None:
+        self.lines = Lines(self.tickets.values())
 
     def to_dict(self) -> dict:
         return {

@@ -3,14 +3,27 @@
 Order at a window: tickets transferred to this very window, then tickets transferred to one
 of its services, then checked-in appointments whose slot has come, then priority (绿色通道)
 and normal tickets interleaved at the configured ratio, each by their place in line.
+
+The waiting tickets are kept sorted in `state.lines` (hub.core.lines), so these read group
+heads and bisect instead of scanning the hall.
 """
 from __future__ import annotations
 
+import heapq
 import math
 from datetime import datetime, timedelta
+from itertools import islice
 
 from .config import HallConfig
-from .model import HallState, Ticket, TicketState, WindowState, WindowStatus
+from .lines import Entry, count_before, head
+from .model import (
+    FRESH_STREAK,
+    HallState,
+    Ticket,
+    TicketState,
+    WindowState,
+    WindowStatus,
+)
 
 
 def _in_slot(t: Ticket, now: datetime, cfg: HallConfig) -> bool:
@@ -21,65 +34,99 @@ def _in_slot(t: Ticket, now: datetime, cfg: HallConfig) -> bool:
     return start <= now <= end
 
 
-def _rank(t: Ticket, window_id: int | None, now: datetime, cfg: HallConfig) -> int:
-    if window_id is not None and t.target_window == window_id:
-        return 0
-    if t.transferred:
-        return 1
-    if _in_slot(t, now, cfg):
-        return 2
-    return 3 if t.priority else 4
+def _appointments(state: HallState, services, now: datetime, cfg: HallConfig) -> tuple[list, list, list]:
+    """Checked-in appointments of these services split by the time: (in slot, priority, normal), sorted."""
+    in_slot, priority, normal = [], [], []
+    for s in services:
+        for entry in state.lines.appointments.get(s, ()):
+            t = state.tickets[entry[1]]
+            (in_slot if _in_slot(t, now, cfg) else priority if t.priority else normal).append(entry)
+    return sorted(in_slot), sorted(priority), sorted(normal)
 
 
-def candidates(state: HallState, cfg: HallConfig, window_id: int) -> list[Ticket]:
-    services = cfg.window_services(window_id)
-    return [
-        t
-        for t in state.tickets.values()
-        if t.state == TicketState.WAITING
-        and (t.target_window == window_id or (t.target_window is None and t.service_id in services))
-    ]
-
-
-def pick_next(state: HallState, cfg: HallConfig, window: WindowStatus, now: datetime) -> Ticket | None:
-    pool = candidates(state, cfg, window.id)
-    if not pool:
-        return None
-    ranked = sorted(pool, key=lambda t: (_rank(t, window.id, now, cfg), t.order))
-    first = ranked[0]
-    if _rank(first, window.id, now, cfg) < 3:
-        return first
-    priority = [t for t in ranked if t.priority]
-    normal = [t for t in ranked if not t.priority]
-    if not priority or not normal:
-        return (priority or normal)[0]
-    p_share, n_share = cfg.queue.ratio
-    take_priority = window.normal_streak >= n_share or 0 < window.priority_streak < p_share
-    return priority[0] if take_priority else normal[0]
+def _first(*entries: Entry | None) -> Entry | None:
+    return min((e for e in entries if e is not None), default=None)
 
 
 def streaks_after(window: WindowStatus, ticket: Ticket) -> tuple[int, int]:
     """(priority_streak, normal_streak) once `ticket` has been called at `window`."""
-    if ticket.priority:
-        return window.priority_streak + 1, 0
-    return 0, window.normal_streak + 1 if window.normal_streak < 1_000_000 else 1
+    return _streaks(window.priority_streak, window.normal_streak, ticket.priority)
+
+
+def _streaks(priority_streak: int, normal_streak: int, priority: bool) -> tuple[int, int]:
+    if priority:
+        return priority_streak + 1, 0
+    return 0, normal_streak + 1 if normal_streak < FRESH_STREAK else 1
+
+
+def _take_priority(cfg: HallConfig, priority_streak: int, normal_streak: int) -> bool:
+    p_share, n_share = cfg.queue.ratio
+    return normal_streak >= n_share or 0 < priority_streak < p_share
+
+
+def pick_next(state: HallState, cfg: HallConfig, window: WindowStatus, now: datetime) -> Ticket | None:
+    lines, services = state.lines, cfg.window_services(window.id)
+    entry = head(lines.to_window.get(window.id)) or _first(*(head(lines.transfers.get(s)) for s in services))
+    if entry is None:
+        in_slot, appt_priority, appt_normal = _appointments(state, services, now, cfg)
+        entry = head(in_slot)
+        if entry is None:
+            priority = _first(head(appt_priority), *(head(lines.priority.get(s)) for s in services))
+            normal = _first(head(appt_normal), *(head(lines.normal.get(s)) for s in services))
+            if priority is None or normal is None:
+                entry = priority or normal
+            else:
+                entry = priority if _take_priority(cfg, window.priority_streak, window.normal_streak) else normal
+    return state.tickets[entry[1]] if entry else None
+
+
+def window_line(state: HallState, cfg: HallConfig, window_id: int, now: datetime) -> list[Ticket]:
+    """The tickets waiting for this window in the order it would call them if no one else came."""
+    lines, services = state.lines, cfg.window_services(window_id)
+    in_slot, appt_priority, appt_normal = _appointments(state, services, now, cfg)
+    ahead = [*lines.to_window.get(window_id, ()), *heapq.merge(*(lines.transfers.get(s, ()) for s in services)),
+             *in_slot]
+    priority = list(heapq.merge(appt_priority, *(lines.priority.get(s, ()) for s in services)))
+    normal = list(heapq.merge(appt_normal, *(lines.normal.get(s, ()) for s in services)))
+    window = state.windows.get(window_id) or WindowStatus(id=window_id)
+    p_streak, n_streak = window.priority_streak, window.normal_streak
+    out = []
+    for entry in ahead:
+        t = state.tickets[entry[1]]
+        p_streak, n_streak = _streaks(p_streak, n_streak, t.priority)
+        out.append(t)
+    p = n = 0
+    while p < len(priority) or n < len(normal):
+        if n >= len(normal) or (p < len(priority) and _take_priority(cfg, p_streak, n_streak)):
+            entry, p = priority[p], p + 1
+        else:
+            entry, n = normal[n], n + 1
+        t = state.tickets[entry[1]]
+        p_streak, n_streak = _streaks(p_streak, n_streak, t.priority)
+        out.append(t)
+    return out
 
 
 def requeue_order(state: HallState, cfg: HallConfig, ticket: Ticket, window_id: int, behind: int) -> float:
     """A place `behind` tickets back in the line of the window that called it (or at its end)."""
-    waiting = sorted(t.order for t in candidates(state, cfg, window_id) if t.id != ticket.id)
-    if not waiting:
+    lines, services = state.lines, cfg.window_services(window_id)
+    groups = [g for g in (lines.to_window.get(window_id), *(
+        grp.get(s) for s in services for grp in (lines.transfers, lines.appointments, lines.priority, lines.normal)))
+        if g]
+    by_order = (order for order, i in heapq.merge(*groups) if i != ticket.id)
+    first = list(islice(by_order, behind + 1))
+    if not first:
         return ticket.order
-    if behind >= len(waiting):
-        return waiting[-1] + 0.5
+    if behind >= len(first):
+        return max(next(order for order, i in reversed(g) if i != ticket.id) for g in groups
+                   if len(g) > 1 or g[0][1] != ticket.id) + 0.5
     if behind == 0:
-        return waiting[0] - 1
-    return (waiting[behind - 1] + waiting[behind]) / 2
+        return first[0] - 1
+    return (first[behind - 1] + first[behind]) / 2
 
 
 def front_order(state: HallState) -> float:
-    waiting = [t.order for t in state.tickets.values() if t.state == TicketState.WAITING]
-    return min(waiting, default=0.0) - 1
+    return min((g[0][0] for g in state.lines.all_groups() if g), default=0.0) - 1
 
 
 def average_service_seconds(state: HallState, cfg: HallConfig, service_id: str) -> float:
@@ -96,33 +143,42 @@ def serving_windows(state: HallState, cfg: HallConfig, service_id: str) -> int:
     return len(open_now) or len(configured) or 1
 
 
+def _seconds_per_place(state: HallState, cfg: HallConfig, service_id: str) -> float:
+    return average_service_seconds(state, cfg, service_id) / serving_windows(state, cfg, service_id)
+
+
 def position(state: HallState, cfg: HallConfig, ticket: Ticket, now: datetime) -> tuple[int, int]:
     """(people ahead in this service's line, estimated minutes until called)."""
     if ticket.state != TicketState.WAITING:
         return 0, 0
-    key = (_rank(ticket, None, now, cfg), ticket.order)
-    ahead = sum(
-        1
-        for t in state.tickets.values()
-        if t.state == TicketState.WAITING
-        and t.id != ticket.id
-        and t.service_id == ticket.service_id
-        and (_rank(t, None, now, cfg), t.order) < key
-    )
-    per_window = average_service_seconds(state, cfg, ticket.service_id) / serving_windows(state, cfg, ticket.service_id)
-    return ahead, math.ceil(ahead * per_window / 60)
+    lines, s, order = state.lines, ticket.service_id, ticket.order
+    transfers = [lines.targeted.get(s), lines.transfers.get(s)]
+    if ticket.transferred:
+        ahead = sum(count_before(g, order) for g in transfers)
+    else:
+        in_slot, appt_priority, appt_normal = _appointments(state, (s,), now, cfg)
+        ahead = sum(len(g) for g in transfers if g)
+        if _in_slot(ticket, now, cfg):
+            ahead += sum(1 for o, i in in_slot if o < order)
+        else:
+            ahead += len(in_slot)
+            own, appts = (lines.priority.get(s), appt_priority) if ticket.priority else (lines.normal.get(s), appt_normal)
+            if not ticket.priority:
+                ahead += len(lines.priority.get(s) or ()) + len(appt_priority)
+            ahead += count_before(own, order) + sum(1 for o, i in appts if o < order)
+    return ahead, math.ceil(ahead * _seconds_per_place(state, cfg, s) / 60)
 
 
 def positions(state: HallState, cfg: HallConfig, now: datetime) -> dict[int, tuple[int, int]]:
-    """`position` for every waiting ticket at once (one sort per service), for snapshots."""
-    lines: dict[str, list[Ticket]] = {}
-    for t in state.tickets.values():
-        if t.state == TicketState.WAITING:
-            lines.setdefault(t.service_id, []).append(t)
+    """`position` for every waiting ticket at once, walking each service's sorted groups, for snapshots."""
+    lines = state.lines
     out: dict[int, tuple[int, int]] = {}
-    for service_id, line in lines.items():
-        line.sort(key=lambda t: (_rank(t, None, now, cfg), t.order))
-        per_window = average_service_seconds(state, cfg, service_id) / serving_windows(state, cfg, service_id)
-        for ahead, t in enumerate(line):
-            out[t.id] = (ahead, math.ceil(ahead * per_window / 60))
+    for s in lines.services():
+        in_slot, appt_priority, appt_normal = _appointments(state, (s,), now, cfg)
+        line = [*heapq.merge(lines.targeted.get(s, ()), lines.transfers.get(s, ())), *in_slot,
+                *heapq.merge(appt_priority, lines.priority.get(s, ())),
+                *heapq.merge(appt_normal, lines.normal.get(s, ()))]
+        per_place = _seconds_per_place(state, cfg, s)
+        for ahead, (_, ticket_id) in enumerate(line):
+            out[ticket_id] = (ahead, math.ceil(ahead * per_place / 60))
     return out
