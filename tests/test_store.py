@@ -19,19 +19,18 @@ def test_the_store_commits_in_wal_mode_with_full_sync(tmp_path):
     store.close()
 
 
-def test_an_acknowledged_ticket_is_there_after_reopening(tmp_path):
+async def test_an_acknowledged_ticket_is_there_after_reopening(tmp_path):
     db = tmp_path / "hall.db"
     clock = ManualClock(datetime(2026, 11, 23, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai")))
+    kiosk = {"id": None, "role": "kiosk", "window_id": None, "name": "kiosk-1"}
     hub = build_service(db, SMALL_HALL, clock)
-    status, answer = hub.run("req-issue-1", None, lambda now: hub.hall.issue(now, "pension", hub.new_token()),
-                             lambda r: {"number": r["ticket"].number, "id": r["ticket"].id})
-    assert status == 200 and answer["number"] == "B001"
+    status, answer = await hub.issue_ticket("req-issue-1", kiosk, "pension")
+    assert status == 200 and answer["ticket"]["number"] == "B001"
     hub.store.close()
     again = build_service(db, SMALL_HALL, clock)
     assert [t["number"] for t in again.snapshot()["tickets"]] == ["B001"]
-    assert again.store.ticket(answer["id"])["state"] == "waiting"
+    assert again.store.ticket(answer["ticket"]["id"])["state"] == "waiting"
     # the same request again gets the first answer and issues nothing
-    assert again.run("req-issue-1", None, lambda now: again.hall.issue(now, "pension", again.new_token()),
-                     lambda r: {}) == (200, answer)
+    assert await again.issue_ticket("req-issue-1", kiosk, "pension") == (200, answer)
     assert len(again.hall.state.tickets) == 1
     again.store.close()

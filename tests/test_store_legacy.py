@@ -10,7 +10,6 @@ from datetime import datetime
 import pytest
 from conftest import DATA, SMALL_HALL
 
-from hub.console import report_data, reports
 from hub.core.clock import ManualClock
 from hub.core.engine import Hall
 from hub.core.events import decode
@@ -36,8 +35,7 @@ def test_the_legacy_day_replays_and_reports_as_the_landed_code_did(legacy_db):
     assert hub.snapshot() == EXPECTED["snapshot"]
     rows = hub.store.tickets_between("2026-11-01", "2026-11-30")
     assert rows == EXPECTED["ticket_rows"]
-    assert report_data.build(rows, "2026-11-23", "2026-11-24", names=reports._names(hub),
-                             tz=hub.config.tz) == EXPECTED["report"]
+    assert hub.report("2026-11-23", "2026-11-24") == EXPECTED["report"]
     assert {str(r["id"]): hub.stored_ticket_view(r) for r in rows} == EXPECTED["ticket_views"]
     # Devices catching up over the legacy rows get the same messages, marked version 1.
     wire = list(hub.store.events_since(0))
@@ -46,14 +44,14 @@ def test_the_legacy_day_replays_and_reports_as_the_landed_code_did(legacy_db):
     hub.store.close()
 
 
-def test_the_hall_goes_on_after_the_migration_and_replays_old_and_new_events_alike(legacy_db):
+async def test_the_hall_goes_on_after_the_migration_and_replays_old_and_new_events_alike(legacy_db):
     clock = ManualClock(datetime.fromisoformat(EXPECTED["now"]))
     hub = open_hub(legacy_db, clock)
-    status, body = hub.run("after-upgrade-1", None, lambda now: hub.hall.finish(now, 1), lambda r: {})
+    caller = {"id": None, "role": "caller", "window_id": 1, "name": "caller-1"}
+    status, body = await hub.finish("after-upgrade-1", caller, 1)
     assert status == 200
-    status, body = hub.run("after-upgrade-2", None, lambda now: hub.hall.call_next(now, 1),
-                           lambda r: {"number": r["ticket"].number})
-    assert body["number"] == "B001"  # the pension ticket issued this morning
+    status, body = await hub.call_next("after-upgrade-2", caller, 1)
+    assert body["ticket"]["number"] == "B001"  # the pension ticket issued this morning
     before = hub.snapshot()
     new = list(hub.store.events_since(EXPECTED["snapshot"]["seq"]))
     assert [(e["type"], e["v"]) for e in new] == [("ticket.finished", 2), ("ticket.called", 2)]
