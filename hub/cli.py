@@ -2,6 +2,7 @@
 
   hallq hub [--hall FILE] [--db FILE] [--port 8600]     run the hall's hub
   hallq hub pair --role kiosk --name 'Kiosk 1'         print a device token
+  hallq hub user add NAME --role admin|supervisor|viewer   a console account (also: list, disable, reset)
   hallq hub check --hall FILE                          validate a hall file
   hallq kiosk|caller|display|evaluator --hub URL --token T
   hallq demo                                           the whole hall on this machine
@@ -9,11 +10,14 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import importlib
 import logging
 import sys
+from datetime import timedelta
 from pathlib import Path
 
+from .app.accounts import AccountRole
 from .protocol import Role
 
 DEFAULT_DB = Path("hallq-data") / "hallq.db"
@@ -24,7 +28,12 @@ DEVICE_APPS = {"kiosk": "kiosk.app", "caller": "caller.app", "display": "display
 
 def _hub_parser(sub) -> None:
     hub = sub.add_parser("hub", help="run the hub (one per hall)")
-    hub.add_argument("action", nargs="?", default="run", choices=["run", "pair", "check", "devices", "set-password"])
+    hub.add_argument("action", nargs="?", default="run",
+                     choices=["run", "pair", "check", "devices", "user", "set-password"],
+                     help="set-password (kept for one release): creates or updates the account `admin`; "
+                          "prefer `user add NAME --role admin`")
+    hub.add_argument("user_args", nargs="*", metavar="add|list|disable|reset NAME",
+                     help="with user: add NAME --role R, list, disable NAME, reset NAME")
     hub.add_argument("--hall", type=Path, help="hall file (TOML); default: the shipped default hall")
     hub.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"SQLite file (default {DEFAULT_DB})")
     hub.add_argument("--host", default="0.0.0.0")
@@ -33,10 +42,15 @@ def _hub_parser(sub) -> None:
     hub.add_argument("--no-zeroconf", action="store_true")
     hub.add_argument("--advertise-address", action="append", default=None,
                      help="address to announce by zeroconf (repeatable); default: every LAN address")
-    hub.add_argument("--role", choices=[r.value for r in Role])
+    hub.add_argument("--role", choices=[r.value for r in Role] + [r.value for r in AccountRole],
+                     help="with pair: the device's role; with user add: the account's role")
     hub.add_argument("--name")
     hub.add_argument("--window", type=int, help="the window a caller belongs to")
-    hub.add_argument("--password", help="with set-password: the manager console password")
+    hub.add_argument("--password", help="with user add/reset or set-password (else asked for at a prompt)")
+    hub.add_argument("--session-idle-minutes", type=int, default=30,
+                     help="a console sign-in ends after this long without use (default 30)")
+    hub.add_argument("--session-max-hours", type=int, default=12,
+                     help="a console sign-in ends this long after it began, used or not (default 12)")
 
 
 def _run_hub(args) -> int:
@@ -56,8 +70,8 @@ def _run_hub(args) -> int:
         return 0
     service = build_service(args.db, config, public_url=args.public_url)
     if args.action == "pair":
-        if not args.role or not args.name:
-            print("pair needs --role and --name", file=sys.stderr)
+        if args.role not in [r.value for r in Role] or not args.name:
+            print("pair needs --role (kiosk, caller, display or console) and --name", file=sys.stderr)
             return 2
         try:
             device, token = service.pair_device_directly(Role(args.role), args.name, args.window)
@@ -76,14 +90,64 @@ def _run_hub(args) -> int:
             print("set-password needs --password of 8 characters or more", file=sys.stderr)
             return 2
         service.set_console_password(args.password)
-        print("console password set")
+        print("console account `admin` set (set-password is kept for one release; "
+              "use `hallq hub user add NAME --role admin`)")
         return 0
+    if args.action == "user":
+        return _user(service, args)
+    service.session_idle = timedelta(minutes=max(1, args.session_idle_minutes))
+    service.session_max = timedelta(hours=max(1, args.session_max_hours))
     if not service.public_url:
         from .discovery import lan_addresses
 
         host = args.host if args.host not in ("0.0.0.0", "") else (lan_addresses() or ["127.0.0.1"])[0]
         service.public_url = f"http://{host}:{args.port}"
     serve_forever(service, args.host, args.port, advertise=not args.no_zeroconf, addresses=args.advertise_address)
+    return 0
+
+
+def _password(args) -> str:
+    if args.password:
+        return args.password
+    first = getpass.getpass("密码 / password: ")
+    if getpass.getpass("再输一次 / again: ") != first:
+        raise SystemExit("the two passwords differ / 两次输入的密码不一致")
+    return first
+
+
+def _user(service, args) -> int:
+    """Console accounts, on the hub's own machine. A running hub sees the change at once: a
+    disabled account's sessions end within a second."""
+    from .core.errors import DomainError
+    from .messages import render
+
+    what, *names = args.user_args or ["list"]
+    actor = "hallq hub user"
+    try:
+        if what == "list":
+            for u in service.user_list()["users"]:
+                state = f"disabled {u['disabled_at']}" if u["disabled_at"] else "active"
+                print(f"{u['name']}\t{u['role']}\t{state}")
+            return 0
+        if what not in ("add", "disable", "reset") or len(names) != 1:
+            print("usage: hallq hub user add NAME --role admin|supervisor|viewer | list | disable NAME | reset NAME",
+                  file=sys.stderr)
+            return 2
+        name = names[0]
+        if what == "add":
+            if args.role not in [r.value for r in AccountRole]:
+                print("user add needs --role admin, supervisor or viewer", file=sys.stderr)
+                return 2
+            user = service.add_user(actor, name, args.role, _password(args))
+        elif what == "disable":
+            user = service.disable_user(actor, name)
+        else:
+            user = service.reset_user(actor, name, _password(args))
+    except DomainError as e:
+        zh, en = render(e.code, e.params)
+        print(f"{zh} / {en}", file=sys.stderr)
+        return 2
+    print(f"{what}: {user['name']} ({user['role']}{', disabled' if user['disabled_at'] else ''})")
     return 0
 
 

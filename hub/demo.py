@@ -94,6 +94,7 @@ def _kiosk_parts():
     return printer, reader_factory, simulated
 
 
+DEMO_USER = "admin"
 DEMO_PASSWORD = "hallq-demo"
 
 
@@ -165,8 +166,9 @@ async def run(args, srv: HubServer, config: HallConfig, clock, app) -> int:
 
     print(f"demo: hub at {srv.url} — {config.hall.name}, hall clock {clock.now():%Y-%m-%d %H:%M}", flush=True)
     if not srv.service.has_console_password():
-        srv.service.set_console_password(DEMO_PASSWORD)  # a demo only; `hallq hub set-password` in a hall
-        print(f"demo: manager console {srv.url}/console — password {DEMO_PASSWORD}", flush=True)
+        # A demo only; in a hall: `hallq hub user add NAME --role admin` on the hub's machine.
+        srv.service.add_user("hallq demo", DEMO_USER, "admin", DEMO_PASSWORD)
+        print(f"demo: manager console {srv.url}/console — user {DEMO_USER}, password {DEMO_PASSWORD}", flush=True)
     else:
         print(f"demo: manager console {srv.url}/console", flush=True)
     closed = asyncio.Event()

@@ -19,7 +19,7 @@ import sqlite_utils
 from .core.events import Event, decode, encode
 from .protocol import public_event
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 HALL_LAYOUT_KEY = "hall_config"  # the console's edited layout, as HallConfig JSON
 
 TICKET_COLUMNS = {
@@ -79,7 +79,29 @@ def _v4(db: sqlite_utils.Database) -> None:
         db["events"].add_column("wire", str)
 
 
-MIGRATIONS = {1: _v1, 2: _v2, 3: _v3, 4: _v4}
+def _accounts(db: sqlite_utils.Database) -> None:
+    # Named console accounts, their sign-in sessions (each a console device row, so the device
+    # token machinery and revocation apply), clerks' wrong PINs and locks, and a pairing code's
+    # wrong tries (from any address). The one shared console password becomes the `admin` account.
+    db["users"].create({"name": str, "role": str, "password": str, "created_at": str, "disabled_at": str},
+                       pk="name", if_not_exists=True)
+    db["sessions"].create({"device_id": int, "user": str, "address": str, "created_at": str, "last_seen": str,
+                           "ended_at": str, "ended_why": str}, pk="device_id", if_not_exists=True)
+    db["sessions"].create_index(["user"], if_not_exists=True)
+    db["clerk_pin_failures"].create({"id": int, "clerk_id": str, "at": str}, pk="id", if_not_exists=True)
+    db["clerk_pin_failures"].create_index(["clerk_id", "at"], if_not_exists=True)
+    db["clerk_locks"].create({"clerk_id": str, "locked_at": str}, pk="clerk_id", if_not_exists=True)
+    if "wrong_tries" not in db["pairing_codes"].columns_dict:
+        db["pairing_codes"].add_column("wrong_tries", int, not_null_default=0)
+    old = db.execute("SELECT value FROM settings WHERE key='console_password'").fetchone()
+    if old:
+        db.execute("INSERT OR IGNORE INTO users (name, role, password, created_at) VALUES ('admin', 'admin', ?, '')",
+                   [old[0]])
+        db.execute("DELETE FROM settings WHERE key='console_password'")
+        db.conn.commit()
+
+
+MIGRATIONS = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _accounts}
 
 
 class StoreError(Exception):
@@ -280,6 +302,105 @@ class Store:
         rows = self.conn.execute("SELECT code, role, name, window_id, expires_at FROM pairing_codes "
                                  "WHERE expires_at > ? ORDER BY expires_at", (now,)).fetchall()
         return [dict(zip(("code", "role", "name", "window_id", "expires_at"), r)) for r in rows]
+
+    def spoil_pairing_codes(self, now: str, limit: int) -> int:
+        """A wrong code counts against every live code; a code wrong-guessed `limit` times dies.
+        Answers how many codes died."""
+        with self._tx() as conn:
+            conn.execute("UPDATE pairing_codes SET wrong_tries = wrong_tries + 1 WHERE expires_at > ?", (now,))
+            cur = conn.execute("DELETE FROM pairing_codes WHERE wrong_tries >= ?", (limit,))
+        return cur.rowcount
+
+    # ---- console accounts and their sessions ----------------------------------------------
+    def user(self, name: str) -> dict | None:
+        rows = list(self.db["users"].rows_where("name = ?", [name]))
+        return rows[0] if rows else None
+
+    def users(self) -> list[dict]:
+        return [{k: v for k, v in u.items() if k != "password"} for u in self.db["users"].rows_where(order_by="name")]
+
+    def save_user(self, name: str, role: str, password: str, at: str) -> bool:
+        """Create the account, or give an existing one a new role and password (enabling it again).
+        Answers whether it was created."""
+        with self._tx() as conn:
+            cur = conn.execute("UPDATE users SET role=?, password=?, disabled_at=NULL WHERE name=?", (role, password, name))
+            if cur.rowcount == 0:
+                conn.execute("INSERT INTO users (name, role, password, created_at) VALUES (?, ?, ?, ?)",
+                             (name, role, password, at))
+                return True
+        return False
+
+    def set_user_password(self, name: str, password: str) -> bool:
+        with self._tx() as conn:
+            return conn.execute("UPDATE users SET password=? WHERE name=?", (password, name)).rowcount == 1
+
+    def disable_user(self, name: str, at: str) -> bool:
+        with self._tx() as conn:
+            return conn.execute("UPDATE users SET disabled_at=? WHERE name=? AND disabled_at IS NULL",
+                                (at, name)).rowcount == 1
+
+    def open_session(self, user: str, address: str, at: str) -> tuple[dict, str]:
+        """A console device named for the person, and its session row, in one transaction."""
+        token = secrets.token_urlsafe(24)
+        with self._tx() as conn:
+            cur = conn.execute("INSERT INTO devices (name, role, token_hash, created_at) VALUES (?, 'console', ?, ?)",
+                               (user, _hash_token(token), at))
+            conn.execute("INSERT INTO sessions (device_id, user, address, created_at, last_seen) VALUES (?, ?, ?, ?, ?)",
+                         (cur.lastrowid, user, address, at, at))
+        return self.device(cur.lastrowid), token
+
+    def session(self, device_id: int) -> dict | None:
+        """The live session of a console device with its account's role and state, if it is one."""
+        row = self.conn.execute(
+            "SELECT s.device_id, s.user, s.address, s.created_at, s.last_seen, s.ended_at, u.role, u.disabled_at "
+            "FROM sessions s LEFT JOIN users u ON u.name = s.user WHERE s.device_id=?", (device_id,)).fetchone()
+        return dict(zip(("device_id", "user", "address", "created_at", "last_seen", "ended_at", "role",
+                         "disabled_at"), row)) if row else None
+
+    def live_sessions(self) -> list[dict]:
+        rows = self.conn.execute(
+            "SELECT s.device_id, s.user, s.created_at, s.last_seen, u.role, u.disabled_at "
+            "FROM sessions s LEFT JOIN users u ON u.name = s.user WHERE s.ended_at IS NULL").fetchall()
+        return [dict(zip(("device_id", "user", "created_at", "last_seen", "role", "disabled_at"), r)) for r in rows]
+
+    def session_ids(self) -> set[int]:
+        return {r[0] for r in self.conn.execute("SELECT device_id FROM sessions")}
+
+    def touch_session(self, device_id: int, at: str) -> None:
+        with self._tx() as conn:
+            conn.execute("UPDATE sessions SET last_seen=? WHERE device_id=? AND ended_at IS NULL", (at, device_id))
+
+    def end_session(self, device_id: int, at: str, why: str) -> bool:
+        """End the session and revoke its token; answers whether it was still open."""
+        with self._tx() as conn:
+            cur = conn.execute("UPDATE sessions SET ended_at=?, ended_why=? WHERE device_id=? AND ended_at IS NULL",
+                               (at, why, device_id))
+            conn.execute("UPDATE devices SET revoked_at=? WHERE id=? AND revoked_at IS NULL", (at, device_id))
+        return cur.rowcount == 1
+
+    # ---- clerks' wrong PINs and locks ------------------------------------------------------
+    def clerk_pin_failed(self, clerk_id: str, at: str, since: str) -> int:
+        """Record a wrong PIN; answers the clerk's wrong PINs since `since` (old ones are dropped)."""
+        with self._tx() as conn:
+            conn.execute("DELETE FROM clerk_pin_failures WHERE clerk_id=? AND at < ?", (clerk_id, since))
+            conn.execute("INSERT INTO clerk_pin_failures (clerk_id, at) VALUES (?, ?)", (clerk_id, at))
+            return conn.execute("SELECT COUNT(*) FROM clerk_pin_failures WHERE clerk_id=?", (clerk_id,)).fetchone()[0]
+
+    def lock_clerk(self, clerk_id: str, at: str) -> None:
+        with self._tx() as conn:
+            conn.execute("INSERT OR IGNORE INTO clerk_locks (clerk_id, locked_at) VALUES (?, ?)", (clerk_id, at))
+            conn.execute("DELETE FROM clerk_pin_failures WHERE clerk_id=?", (clerk_id,))
+
+    def clear_clerk_failures(self, clerk_id: str) -> None:
+        with self._tx() as conn:
+            conn.execute("DELETE FROM clerk_pin_failures WHERE clerk_id=?", (clerk_id,))
+
+    def unlock_clerk(self, clerk_id: str) -> bool:
+        with self._tx() as conn:
+            return conn.execute("DELETE FROM clerk_locks WHERE clerk_id=?", (clerk_id,)).rowcount == 1
+
+    def clerk_locks(self) -> dict[str, str]:
+        return dict(self.conn.execute("SELECT clerk_id, locked_at FROM clerk_locks ORDER BY locked_at"))
 
     # ---- the follow-up of poor ratings ----------------------------------------------------
     def followups(self) -> dict[int, dict]:

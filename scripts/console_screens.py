@@ -85,6 +85,7 @@ def main(argv: list[str]) -> int:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1440, "height": 900})
             page.goto(f"{server.url}/console")
+            page.fill("#user", "admin")
             page.fill("#password", "wrong-password")
             page.click("#login-button")
             page.wait_for_selector("#login-error:not(:empty)")

@@ -1,4 +1,4 @@
-"""The manager's use cases: signing in and out, the live overview and its alerts, settings,
+"""The manager's use cases (signing in is in accounts.py): the live overview and its alerts, settings,
 the notice, editing the hall's layout, reports, and the follow-up of 差评."""
 from __future__ import annotations
 
@@ -10,10 +10,7 @@ from ..core.errors import DomainError, invalid, not_found
 from ..core.events import HallChanged
 from ..core.rating import FOLLOWUP_STATES, reason_label
 from ..core.vocabulary import BAD_SCORE_MAX, RATING_SCORES
-from ..protocol import Role
 from . import report_data
-from .accounts import Throttle, check_password, has_password, set_password
-from .devices import SESSION_PREFIX
 
 ALERT_KEY = "console_alert_wait_minutes"
 DEFAULT_ALERT_MINUTES = 30
@@ -21,37 +18,6 @@ MAX_RANGE_DAYS = 366
 
 
 class ConsoleUseCases:
-    login_throttle: Throttle
-
-    # ---- the password and sign-in --------------------------------------------------------
-    def set_console_password(self, password: str) -> None:
-        """Set on the hub's own machine (`hallq hub set-password`); never sent by the console."""
-        set_password(self.store, password)
-
-    def has_console_password(self) -> bool:
-        return has_password(self.store)
-
-    def console_login(self, password: str, address: str) -> dict:
-        """Check the password (rate-limited per address) and open a session: a console device, so
-        every API the console uses accepts its token, and signing out revokes it like any device."""
-        now = self.now()
-        self.login_throttle.check(address, now, "LOGIN_LOCKED")
-        if not has_password(self.store):
-            raise DomainError("NO_PASSWORD")
-        if not check_password(self.store, password):
-            self.store.audit(self.stamp(), address, "console.login_failed", {"address": address})
-            self.login_throttle.fail(address, now, "LOGIN_LOCKED")
-            raise DomainError("LOGIN_FAILED", status=401, left=self.login_throttle.left(address))
-        self.login_throttle.succeed(address)
-        device, token = self.store.add_device(f"{SESSION_PREFIX} {address}", str(Role.CONSOLE), None, self.stamp())
-        self.store.audit(self.stamp(), device["name"], "console.login", {"device": device["id"]})
-        return {"token": token, "device": {k: device[k] for k in ("id", "name", "role")}}
-
-    def console_logout(self, device: dict) -> dict:
-        self.store.revoke_device(device["id"], self.stamp())
-        self.store.audit(self.stamp(), device["name"], "console.logout", {"device": device["id"]})
-        return {"ok": True}
-
     # ---- the live hall --------------------------------------------------------------------
     def alert_minutes(self) -> int:
         raw = self.store.setting(ALERT_KEY)
@@ -67,7 +33,7 @@ class ConsoleUseCases:
         devices = self.device_list()["devices"]
         threshold = self.alert_minutes()
         return {"snapshot": snap, "devices": devices, "alert_minutes": threshold,
-                "alerts": alerts(snap, threshold, devices)}
+                "alerts": alerts(snap, threshold, devices), "locked_clerks": self.locked_clerks()}
 
     async def set_console_notice(self, device: dict, notice: str) -> dict:
         status, body = await self.set_notice(None, device, notice)

@@ -2,7 +2,9 @@
 revoking, and the list the console shows with who is online.
 
 A code is good once and for ten minutes, so a code read over an installer's shoulder is
-worthless soon after; wrong codes are rate-limited per address like the password.
+worthless soon after; wrong codes are rate-limited per address, and every wrong code from any
+address counts against each live code: a code dies after five, so forty addresses cannot share
+the guessing of a million codes.
 """
 from __future__ import annotations
 
@@ -14,18 +16,19 @@ from ..protocol import Role
 from .accounts import Throttle
 
 CODE_LIFETIME = timedelta(minutes=10)
-SESSION_PREFIX = "管理台登录"  # a console sign-in is a console device named so
-
-
-def is_session(device: dict) -> bool:
-    return device["role"] == Role.CONSOLE and str(device["name"]).startswith(SESSION_PREFIX)
+CODE_WRONG_TRIES = 5
 
 
 class DeviceUseCases:
     pair_throttle: Throttle
 
     def device_for_token(self, token: str | None) -> dict | None:
-        return self.store.device_for_token(token) if token else None
+        """The device behind a token; a console sign-in also carries its person and role, and is
+        None once its session has ended or expired."""
+        device = self.store.device_for_token(token) if token else None
+        if device is not None and device["role"] == Role.CONSOLE:
+            return self.session_for(device)
+        return device
 
     def _check_pairing_window(self, role: str, window_id: int | None) -> int | None:
         if role != Role.CALLER:
@@ -54,6 +57,9 @@ class DeviceUseCases:
         self.pair_throttle.check(address, now, "PAIRING_LOCKED")
         found = self.store.take_pairing_code(code, self.stamp()) if code.isdigit() and len(code) == 6 else None
         if not found:
+            died = self.store.spoil_pairing_codes(self.stamp(), CODE_WRONG_TRIES)
+            if died:
+                self.store.audit(self.stamp(), address, "pairing.codes_spoiled", {"count": died, "address": address})
             self.pair_throttle.fail(address, now, "PAIRING_LOCKED")
             raise DomainError("PAIRING_CODE_INVALID", status=400)
         self.pair_throttle.succeed(address)
@@ -78,14 +84,16 @@ class DeviceUseCases:
         and the pairing codes not yet used."""
         links = self.device_links()
         faults = self.hall.state.device_faults
+        sessions = self.store.session_ids()
         out = []
         for d in self.store.devices():
-            if is_session(d) and d["revoked_at"]:
+            is_session = d["id"] in sessions
+            if is_session and d["revoked_at"]:
                 continue
             link = links.get(d["id"], {})
             fault = faults.get(f"{d['id']}:{d['name']}")
             out.append({**d, "online": link.get("connections", 0) > 0, "connections": link.get("connections", 0),
                         "last_seen": link.get("last_seen") or d.get("last_seen"),
-                        "ever_connected": bool(link.get("last_seen")), "session": is_session(d),
+                        "ever_connected": bool(link.get("last_seen")), "session": is_session,
                         "fault": fault["fault"] if fault else None})
         return {"devices": out, "pairing_codes": self.store.pairing_codes(self.stamp())}

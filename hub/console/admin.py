@@ -1,14 +1,18 @@
-"""The manager's console: its page, sign-in, live overview, devices and pairing, hall edits, audit.
+"""The manager's console: its page, sign-in, live overview, devices and pairing, hall edits,
+accounts, locked clerks, audit.
 
-Each route parses, authorises and calls one use case of the hub (hub/app/console.py, devices.py)."""
+Each route parses, authorises (by the person's role: access.py) and calls one use case of the hub
+(hub/app/console.py, accounts.py, devices.py, clerks.py)."""
 from __future__ import annotations
 
 from fastapi import APIRouter, Body, Depends, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from ..api.auth import CONSOLE, client_address
+from ..api.auth import CONSOLE, ApiError, client_address
 from ..api.web import page
+from ..app.accounts import AccountRole
 from ..protocol import API_PREFIX, Role
+from .access import ADMIN, SUPERVISOR, VIEWER
 
 router = APIRouter()
 BASE = f"{API_PREFIX}/console"
@@ -19,7 +23,18 @@ class _Body(BaseModel):
 
 
 class SignIn(_Body):
+    user: str = Field(default="admin", max_length=40)
     password: str = Field(max_length=200)
+
+
+class NewUser(_Body):
+    name: str = Field(min_length=1, max_length=40)
+    role: AccountRole
+    password: str = Field(min_length=8, max_length=200)
+
+
+class NewPassword(_Body):
+    password: str = Field(min_length=8, max_length=200)
 
 
 class PairingRequest(_Body):
@@ -51,7 +66,7 @@ async def console_page():
 # ---- sign-in --------------------------------------------------------------------------------
 @router.post(f"{BASE}/login", tags=["console"])
 async def login(body: SignIn, request: Request):
-    return request.app.state.hub.console_login(body.password, client_address(request))
+    return await request.app.state.hub.console_login(body.user, body.password, client_address(request))
 
 
 @router.post(f"{BASE}/logout", tags=["console"])
@@ -59,61 +74,96 @@ async def logout(request: Request, device: dict = Depends(CONSOLE)):
     return request.app.state.hub.console_logout(device)
 
 
+@router.get(f"{BASE}/session", tags=["console"])
+async def whoami(device: dict = Depends(VIEWER)):
+    """Who is signed in, with which role (the page hides what the role cannot do)."""
+    return {"user": device["user"] or device["name"], "role": device["user_role"]}
+
+
 # ---- the live hall --------------------------------------------------------------------------
 @router.get(f"{BASE}/overview", tags=["console"])
-async def hall_overview(request: Request, device: dict = Depends(CONSOLE)):
+async def hall_overview(request: Request, device: dict = Depends(VIEWER)):
     return request.app.state.hub.console_overview()
 
 
 @router.put(f"{BASE}/settings", tags=["console"])
-async def console_settings(body: ConsoleSettings, request: Request, device: dict = Depends(CONSOLE)):
+async def console_settings(body: ConsoleSettings, request: Request, device: dict = Depends(ADMIN)):
     return request.app.state.hub.set_alert_minutes(device["name"], body.alert_wait_minutes)
 
 
 @router.post(f"{BASE}/notice", tags=["console"])
-async def notice(body: NoticeText, request: Request, device: dict = Depends(CONSOLE)):
+async def notice(body: NoticeText, request: Request, device: dict = Depends(SUPERVISOR)):
     return await request.app.state.hub.set_console_notice(device, body.notice)
 
 
 # ---- devices and pairing --------------------------------------------------------------------
 @router.get(f"{BASE}/devices", tags=["console"])
-async def device_list(request: Request, device: dict = Depends(CONSOLE)):
+async def device_list(request: Request, device: dict = Depends(ADMIN)):
     return {**request.app.state.hub.device_list(), "me": device["id"]}
 
 
 @router.post(f"{BASE}/devices/{{device_id}}/revoke", tags=["console"])
-async def revoke(device_id: int, request: Request, device: dict = Depends(CONSOLE)):
+async def revoke(device_id: int, request: Request, device: dict = Depends(ADMIN)):
     return {"device": request.app.state.hub.revoke_device(device["name"], device_id)}
 
 
 @router.post(f"{BASE}/pairing-codes", tags=["console"])
-async def new_pairing_code(body: PairingRequest, request: Request, device: dict = Depends(CONSOLE)):
+async def new_pairing_code(body: PairingRequest, request: Request, device: dict = Depends(ADMIN)):
     return request.app.state.hub.create_pairing_code(device["name"], body.role, body.name.strip(), body.window_id)
 
 
 # ---- the hall's layout ----------------------------------------------------------------------
 @router.get(f"{BASE}/config", tags=["console"])
-async def get_config(request: Request, device: dict = Depends(CONSOLE)):
+async def get_config(request: Request, device: dict = Depends(ADMIN)):
     return request.app.state.hub.hall_layout()
 
 
 @router.put(f"{BASE}/config/hall", tags=["console"])
-async def put_hall(body: HallInfoEdit, request: Request, device: dict = Depends(CONSOLE)):
+async def put_hall(body: HallInfoEdit, request: Request, device: dict = Depends(ADMIN)):
     return await request.app.state.hub.edit_hall_info(device["name"], body.model_dump(exclude_none=True))
 
 
 @router.put(f"{BASE}/config/{{section}}/{{key}}", tags=["console"])
 async def put_item(section: str, key: str, request: Request, item: dict = Body(...),
-                   device: dict = Depends(CONSOLE)):
+                   device: dict = Depends(ADMIN)):
     return await request.app.state.hub.edit_hall_item(device["name"], section, key, item)
 
 
 @router.delete(f"{BASE}/config/{{section}}/{{key}}", tags=["console"])
-async def delete_item(section: str, key: str, request: Request, device: dict = Depends(CONSOLE)):
+async def delete_item(section: str, key: str, request: Request, device: dict = Depends(ADMIN)):
     return await request.app.state.hub.delete_hall_item(device["name"], section, key)
 
 
 # ---- audit ----------------------------------------------------------------------------------
 @router.get(f"{BASE}/audit", tags=["console"])
-async def audit(request: Request, limit: int = 200, device: dict = Depends(CONSOLE)):
+async def audit(request: Request, limit: int = 200, device: dict = Depends(SUPERVISOR)):
     return {"entries": request.app.state.hub.audit_log(limit)}
+
+
+# ---- clerks locked after wrong PINs ---------------------------------------------------------
+@router.post(f"{BASE}/clerks/{{clerk_id}}/unlock", tags=["console"])
+async def unlock_clerk(clerk_id: str, request: Request, device: dict = Depends(SUPERVISOR)):
+    return request.app.state.hub.unlock_clerk(device["name"], clerk_id)
+
+
+# ---- accounts -------------------------------------------------------------------------------
+@router.get(f"{BASE}/users", tags=["console"])
+async def users(request: Request, device: dict = Depends(ADMIN)):
+    return request.app.state.hub.user_list()
+
+
+@router.post(f"{BASE}/users", tags=["console"])
+async def add_user(body: NewUser, request: Request, device: dict = Depends(ADMIN)):
+    return {"user": request.app.state.hub.add_user(device["name"], body.name, body.role.value, body.password)}
+
+
+@router.post(f"{BASE}/users/{{name}}/disable", tags=["console"])
+async def disable_user(name: str, request: Request, device: dict = Depends(ADMIN)):
+    if name == device["user"]:
+        raise ApiError(409, "USER_SELF")
+    return {"user": request.app.state.hub.disable_user(device["name"], name)}
+
+
+@router.post(f"{BASE}/users/{{name}}/reset", tags=["console"])
+async def reset_user(name: str, body: NewPassword, request: Request, device: dict = Depends(ADMIN)):
+    return {"user": request.app.state.hub.reset_user(device["name"], name, body.password)}

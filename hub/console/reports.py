@@ -1,7 +1,7 @@
 """The manager's reports (JSON, CSV, XLSX) and the list of ratings with 差评 follow-up.
 
 Everything here needs a console session (or a console device token): figures and comments are
-the hall's internal business.
+the hall's internal business. Any role reads them; a supervisor or admin records follow-ups.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from ..api.auth import CONSOLE
+from .access import SUPERVISOR, VIEWER
 from ..api.web import page
 from ..protocol import API_PREFIX
 from . import report_export
@@ -29,7 +29,7 @@ async def reports_page():
 
 
 @router.get(f"{PREFIX}/reports", tags=["console"])
-async def report(request: Request, first: str | None = FROM, last: str | None = TO, device: dict = Depends(CONSOLE)):
+async def report(request: Request, first: str | None = FROM, last: str | None = TO, device: dict = Depends(VIEWER)):
     """Figures for the days first..last (YYYY-MM-DD, default today)."""
     return request.app.state.hub.report(first, last)
 
@@ -40,7 +40,7 @@ def _download(data: bytes, media: str, name: str) -> Response:
 
 @router.get(f"{PREFIX}/reports.csv", tags=["console"])
 async def report_csv(request: Request, first: str | None = FROM, last: str | None = TO, lang: str = "zh",
-                     device: dict = Depends(CONSOLE)):
+                     device: dict = Depends(VIEWER)):
     r = request.app.state.hub.report(first, last)
     return _download(report_export.to_csv(r, lang), "text/csv; charset=utf-8",
                      f"hallq-report-{r['from']}_{r['to']}.csv")
@@ -48,7 +48,7 @@ async def report_csv(request: Request, first: str | None = FROM, last: str | Non
 
 @router.get(f"{PREFIX}/reports.xlsx", tags=["console"])
 async def report_xlsx(request: Request, first: str | None = FROM, last: str | None = TO, lang: str = "zh",
-                      device: dict = Depends(CONSOLE)):
+                      device: dict = Depends(VIEWER)):
     r = request.app.state.hub.report(first, last)
     return _download(report_export.to_xlsx(r, lang),
                      "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -58,7 +58,7 @@ async def report_xlsx(request: Request, first: str | None = FROM, last: str | No
 # ---- ratings and 差评 follow-up ------------------------------------------------------------
 @router.get(f"{PREFIX}/evaluations", tags=["console"])
 async def evaluations(request: Request, first: str | None = FROM, last: str | None = TO, bad: bool = False,
-                      state: str | None = None, device: dict = Depends(CONSOLE)):
+                      state: str | None = None, device: dict = Depends(VIEWER)):
     """Rated tickets, newest first; `bad=1` keeps 差评 only, `state` filters by follow-up state."""
     return request.app.state.hub.rated_tickets(first, last, bad_only=bad, state=state)
 
@@ -69,6 +69,6 @@ class FollowUp(BaseModel):
 
 
 @router.put(f"{PREFIX}/evaluations/{{ticket_id}}", tags=["console"])
-async def follow_up(ticket_id: int, body: FollowUp, request: Request, device: dict = Depends(CONSOLE)):
+async def follow_up(ticket_id: int, body: FollowUp, request: Request, device: dict = Depends(SUPERVISOR)):
     """Record how a rating (usually a 差评) was followed up: handled or rectified, with a note."""
     return request.app.state.hub.follow_up_rating(device["name"], ticket_id, body.state, body.note)

@@ -1,12 +1,23 @@
-// The hall manager's console: sign-in, the live hall, devices and pairing, audit log.
+// The hall manager's console: sign-in by name, the live hall, devices and pairing, accounts, audit log.
+// What a role cannot do is hidden here and refused by the hub (403) anyway.
 import { applyI18n, getLang, nameOf, onLangChange, setLang, t } from "/static/i18n.js";
 import "/static/console-strings.js";
 import { api, ApiError, el, hhmm, minutesBetween, requestId, setToken, toast, token, whenSignedOut } from "/static/console-api.js";
 import { renderConfig } from "/static/console-config.js";
 
 const $ = (id) => document.getElementById(id);
-const VIEWS = ["dashboard", "devices", "config", "audit"];
-const state = { overview: null, devices: null, socket: null, seq: null, refreshTimer: null, pollTimer: null };
+const VIEWS = ["dashboard", "devices", "config", "users", "audit"];
+const RANK = { viewer: 0, supervisor: 1, admin: 2 };
+const state = { overview: null, devices: null, socket: null, seq: null, refreshTimer: null, pollTimer: null, me: null };
+
+function can(needed) {
+  return state.me !== null && RANK[state.me.role] >= RANK[needed];
+}
+
+function applyRole() {
+  document.querySelectorAll("[data-needs]").forEach((node) => { node.hidden = !can(node.dataset.needs); });
+  $("me").textContent = state.me ? t("me.label", { name: state.me.user, role: t(`urole.${state.me.role}`) }) : "";
+}
 
 // ---- sign-in ----------------------------------------------------------------------------------
 function showLogin(expired = false) {
@@ -15,7 +26,7 @@ function showLogin(expired = false) {
   $("login-view").hidden = false;
   $("login-error").textContent = expired ? t("login.expired") : "";
   $("password").value = "";
-  $("password").focus();
+  ($("user").value ? $("password") : $("user")).focus();
 }
 
 async function submitLogin(event) {
@@ -25,8 +36,9 @@ async function submitLogin(event) {
   button.textContent = t("login.busy");
   $("login-error").textContent = "";
   try {
-    const result = await api("POST", "/console/login", { password: $("password").value });
+    const result = await api("POST", "/console/login", { user: $("user").value.trim(), password: $("password").value });
     setToken(result.token);
+    state.me = { user: result.user.name, role: result.user.role };
     $("login-view").hidden = true;
     start();
   } catch (e) {
@@ -41,6 +53,7 @@ async function submitLogin(event) {
 async function logout() {
   try { await api("POST", "/console/logout", {}); } catch (e) { /* signing out anyway */ }
   setToken(null);
+  state.me = null;
   showLogin();
 }
 
@@ -51,15 +64,25 @@ function currentView() {
 }
 
 function showView() {
-  const name = currentView();
+  let name = currentView();
+  const link = document.querySelector(`nav a[data-view=${name}]`);
+  if (link && link.dataset.needs && !can(link.dataset.needs)) name = "dashboard";
   for (const v of VIEWS) $(`view-${v}`).hidden = v !== name;
   document.querySelectorAll("nav a").forEach((a) => a.classList.toggle("active", a.dataset.view === name));
   if (name === "devices") loadDevices();
   if (name === "config") renderConfig($("view-config"));
   if (name === "audit") loadAudit();
+  if (name === "users") loadUsers();
 }
 
-function start() {
+async function start() {
+  try {
+    state.me = await api("GET", "/console/session");
+  } catch (e) {
+    if (e.status !== 401) toast(e.text || String(e), "error");
+    return;
+  }
+  applyRole();
   $("app").hidden = false;
   showView();
   refresh();
@@ -201,6 +224,12 @@ function renderDashboard() {
   $("dash-devices").replaceChildren(...(devices.length ? devices.map((d) => el("div", { class: `dev-pill ${d.online ? "on" : "off"}${d.fault ? " fault" : ""}` },
     el("i", {}), d.name, el("small", {}, t(`role.${d.role}`)), d.fault ? el("em", {}, faultText(d.fault)) : null)) : [el("span", { class: "muted" }, t("common.none"))]));
 
+  const locked = o.locked_clerks || [];
+  $("locked-box").hidden = locked.length === 0;
+  $("locked-clerks").replaceChildren(...locked.map((c) => el("li", { dataset: { clerk: c.clerk_id } },
+    el("b", {}, `${c.name} (${c.clerk_id})`), " ", el("span", { class: "muted" }, t("lock.since", { time: hhmm(c.locked_at) })), " ",
+    can("supervisor") ? el("button", { class: "small", onclick: () => unlockClerk(c) }, t("lock.unlock")) : null)));
+
   const notice = $("notice-text");
   if (document.activeElement !== notice && !notice.dataset.dirty) notice.value = s.notice || "";
 }
@@ -215,6 +244,70 @@ async function publishNotice(event) {
     await api("POST", "/console/notice", { notice: $("notice-text").value });
     delete $("notice-text").dataset.dirty;
     toast(t("dash.notice_saved"));
+  } catch (e) {
+    toast(e.text || String(e), "error");
+  }
+}
+
+async function unlockClerk(c) {
+  try {
+    const answer = await api("POST", `/console/clerks/${encodeURIComponent(c.clerk_id)}/unlock`, {});
+    state.overview.locked_clerks = answer.locked_clerks;
+    renderDashboard();
+    toast(t("lock.unlocked", { name: c.name }));
+  } catch (e) {
+    toast(e.text || String(e), "error");
+  }
+}
+
+// ---- accounts -------------------------------------------------------------------------------
+async function loadUsers() {
+  let users;
+  try {
+    users = (await api("GET", "/console/users")).users;
+  } catch (e) {
+    return;
+  }
+  $("user-rows").replaceChildren(...users.map((u) => el("tr", { class: u.disabled_at ? "revoked" : "", dataset: { user: u.name } },
+    el("td", {}, u.name, state.me && u.name === state.me.user ? el("small", { class: "muted" }, t("dev.this_session")) : null),
+    el("td", {}, t(`urole.${u.role}`)),
+    el("td", {}, el("span", { class: `badge ${u.disabled_at ? "revoked" : "online"}` }, t(u.disabled_at ? "users.disabled" : "users.active"))),
+    el("td", {}, el("button", { class: "small", onclick: () => resetUser(u) }, t("users.reset")),
+      u.disabled_at || (state.me && u.name === state.me.user) ? null
+        : el("button", { class: "danger small", onclick: () => disableUser(u) }, t("users.disable"))))));
+}
+
+async function addUser(event) {
+  event.preventDefault();
+  $("user-error").textContent = "";
+  try {
+    const made = await api("POST", "/console/users", { name: $("new-user").value.trim(), role: $("new-user-role").value,
+      password: $("new-user-password").value });
+    $("new-user").value = "";
+    $("new-user-password").value = "";
+    toast(t("users.added", { name: made.user.name }));
+    loadUsers();
+  } catch (e) {
+    $("user-error").textContent = e.text || String(e);
+  }
+}
+
+async function disableUser(u) {
+  if (!confirm(t("users.confirm_disable", { name: u.name }))) return;
+  try {
+    await api("POST", `/console/users/${encodeURIComponent(u.name)}/disable`, {});
+    loadUsers();
+  } catch (e) {
+    toast(e.text || String(e), "error");
+  }
+}
+
+async function resetUser(u) {
+  const password = prompt(t("users.new_password", { name: u.name }));
+  if (!password) return;
+  try {
+    await api("POST", `/console/users/${encodeURIComponent(u.name)}/reset`, { password });
+    toast(t("users.reset_ok", { name: u.name }));
   } catch (e) {
     toast(e.text || String(e), "error");
   }
@@ -313,10 +406,11 @@ function auditDetail(entry) {
   }
   if (d.pin_reset) parts.push(t("cfg.reset_pin"));
   if (d.name && !d.item) parts.push(d.name);
-  if (d.role) parts.push(t(`role.${d.role}`));
+  if (d.role) parts.push(t(d.role in RANK ? `urole.${d.role}` : `role.${d.role}`));
   if (d.window) parts.push(`#${d.window}`);
   if (d.notice !== undefined) parts.push(`“${d.notice}”`);
   if (d.alert_wait_minutes) parts.push(t("common.minutes", { n: d.alert_wait_minutes }));
+  if (d.clerk) parts.push(d.clerk);
   if (d.address) parts.push(d.address);
   return parts.join(" · ");
 }
@@ -346,6 +440,8 @@ function relabel() {
   if (state.socket) setLive(state.socket.readyState === WebSocket.OPEN);
   renderDashboard();
   renderDevices();
+  applyRole();
+  if (!$("app").hidden && currentView() === "users") loadUsers();
   if (!$("app").hidden && currentView() === "config") renderConfig($("view-config"));
   if (!$("app").hidden && currentView() === "audit") loadAudit();
 }
@@ -367,6 +463,7 @@ function init() {
   $("notice-text").addEventListener("input", () => { $("notice-text").dataset.dirty = "1"; });
   $("pair-form").addEventListener("submit", makeCode);
   $("pair-role").addEventListener("change", roleChanged);
+  $("user-form").addEventListener("submit", addUser);
   window.addEventListener("hashchange", () => { if (token()) showView(); });
   roleChanged();
   if (token()) start(); else showLogin();

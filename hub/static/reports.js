@@ -8,7 +8,8 @@ addStrings({
   "rep.title": ["统计报表", "Reports"],
   "rep.back": ["返回管理台", "Back to console"],
   "rep.signin": ["请先登录管理台", "Please sign in"],
-  "rep.password": ["管理密码", "Console password"],
+  "rep.user": ["用户名", "User name"],
+  "rep.password": ["密码", "Password"],
   "rep.signin_go": ["登录", "Sign in"],
   "rep.from": ["从", "From"],
   "rep.to": ["至", "to"],
@@ -284,13 +285,13 @@ async function download(ext) {
 function signIn() {
   $("main").hidden = true;
   $("login").hidden = false;
-  $("password").focus();
+  $("user").focus();
 }
 
 async function doSignIn() {
   $("login-error").textContent = "";
   try {
-    const r = await api("POST", "/console/login", { password: $("password").value });
+    const r = await api("POST", "/console/login", { user: $("user").value.trim(), password: $("password").value });
     setToken(r.token);
     $("login").hidden = true;
     $("main").hidden = false;
