@@ -288,6 +288,12 @@ class AccountUseCases:
             why = self._expired({**s, "ended_at": None}, now)
             if why:
                 self._end_session(s, why)
+        # A session ended by another process (`hallq hub user disable`) may still stream here.
+        for device_id, streams in list(self.links.items()):
+            if streams:
+                session = self.store.session(device_id)
+                if session and session["ended_at"]:
+                    self._disconnect_device(device_id)
 
     def _start_session_sweeper(self) -> None:
         """Open event streams make no requests, so once a second the sessions are checked anew."""
