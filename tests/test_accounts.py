@@ -100,6 +100,9 @@ def test_each_role_does_only_what_it_may_and_the_audit_names_the_person(staff):
     assert call(hub, viewer, "POST", "/console/pairing-codes", {"role": "kiosk", "name": "K"}).status_code == 403
     assert call(hub, viewer, "POST", "/console/notice", {"notice": "观众公告"}).status_code == 403
     assert call(hub, viewer, "GET", "/console/audit").status_code == 403
+    # nor through the devices' routes a console may use
+    assert call(hub, viewer, "POST", "/notice", {"request_id": "v1", "notice": "观众公告"}).status_code == 403
+    assert call(hub, viewer, "POST", "/tickets", {"request_id": "v2", "service_id": "property"}).status_code == 403
 
     assert call(hub, supervisor, "POST", "/console/users", {"name": "新人", "role": "admin",
                                                             "password": "whatever-1"}).status_code == 403

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from fastapi import Request
 
+from ..app.accounts import AccountRole, refusal_params
 from ..protocol import Role
 
 
@@ -33,6 +34,11 @@ def require(*roles: Role):
         device = device_for(hub, token_of(request.headers, request.query_params))
         if device["role"] not in allowed:
             raise ApiError(403, "FORBIDDEN", role=device["role"])
+        # A viewer's console session only looks: no command through the device routes either
+        # (the console's own routes check each role themselves).
+        if (device.get("user_role") == AccountRole.VIEWER and request.method != "GET"
+                and "/console/" not in request.url.path):
+            raise ApiError(403, "ROLE_FORBIDDEN", **refusal_params(AccountRole.VIEWER, AccountRole.SUPERVISOR))
         return device
 
     return dependency

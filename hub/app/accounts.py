@@ -52,6 +52,13 @@ ROLE_LABELS = {"admin": ("管理员", "administrator"), "supervisor": ("值班�
                "viewer": ("只读查看", "viewer")}
 
 
+def refusal_params(role: str | None, needed: AccountRole) -> dict:
+    """The parameters of a ROLE_FORBIDDEN answer: the person's role and the one needed, named."""
+    have = ROLE_LABELS.get(role or "", (role, role))
+    return {"role": role, "need": needed.value, "role_zh": have[0], "role_en": have[1],
+            "need_zh": ROLE_LABELS[needed.value][0], "need_en": ROLE_LABELS[needed.value][1]}
+
+
 def may(role: str | None, needed: AccountRole) -> bool:
     try:
         return RANK[AccountRole(role)] >= RANK[needed]

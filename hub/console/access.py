@@ -4,16 +4,13 @@ from __future__ import annotations
 from fastapi import Depends
 
 from ..api.auth import CONSOLE, ApiError
-from ..app.accounts import ROLE_LABELS, AccountRole, may
+from ..app.accounts import AccountRole, may, refusal_params
 
 
 def at_least(needed: AccountRole):
     async def dependency(device: dict = Depends(CONSOLE)) -> dict:
-        role = device.get("user_role")
-        if not may(role, needed):
-            have = ROLE_LABELS.get(role, (role, role))
-            raise ApiError(403, "ROLE_FORBIDDEN", role=role, need=needed.value, role_zh=have[0], role_en=have[1],
-                           need_zh=ROLE_LABELS[needed.value][0], need_en=ROLE_LABELS[needed.value][1])
+        if not may(device.get("user_role"), needed):
+            raise ApiError(403, "ROLE_FORBIDDEN", **refusal_params(device.get("user_role"), needed))
         return device
 
     return dependency

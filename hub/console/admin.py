@@ -30,11 +30,11 @@ class SignIn(_Body):
 class NewUser(_Body):
     name: str = Field(min_length=1, max_length=40)
     role: AccountRole
-    password: str = Field(min_length=8, max_length=200)
+    password: str = Field(max_length=200)
 
 
 class NewPassword(_Body):
-    password: str = Field(min_length=8, max_length=200)
+    password: str = Field(max_length=200)
 
 
 class PairingRequest(_Body):
