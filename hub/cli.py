@@ -71,7 +71,7 @@ def _run_hub(args) -> int:
     service = build_service(args.db, config, public_url=args.public_url)
     if args.action == "pair":
         if args.role not in [r.value for r in Role] or not args.name:
-            print("pair needs --role (kiosk, caller, display or console) and --name", file=sys.stderr)
+            print("pair needs --role and --name (a device role: kiosk, caller, display or console)", file=sys.stderr)
             return 2
         try:
             device, token = service.pair_device_directly(Role(args.role), args.name, args.window)

@@ -332,3 +332,32 @@ def test_a_pairing_code_dies_after_five_wrong_tries_from_any_addresses(staff):
     assert dead.status_code == 400 and dead.json()["code"] == "PAIRING_CODE_INVALID"
     assert "输错 5 次即作废" in dead.json()["message"]
     assert call(hub, admin, "GET", "/console/devices").json()["pairing_codes"] == []
+
+
+def test_the_old_shared_password_becomes_the_admin_account_on_upgrade(tmp_path):
+    """A schema-4 database with the one console password: after the upgrade `admin` signs in with
+    it, and the old setting is gone."""
+    import sqlite3
+
+    import sqlite_utils
+
+    from hub.app.accounts import hash_password
+    from hub.server import build_service
+    from hub.store import MIGRATIONS
+
+    path = tmp_path / "v4.db"
+    conn = sqlite3.connect(path, isolation_level=None)
+    db = sqlite_utils.Database(conn)
+    for v in (1, 2, 3, 4):
+        MIGRATIONS[v](db)
+    conn.execute("PRAGMA user_version=4")
+    conn.execute("INSERT INTO settings (key, value) VALUES ('console_password', ?)", (hash_password("old-shared-1"),))
+    conn.close()
+
+    service = build_service(path)
+    try:
+        answer = asyncio.run(service.console_login("admin", "old-shared-1", "127.0.0.1"))
+        assert answer["user"] == {"name": "admin", "role": "admin"}
+        assert service.store.setting("console_password") is None
+    finally:
+        service.close()

@@ -65,6 +65,8 @@ let hubToday = null;  // the hall's business day (the hub's clock), learnt from 
 
 const fmt = (v, suffix = "") => (v === null || v === undefined ? "–" : `${v}${suffix}`);
 
+let mayFollowUp = true;  // a viewer reads ratings; a supervisor or admin records follow-ups
+
 function isoDay(d) {
   const local = new Date(d.getTime() - d.getTimezoneOffset() * 60000);
   return local.toISOString().slice(0, 10);
@@ -199,6 +201,8 @@ function renderFollowups() {
     state.value = it.followup.state;
     const note = el("input", { class: "note", value: it.followup.note || "", maxlength: 500, placeholder: t("f.note_placeholder") });
     const save = el("button", { class: "btn primary", type: "button", onclick: () => saveFollowup(it, state.value, note.value, save) }, t("f.save"));
+    state.disabled = note.disabled = !mayFollowUp;
+    save.hidden = !mayFollowUp;
     const reasons = (en ? it.reason_labels_en : it.reason_labels).map((r) => el("span", { class: "chip" }, r));
     return el("tr", { dataset: { ticket: it.ticket_id, number: it.number } },
       el("td", {}, `${it.day} ${(it.at || "").slice(11, 16)}`),
@@ -303,6 +307,7 @@ async function doSignIn() {
 
 async function start() {
   try {
+    mayFollowUp = (await api("GET", "/console/session")).role !== "viewer";
     const hall = await api("GET", "/hall");
     $("hall-name").textContent = getLang() === "en" && hall.hall.name_en ? hall.hall.name_en : hall.hall.name;
   } catch (err) {
