@@ -131,6 +131,18 @@ def test_sign_in_refuses_wrong_password_and_locks_after_five_tries(hub, console,
     assert page.locator("nav a[data-view=dashboard]").text_content() == "Live hall"
 
 
+def test_the_console_asks_to_sign_in_again_when_the_session_expires(hub, console, clock):
+    """Left alone for 31 minutes, the open console is signed out by the hub (its event stream
+    closed), says so, and the next sign-in works."""
+    page = console
+    signed_in(page)
+    assert "admin" in page.locator("#me").text_content()
+    clock.advance(minutes=31)
+    page.wait_for_selector("#login-view:not([hidden])", timeout=10000)
+    assert "登录已失效" in page.locator("#login-error").text_content()
+    signed_in(page)
+
+
 def test_sign_in_without_an_account_says_how_to_make_one(hub, page):
     """Bad input: any name and password on a hub where no console account was ever made."""
     page.goto(f"{hub.url}/console")
