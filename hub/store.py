@@ -98,7 +98,6 @@ def _accounts(db: sqlite_utils.Database) -> None:
         db.execute("INSERT OR IGNORE INTO users (name, role, password, created_at) VALUES ('admin', 'admin', ?, '')",
                    [old[0]])
         db.execute("DELETE FROM settings WHERE key='console_password'")
-        db.conn.commit()
 
 
 MIGRATIONS = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _accounts}

@@ -152,7 +152,7 @@ class LoginLimits:
     hall: Throttle
 
     @classmethod
-    def default(cls) -> "LoginLimits":
+    def default(cls) -> LoginLimits:
         return cls(Throttle(5), Throttle(10), Throttle(100))
 
     def check(self, address: str, account: str, now: datetime) -> None:
