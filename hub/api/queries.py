@@ -22,7 +22,7 @@ async def me(device: dict = Depends(ANY_DEVICE)):
 
 @router.get("/hall", tags=["hall"])
 async def hall(request: Request, device: dict = Depends(ANY_DEVICE)):
-    return request.app.state.hub.hall_info(include_salt=device["role"] in (Role.KIOSK, Role.CONSOLE))
+    return request.app.state.hub.hall_info()
 
 
 @router.get("/snapshot", tags=["hall"])
