@@ -127,3 +127,27 @@ def public_event(event: dict) -> dict:
     if "appointment" in data:
         data["appointment"] = {k: v for k, v in data["appointment"].items() if k not in ("phone_hash", "id_hash", "code")}
     return {**event, "data": data}
+
+
+# What a display may not show: a hall screen is read by everyone in the room.
+PERSONAL_TICKET_FIELDS = ("name_masked", "id_masked")
+
+
+def display_ticket(ticket: dict | None) -> dict | None:
+    """A ticket as a display may show it: no masked name or ID."""
+    return None if ticket is None else {k: v for k, v in ticket.items() if k not in PERSONAL_TICKET_FIELDS}
+
+
+def display_event(event: dict) -> dict:
+    """An event as a display receives it: its ticket without the masked name or ID."""
+    data = event.get("data")
+    if not data or not data.get("ticket"):
+        return event
+    return {**event, "data": {**data, "ticket": display_ticket(data["ticket"])}}
+
+
+def display_snapshot(snapshot: dict) -> dict:
+    """The snapshot as a display receives it: no masked names or IDs in any ticket."""
+    windows = [{**w, "current_ticket": display_ticket(w.get("current_ticket"))} for w in snapshot["windows"]]
+    return {**snapshot, "windows": windows, "tickets": [display_ticket(t) for t in snapshot["tickets"]],
+            "recent_calls": [display_ticket(t) for t in snapshot["recent_calls"]]}
