@@ -111,6 +111,7 @@ def _drop_id_salt(db: sqlite_utils.Database) -> None:
                 redacted = _without_hashes(json.loads(text))
                 conn.execute(f"UPDATE {table} SET {column}=? WHERE {key}=?", (_json(redacted), rowid))
         conn.execute("DELETE FROM settings WHERE key='id_salt'")
+    conn.execute("VACUUM")  # no free page keeps an old hash or the salt (earlier migrations freed some)
     conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
 
