@@ -16,6 +16,11 @@ from typing import Callable, Iterator
 
 import sqlite_utils
 
+try:
+    import fcntl
+except ImportError:  # Windows: a running hub's database cannot be replaced there anyway (the file is open)
+    fcntl = None  # type: ignore[assignment]
+
 from .core.events import Event, decode, encode
 from .protocol import public_event
 
@@ -134,10 +139,33 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _lock_path(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".lock")
+
+
+def in_use(db_path: str | Path) -> bool:
+    """Whether a hub (any Store, in any process) has this database open now."""
+    lock = _lock_path(Path(db_path))
+    if fcntl is None or not lock.exists():
+        return False
+    with open(lock, "a+b") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        fcntl.flock(f, fcntl.LOCK_UN)
+    return False
+
+
 class Store:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Held (shared) while open, so `hallq hub restore` can tell a running hub's database. A separate
+        # file: closing any other descriptor of the database itself would drop SQLite's own locks.
+        self._open_lock = open(_lock_path(self.path), "a+b")
+        if fcntl is not None:
+            fcntl.flock(self._open_lock, fcntl.LOCK_SH)
         conn = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
@@ -151,6 +179,7 @@ class Store:
 
     def close(self) -> None:
         self.conn.close()
+        self._open_lock.close()
 
     # ---- schema ---------------------------------------------------------------------------
     def _migrate(self) -> None:
