@@ -17,6 +17,11 @@ from .idkey import key_path
 from .store import in_use
 
 
+# The hall CA and the hub's certificate, when the hub keeps them beside the database: copied too, so a
+# hub restored on a new machine keeps the CA its devices pinned at pairing.
+TLS_FILES = ("hall-ca.pem", "hall-ca.key", "hub-cert.pem", "hub-key.pem")
+
+
 class BackupError(Exception):
     """A refusal with a message for the installer, zh_CN first."""
 
@@ -47,7 +52,12 @@ def backup(db_path: Path, to_dir: Path) -> list[Path]:
         source.close()
     os.replace(partial, db_copy)
     _copy_key(key, key_copy)
-    return [db_copy, key_copy]
+    written = [db_copy, key_copy]
+    for name in TLS_FILES:
+        if (db_path.parent / name).is_file():
+            _copy_key(db_path.parent / name, to_dir / name)
+            written.append(to_dir / name)
+    return written
 
 
 def restore(from_dir: Path, db_path: Path, *, force: bool = False) -> Path | None:
@@ -74,16 +84,23 @@ def restore(from_dir: Path, db_path: Path, *, force: bool = False) -> Path | Non
                               f"{db_path} exists; add --force to replace it (the old one is kept, renamed)")
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         moved = db_path.with_name(f"{db_path.name}.before-restore-{stamp}")
-        for suffix in ("", "-wal", "-shm"):
-            old = db_path.with_name(db_path.name + suffix)
-            if old.exists():
-                os.replace(old, moved.with_name(moved.name + suffix))
-        old_key = key_path(db_path)
-        if old_key.exists():
-            os.replace(old_key, moved.with_name(moved.name + ".key"))
+        try:
+            for suffix in ("", "-wal", "-shm"):
+                old = db_path.with_name(db_path.name + suffix)
+                if old.exists():
+                    os.replace(old, moved.with_name(moved.name + suffix))
+            old_key = key_path(db_path)
+            if old_key.exists():
+                os.replace(old_key, moved.with_name(moved.name + ".key"))
+        except OSError as e:  # on Windows: the file is open, most likely by the hub's service
+            raise BackupError(f"无法移走 {db_path}，是否有服务器正在运行？/ cannot move {db_path} aside ({e}); "
+                              "is a hub running on it? stop it first") from None
     db_path.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(backup_db, db_path)
     _copy_key(backup_key, key_path(db_path))
+    for name in TLS_FILES:  # a hall CA already beside the database stays: its devices pinned it
+        if (from_dir / name).is_file() and not (db_path.parent / name).exists():
+            _copy_key(from_dir / name, db_path.parent / name)
     return moved
 
 

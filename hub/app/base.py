@@ -42,7 +42,12 @@ class HubCore:
         self.lock = threading.RLock()
         self.links: dict[int, set[asyncio.Queue]] = {}  # device id -> its open event streams
         self.last_seen: dict[int, str] = {}
-        self.personal_key = PersonalKey(load_or_create(key_path(store.path)))
+        key_file = key_path(store.path)
+        if not key_file.exists() and store.last_seq:
+            log.warning("no ID key %s beside a database in use: a new one is made; ID cards and phone numbers "
+                        "recorded before will not be recognised (restore hall.key from the backup if you have it)",
+                        key_file)
+        self.personal_key = PersonalKey(load_or_create(key_file))
         self.hall = self._load()
 
     # ---- state ----------------------------------------------------------------------------
