@@ -292,6 +292,24 @@ def test_a_70_year_olds_card_offers_and_takes_a_senior_priority_ticket(make_kios
     make_kiosk.run(scenario)
 
 
+def test_check_in_by_card_matches_an_appointment_booked_with_the_number(make_kiosk, hub, qloop, sim_reader):
+    """The kiosk sends the card's number; the hub hashes it with its own key, as it did at booking."""
+    async def scenario():
+        id_number = sim_reader.insert("王芳", "F", date(1980, 4, 2))
+        console = make_client(hub, "console")
+        await console.book("pension", at(23, 9, 45).isoformat(), at(23, 10, 15).isoformat(), name="王芳",
+                           id_number=id_number)
+        await console.aclose()
+        k = await make_kiosk(reader=await card_reader(hub, sim_reader))
+        await k.click("home:appointment")
+        await k.click("appt:card")
+        await k.wait_screen("ticket")
+        assert k.c.state.ticket["appointment_id"]
+        assert id_number not in str(await k.snapshot())
+
+    make_kiosk.run(scenario)
+
+
 def test_a_younger_cards_holder_is_not_asked_and_gets_a_normal_ticket(make_kiosk, hub, qloop, sim_reader):
     async def scenario():
         k = await make_kiosk(reader=await card_reader(hub, sim_reader))

@@ -93,3 +93,17 @@ def test_without_its_snapshots_the_legacy_log_replays_to_the_same_hall(legacy_db
     hub = open_hub(legacy_db, ManualClock(datetime.fromisoformat(EXPECTED["now"])))
     assert hub.snapshot() == EXPECTED["snapshot"]
     hub.store.close()
+
+
+async def test_remembered_requests_stay_their_devices_after_the_migration(legacy_db):
+    """Requests are keyed by (device, request_id) now: each legacy answer still replays for its own
+    device (the citizen's namespaced ones with no device); another device's same id is a new request."""
+    with sqlite3.connect(legacy_db) as con:
+        rows = con.execute("SELECT request_id, device_id, status, response FROM requests").fetchall()
+    hub = open_hub(legacy_db, ManualClock(datetime.fromisoformat(EXPECTED["now"])))
+    for request_id, device_id, status, response in rows:
+        assert hub.store.request(device_id, request_id) == (status, json.loads(response))
+    kiosk_id, kiosk_request = next((d, r) for r, d, _, _ in rows if d is not None)
+    assert hub.store.request(kiosk_id + 100, kiosk_request) is None
+    assert any(r.startswith("pub:") and d is None for r, d, _, _ in rows)
+    hub.store.close()
