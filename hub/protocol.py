@@ -130,20 +130,24 @@ def public_event(event: dict) -> dict:
 
 
 # What a display may not show: a hall screen is read by everyone in the room.
-PERSONAL_TICKET_FIELDS = ("name_masked", "id_masked")
+PERSONAL_FIELDS = ("name_masked", "id_masked", "phone_masked")
 
 
 def display_ticket(ticket: dict | None) -> dict | None:
-    """A ticket as a display may show it: no masked name or ID."""
-    return None if ticket is None else {k: v for k, v in ticket.items() if k not in PERSONAL_TICKET_FIELDS}
+    """A ticket (or appointment) as a display may show it: no masked name, ID or phone."""
+    return None if ticket is None else {k: v for k, v in ticket.items() if k not in PERSONAL_FIELDS}
 
 
 def display_event(event: dict) -> dict:
-    """An event as a display receives it: its ticket without the masked name or ID."""
+    """An event as a display receives it: its ticket and appointment without masked names, IDs, phones."""
     data = event.get("data")
-    if not data or not data.get("ticket"):
+    if not data or not (data.get("ticket") or data.get("appointment")):
         return event
-    return {**event, "data": {**data, "ticket": display_ticket(data["ticket"])}}
+    data = dict(data)
+    for name in ("ticket", "appointment"):
+        if data.get(name):
+            data[name] = display_ticket(data[name])
+    return {**event, "data": data}
 
 
 def display_snapshot(snapshot: dict) -> dict:

@@ -68,6 +68,8 @@ async def test_displays_get_no_masked_names_or_ids(hub, clients):
     caller.start_events(since=0)
 
     ticket = (await kiosk.issue_ticket("pension", holder={"name_masked": "王*", "id_number": CARD}))["ticket"]
+    later = (await console.snapshot())["now"][:11] + "16:00:00+08:00"
+    await console.book("pension", later, later[:11] + "16:30:00+08:00", name="李雷", phone="13800138000")
     assert (ticket["name_masked"], ticket["id_masked"]) == ("王*", "110***********1234")
     await caller.login(2, "c002", "2222")
     await caller.call_next(2)
@@ -79,7 +81,9 @@ async def test_displays_get_no_masked_names_or_ids(hub, clients):
     assert any((e["data"].get("ticket") or {}).get("name_masked") == "王*" for e in seen_by_caller)
     assert (await console.snapshot())["windows"][1]["current_ticket"]["id_masked"] == "110***********1234"
     # the hall's screen does not, on the stream, in the snapshot, the window's line or a ticket
+    assert any(e["type"] == "appointment.created" for e in shown)  # the booking reached the screen, bare
     fetched = [await display.snapshot(), await display.ticket(ticket["id"]), await display.window_queue(2)]
     assert fetched[0]["windows"][1]["current_ticket"]["number"] == ticket["number"]
     for text in [str(e) for e in shown] + [str(f) for f in fetched]:
         assert "王*" not in text and "110***" not in text and "name_masked" not in text
+        assert "李*" not in text and "138****" not in text
