@@ -174,7 +174,11 @@ class Store:
         self.conn = conn
         self.lock = threading.RLock()
         self.db = sqlite_utils.Database(conn)
-        self._migrate()
+        try:
+            self._migrate()
+        except BaseException:
+            self.close()
+            raise
         self.last_seq = self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0]
 
     def close(self) -> None:

@@ -251,6 +251,15 @@ def test_a_corrupted_answer_that_passes_the_checksum_is_not_taken_for_the_card(s
         assert parse_base_info(FrameParser().feed(port.read(1295))[0].data).name != "张三"
 
 
+def test_a_card_taken_away_between_find_and_read_is_no_card_not_a_failure(sim, reader):
+    sim.insert("张三", "M", date(1955, 3, 2))
+    sim.remove_after_next("find")
+    assert reader.read_card() is None
+    sim.insert("张三", "M", date(1955, 3, 2))
+    sim.remove_after_next("select")
+    assert reader.read_card() is None
+
+
 def test_a_card_that_never_reads_the_same_twice_is_refused(sim, reader):
     """Bad input: every answer is damaged differently (as if the card sat badly on the antenna)."""
     sim.insert("张三", "M", date(1955, 3, 2))

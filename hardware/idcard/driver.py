@@ -70,8 +70,14 @@ class IdCardReader:
             if found.status == SW_NO_CARD:
                 return None
             self._expect(found, SW_FIND_OK, "find card")
-            self._expect(self._exchange(*SELECT_CARD), SW_OK, "select card")
-            data = self._agreed_read()
+            try:
+                self._expect(self._exchange(*SELECT_CARD), SW_OK, "select card")
+                data = self._agreed_read()
+            except ReaderError as e:
+                # Taken off the reader between finding and reading it: no card, not a failed read.
+                if e.code == "read_failed" and self._exchange(*FIND_CARD).status == SW_NO_CARD:
+                    return None
+                raise
             try:
                 holder = CardHolder.from_card(parse_base_info(data))
             except CardDataError as e:

@@ -76,6 +76,7 @@ class SimulatedReader:
         self._card: bytes | None = None
         self._garbles: list[tuple[str, tuple[int, int] | None, bool]] = []
         self._unplugs: list[tuple[int, int] | None] = []
+        self._removals: list[tuple[int, int] | None] = []
         self._rng = random.Random(seed)
         self.commands: list[tuple[int, int]] = []  # every command received, for tests
         self._pty: _Pty | None = None
@@ -116,6 +117,11 @@ class SimulatedReader:
         with self._lock:
             self._garbles.append((kind, _TARGETS[on], then_answer))
 
+    def remove_after_next(self, on: str = "find") -> None:
+        """Take the card away right after answering the next `on` command (a citizen in a hurry)."""
+        with self._lock:
+            self._removals.append(_TARGETS[on])
+
     def unplug_on_next(self, on: str = "read") -> None:
         """Pull the cable half-way through the next answer to `on`."""
         with self._lock:
@@ -153,6 +159,9 @@ class SimulatedReader:
         with self._lock:
             self.commands.append(command)
             reply = self._reply(command)
+            if self._removals and self._removals[0] in (None, command):
+                self._removals.pop(0)
+                self._card = None
             garble = next((g for g in self._garbles if g[1] in (None, command)), None)
             if garble:
                 self._garbles.remove(garble)
