@@ -4,6 +4,8 @@
   hallq hub pair --role kiosk --name 'Kiosk 1'         print a device token
   hallq hub user add NAME --role admin|supervisor|viewer   a console account (also: list, disable, reset)
   hallq hub check --hall FILE                          validate a hall file
+  hallq hub backup --db FILE --to DIR                  copy the database and its key file (hall running)
+  hallq hub restore --from DIR --db FILE [--force]     put a backup in place (hub stopped)
   hallq kiosk|caller|display|evaluator --hub URL --token T
   hallq demo                                           the whole hall on this machine
 """
@@ -29,7 +31,7 @@ DEVICE_APPS = {"kiosk": "kiosk.app", "caller": "caller.app", "display": "display
 def _hub_parser(sub) -> None:
     hub = sub.add_parser("hub", help="run the hub (one per hall)")
     hub.add_argument("action", nargs="?", default="run",
-                     choices=["run", "pair", "check", "devices", "user", "set-password"],
+                     choices=["run", "pair", "check", "devices", "user", "set-password", "backup", "restore"],
                      help="set-password (kept for one release): creates or updates the account `admin`; "
                           "prefer `user add NAME --role admin`")
     hub.add_argument("user_args", nargs="*", metavar="add|list|disable|reset NAME",
@@ -51,9 +53,38 @@ def _hub_parser(sub) -> None:
                      help="a console sign-in ends after this long without use (default 30)")
     hub.add_argument("--session-max-hours", type=int, default=12,
                      help="a console sign-in ends this long after it began, used or not (default 12)")
+    hub.add_argument("--to", type=Path, help="with backup: a new directory for this backup")
+    hub.add_argument("--from", dest="from_dir", type=Path, help="with restore: the backup's directory")
+    hub.add_argument("--force", action="store_true", help="with restore: replace an existing database")
+
+
+def _backup_or_restore(args) -> int:
+    from .backup import BackupError, backup, restore
+
+    try:
+        if args.action == "backup":
+            if args.to is None:
+                print("backup needs --to DIR / 请用 --to 指定备份目录", file=sys.stderr)
+                return 2
+            for path in backup(args.db, args.to):
+                print(f"backed up / 已备份: {path}")
+            return 0
+        if args.from_dir is None:
+            print("restore needs --from DIR / 请用 --from 指定备份目录", file=sys.stderr)
+            return 2
+        moved = restore(args.from_dir, args.db, force=args.force)
+    except BackupError as e:
+        print(e, file=sys.stderr)
+        return 2
+    if moved:
+        print(f"the database replaced was kept as / 原数据库已保留为: {moved}")
+    print(f"restored / 已恢复: {args.db}")
+    return 0
 
 
 def _run_hub(args) -> int:
+    if args.action in ("backup", "restore"):
+        return _backup_or_restore(args)
     from .core.config import ConfigError, load_hall
     from .core.errors import DomainError
     from .server import DEFAULT_HALL, build_service, serve_forever

@@ -72,7 +72,7 @@ async def crowd(client, rate: float, issued: list[dict], rng: random.Random) -> 
 
 def _kiosk_parts():
     """A simulated printer and ID reader (with a senior's card on it) for the kiosk, if available."""
-    printer = reader_factory = simulated = None
+    printer = reader = simulated = None
     try:
         from hardware.printer import TicketPrinter
 
@@ -88,10 +88,10 @@ def _kiosk_parts():
         simulated = SimulatedReader()
         simulated.insert("张三", "M", date(1950, 3, 2))
         port = simulated.port
-        reader_factory = lambda salt: IdCardReader(port, salt=salt)  # noqa: E731
+        reader = IdCardReader(port)
     except Exception as e:
         log.warning("no simulated ID card reader (%s)", e)
-    return printer, reader_factory, simulated
+    return printer, reader, simulated
 
 
 DEMO_USER = "admin"
@@ -119,11 +119,11 @@ async def run(args, srv: HubServer, config: HallConfig, clock, app) -> int:
         create_kiosk = None
         log.warning("kiosk app not available (%s); the demo runs without the kiosk window", e)
     if create_kiosk is not None:
-        printer, reader_factory, simulated = kiosk_parts = _kiosk_parts()
+        printer, reader, simulated = kiosk_parts = _kiosk_parts()
         kc = client("kiosk", "Demo kiosk")
         clients.append(kc)
         try:
-            kiosk_window, kiosk_controller = create_kiosk(kc, printer=printer, reader_factory=reader_factory,
+            kiosk_window, kiosk_controller = create_kiosk(kc, printer=printer, reader=reader,
                                                           clock=clock)
             kiosk_window.resize(1280, 800)
             kiosk_window.show()

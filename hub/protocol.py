@@ -8,11 +8,12 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from .core.vocabulary import (BAD_SCORE_MAX, HAND_PRIORITY_REASONS, PRIORITY_REASONS, RATING_SCORES,  # noqa: F401
-                              age_on, mask_name, mask_phone)
+                              ID_NUMBER_PATTERN, age_on, id_number_valid, mask_id, mask_name, mask_phone)
 
 API_VERSION = 1
 API_PREFIX = f"/api/v{API_VERSION}"
@@ -35,13 +36,25 @@ class _Body(BaseModel):
     request_id: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
 
 
+def _checked_id(number: str) -> str:
+    # The message never repeats the number: error bodies and logs must not carry it.
+    if not id_number_valid(number):
+        raise ValueError("not a valid resident ID number (check digit or birth date)")
+    return number.upper()
+
+
+# A full ID number, sent only over TLS to the hub, which masks and hashes it with its key and keeps
+# neither the number nor anything it could be recovered from (docs/deploy.md, "The ID key file").
+IdNumber = Annotated[str, Field(pattern=ID_NUMBER_PATTERN), AfterValidator(_checked_id)]
+
+
 class Holder(BaseModel):
-    """What a kiosk may send about an ID-card holder: never the full ID number."""
+    """What a kiosk sends about an ID-card holder. The hub keeps only the masked form
+    (110***********1234) and a keyed hash of `id_number`; the birth date comes from the number."""
     model_config = ConfigDict(extra="forbid")
     name_masked: str | None = Field(default=None, max_length=20)
-    id_masked: str | None = Field(default=None, pattern=r"^\d{3}\*{11}[\dX]{4}$")
-    id_hash: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
-    birth_date: date | None = None
+    id_number: IdNumber | None = Field(default=None, repr=False)
+    birth_date: date | None = None  # for a holder without a card read (e.g. the console); the number wins
 
 
 class IssueTicket(_Body):
@@ -74,13 +87,13 @@ class Book(_Body):
     slot_end: datetime
     name: str = Field(default="", max_length=30)
     phone: str | None = Field(default=None, pattern=r"^1\d{10}$")
-    id_hash: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    id_number: IdNumber | None = Field(default=None, repr=False)
 
 
 class CheckIn(_Body):
     code: str | None = Field(default=None, pattern=r"^\d{6}$")
     phone: str | None = Field(default=None, pattern=r"^1\d{10}$")
-    id_hash: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    id_number: IdNumber | None = Field(default=None, repr=False)
 
 
 class Notice(_Body):
@@ -97,7 +110,7 @@ class Evaluate(_Body):
     comment: str = Field(default="", max_length=500)
 
 
-PRIVATE_TICKET_FIELDS = ("token", "id_hash")
+PRIVATE_TICKET_FIELDS = ("token", "id_hash", "device_id")
 
 
 def public_ticket(ticket: dict | None) -> dict | None:
@@ -114,3 +127,31 @@ def public_event(event: dict) -> dict:
     if "appointment" in data:
         data["appointment"] = {k: v for k, v in data["appointment"].items() if k not in ("phone_hash", "id_hash", "code")}
     return {**event, "data": data}
+
+
+# What a display may not show: a hall screen is read by everyone in the room.
+PERSONAL_FIELDS = ("name_masked", "id_masked", "phone_masked")
+
+
+def display_ticket(ticket: dict | None) -> dict | None:
+    """A ticket (or appointment) as a display may show it: no masked name, ID or phone."""
+    return None if ticket is None else {k: v for k, v in ticket.items() if k not in PERSONAL_FIELDS}
+
+
+def display_event(event: dict) -> dict:
+    """An event as a display receives it: its ticket and appointment without masked names, IDs, phones."""
+    data = event.get("data")
+    if not data or not (data.get("ticket") or data.get("appointment")):
+        return event
+    data = dict(data)
+    for name in ("ticket", "appointment"):
+        if data.get(name):
+            data[name] = display_ticket(data[name])
+    return {**event, "data": data}
+
+
+def display_snapshot(snapshot: dict) -> dict:
+    """The snapshot as a display receives it: no masked names or IDs in any ticket."""
+    windows = [{**w, "current_ticket": display_ticket(w.get("current_ticket"))} for w in snapshot["windows"]]
+    return {**snapshot, "windows": windows, "tickets": [display_ticket(t) for t in snapshot["tickets"]],
+            "recent_calls": [display_ticket(t) for t in snapshot["recent_calls"]]}

@@ -16,10 +16,15 @@ from typing import Callable, Iterator
 
 import sqlite_utils
 
+try:
+    import fcntl
+except ImportError:  # Windows: a running hub's database cannot be replaced there anyway (the file is open)
+    fcntl = None  # type: ignore[assignment]
+
 from .core.events import Event, decode, encode
 from .protocol import public_event
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 7
 HALL_LAYOUT_KEY = "hall_config"  # the console's edited layout, as HallConfig JSON
 
 TICKET_COLUMNS = {
@@ -28,7 +33,7 @@ TICKET_COLUMNS = {
     "slot_start": str, "slot_end": str, "called_at": str, "serving_at": str, "finished_at": str,
     "window_id": int, "clerk_id": str, "target_window": int, "transferred": int, "no_show_count": int,
     "recall_count": int, "id_masked": str, "id_hash": str, "name_masked": str, "device": str, "evaluation": str,
-    "transfer_count": int,
+    "transfer_count": int, "device_id": int,
 }
 
 
@@ -100,7 +105,51 @@ def _accounts(db: sqlite_utils.Database) -> None:
         db.execute("DELETE FROM settings WHERE key='console_password'")
 
 
-MIGRATIONS = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _accounts}
+def _requests_per_device(db: sqlite_utils.Database) -> None:
+    # A request_id is unique per device only: key the remembered answers by (device, request_id), so one
+    # device's request_id never fetches another's answer. Device 0 = no device (the citizen's phone,
+    # whose request_ids are namespaced per ticket). Tickets also record the issuing device's id.
+    if db["requests"].pks != ["device_id", "request_id"]:
+        db.execute("UPDATE requests SET device_id = 0 WHERE device_id IS NULL")
+        db["requests"].transform(pk=("device_id", "request_id"), not_null={"device_id", "request_id"})
+    if "device_id" not in db["tickets"].columns_dict:
+        db["tickets"].add_column("device_id", int)
+
+
+_PERSONAL_HASHES = ("id_hash", "phone_hash")
+
+
+def _drop_id_salt(db: sqlite_utils.Database) -> None:
+    # Before the ID key file, the HMAC salt lived in `settings` (and every kiosk had it), so each stored
+    # hash was a masked number away from the full ID number. The salt cannot be trusted again and the
+    # hashes cannot be re-keyed without the numbers: both go, overwritten on disk (secure_delete) and the
+    # WAL emptied. Appointments booked before still check in by their code; by phone or card no longer.
+    conn = db.conn
+    if conn.execute("SELECT 1 FROM settings WHERE key='id_salt'").fetchone() is None:
+        return
+    conn.execute("PRAGMA secure_delete=ON")
+    with _Transaction(conn, threading.RLock()):
+        conn.execute("UPDATE tickets SET id_hash = NULL")
+        for table, key, column in (("events", "seq", "data"), ("snapshots", "seq", "state"),
+                                   ("requests", "rowid", "response")):
+            rows = conn.execute(f"SELECT {key}, {column} FROM {table} WHERE {column} LIKE '%_hash%'").fetchall()
+            for rowid, text in rows:
+                redacted = _without_hashes(json.loads(text))
+                conn.execute(f"UPDATE {table} SET {column}=? WHERE {key}=?", (_json(redacted), rowid))
+        conn.execute("DELETE FROM settings WHERE key='id_salt'")
+    conn.execute("VACUUM")  # no free page keeps an old hash or the salt (earlier migrations freed some)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def _without_hashes(value):
+    if isinstance(value, dict):
+        return {k: (None if k in _PERSONAL_HASHES else _without_hashes(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_without_hashes(v) for v in value]
+    return value
+
+
+MIGRATIONS = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _accounts, 6: _requests_per_device, 7: _drop_id_salt}
 
 
 class StoreError(Exception):
@@ -111,10 +160,33 @@ def _hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _lock_path(db_path: Path) -> Path:
+    return db_path.with_name(db_path.name + ".lock")
+
+
+def in_use(db_path: str | Path) -> bool:
+    """Whether a hub (any Store, in any process) has this database open now."""
+    lock = _lock_path(Path(db_path))
+    if fcntl is None or not lock.exists():
+        return False
+    with open(lock, "a+b") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            return True
+        fcntl.flock(f, fcntl.LOCK_UN)
+    return False
+
+
 class Store:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Held (shared) while open, so `hallq hub restore` can tell a running hub's database. A separate
+        # file: closing any other descriptor of the database itself would drop SQLite's own locks.
+        self._open_lock = open(_lock_path(self.path), "a+b")
+        if fcntl is not None:
+            fcntl.flock(self._open_lock, fcntl.LOCK_SH)
         conn = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=FULL")
@@ -123,11 +195,16 @@ class Store:
         self.conn = conn
         self.lock = threading.RLock()
         self.db = sqlite_utils.Database(conn)
-        self._migrate()
+        try:
+            self._migrate()
+        except BaseException:
+            self.close()
+            raise
         self.last_seq = self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0]
 
     def close(self) -> None:
         self.conn.close()
+        self._open_lock.close()
 
     # ---- schema ---------------------------------------------------------------------------
     def _migrate(self) -> None:
@@ -167,7 +244,7 @@ class Store:
                 request_id, device_id, status, response = request
                 self.conn.execute(
                     "INSERT INTO requests (request_id, device_id, status, response, at) VALUES (?, ?, ?, ?, ?)",
-                    (request_id, device_id, status, _json(response), wires[-1]["at"] if wires else None))
+                    (request_id, device_id or 0, status, _json(response), wires[-1]["at"] if wires else None))
             if snapshot is not None:
                 self.conn.execute("INSERT OR REPLACE INTO snapshots (seq, state) VALUES (?, ?)", (seq, _json(snapshot)))
         self.last_seq = seq
@@ -180,8 +257,10 @@ class Store:
         row["transfer_count"] = prev[0] + transferred if prev else 0
         self.conn.execute(_UPSERT_TICKET, [row[c] for c in TICKET_COLUMNS])
 
-    def request(self, request_id: str) -> tuple[int, dict] | None:
-        row = self.conn.execute("SELECT status, response FROM requests WHERE request_id=?", (request_id,)).fetchone()
+    def request(self, device_id: int | None, request_id: str) -> tuple[int, dict] | None:
+        """The first answer to this device's request_id (device None: the citizen's namespaced ids)."""
+        row = self.conn.execute("SELECT status, response FROM requests WHERE device_id=? AND request_id=?",
+                                (device_id or 0, request_id)).fetchone()
         return (row[0], json.loads(row[1])) if row else None
 
     # ---- reading back ---------------------------------------------------------------------

@@ -20,12 +20,11 @@ log = logging.getLogger("hallq.kiosk")
 
 
 def create_kiosk(client: HubClient, *, printer, reader=None, clock=None, lang: str = "zh_CN",
-                 idle_seconds: int = 30, reader_factory=None, printer_check_seconds: float = 5.0):
+                 idle_seconds: int = 30, printer_check_seconds: float = 5.0):
     """Builds the kiosk window and its controller on a running qasync loop and starts them.
 
     printer: a hardware.printer.TicketPrinter (or None: no printer, the number is shown only);
-    reader: an hardware.idcard.IdCardReader (or None); reader_factory(salt) makes one once the
-    hub has told us the hall's ID salt (the CLI's way, since the salt lives on the hub)."""
+    reader: an hardware.idcard.IdCardReader (or None)."""
     from .views.style import app_font, register_cjk_font
     from .views.window import KioskWindow
 
@@ -36,8 +35,7 @@ def create_kiosk(client: HubClient, *, printer, reader=None, clock=None, lang: s
     if app is not None:
         app.setFont(app_font())
     controller = KioskController(client, printer=printer, reader=reader, clock=clock, lang=lang,
-                                 idle_seconds=idle_seconds, printer_check_seconds=printer_check_seconds,
-                                 reader_factory=reader_factory)
+                                 idle_seconds=idle_seconds, printer_check_seconds=printer_check_seconds)
     window = KioskWindow(controller)
     controller.start()
     return window, controller
@@ -104,8 +102,8 @@ def main(argv: list[str] | None = None) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     client = HubClient(url, token)
-    reader_factory, simulated = _reader_factory(args.reader)
-    window, controller = create_kiosk(client, printer=printer, reader_factory=reader_factory,
+    reader, simulated = _reader(args.reader)
+    window, controller = create_kiosk(client, printer=printer, reader=reader,
                                       lang=args.lang, idle_seconds=args.idle)
     if args.windowed:
         window.resize(1080, 1920) if args.portrait else window.resize(1920, 1080)
@@ -123,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
-def _reader_factory(spec: str):
+def _reader(spec: str):
     if not spec or spec == "none":
         return None, None
     from hardware.idcard import IdCardReader
@@ -138,7 +136,7 @@ def _reader_factory(spec: str):
         simulated = SimulatedReader()
         simulated.insert("张三", "M", date(1950, 3, 2))
         port = simulated.port
-    return (lambda salt: IdCardReader(port, salt=salt)), simulated
+    return IdCardReader(port), simulated
 
 
 async def _until_closed(app) -> None:

@@ -66,7 +66,7 @@ class KioskController(QObject):
     changed = Signal()
 
     def __init__(self, client: HubClient, *, printer=None, reader=None, clock=None, lang: str = "zh_CN",
-                 idle_seconds: int = 30, printer_check_seconds: float = 5.0, worker=None, reader_factory=None):
+                 idle_seconds: int = 30, printer_check_seconds: float = 5.0, worker=None):
         super().__init__()
         from .hardware_worker import HardwareWorker  # local: keeps the controller importable alone
 
@@ -76,8 +76,7 @@ class KioskController(QObject):
         self.idle_seconds = max(int(idle_seconds), 3)
         self.printer_check_seconds = printer_check_seconds
         self.worker = worker or HardwareWorker(printer=printer, reader_port=reader)
-        self.has_reader = reader is not None or reader_factory is not None
-        self.reader_factory = reader_factory
+        self.has_reader = reader is not None
         self.state = ViewState(lang=lang if lang in ("zh_CN", "en") else "zh_CN")
         self.hall: dict | None = None
         self.hall_failed = False
@@ -153,10 +152,6 @@ class KioskController(QObject):
                 self.changed.emit()
             return False
         self.hall, self.hall_failed = hall, False
-        if self.worker.reader is None and self.reader_factory and hall.get("id_salt"):
-            # the salt lives on the hub: the same person hashes alike at every kiosk of the hall
-            self.worker.reader = self.reader_factory(hall["id_salt"].encode())
-            self.worker.start(asyncio.get_running_loop(), self.reader_event)
         self.index = ServiceIndex(hall["services"])
         if self.state.screen == LOADING:
             self._set(screen=HOME)
@@ -325,8 +320,8 @@ class KioskController(QObject):
     def _use_card(self, holder) -> None:
         """A card read on the card screen: seniors are asked, everyone else gets a normal number."""
         senior_age = (self.hall or {}).get("queue", {}).get("senior_age", 65)
-        info = {"name_masked": mask_name(holder.name), "id_masked": holder.id_masked, "id_hash": holder.id_hash,
-                "birth_date": holder.birth_date.isoformat()}
+        # The number goes to the hub only (over TLS), which masks and hashes it with the hall's key.
+        info = {"name_masked": mask_name(holder.name), "id_number": holder.id_number}
         self.pending.fields["holder"] = info
         if age_on(holder.birth_date, self.now().date()) >= senior_age:
             self.pending.fields["priority_reason"] = "senior"
@@ -343,7 +338,7 @@ class KioskController(QObject):
             if self.state.screen == CARD and self.pending:
                 self._use_card(holder)
             elif self.state.screen == APPOINTMENT and self.state.appt_mode == "card":
-                self.pending = Pending("check_in", {"id_hash": holder.id_hash})
+                self.pending = Pending("check_in", {"id_number": holder.id_number})
                 self._send(self.pending)
         elif kind == "removed":
             self._card_holder = None

@@ -137,7 +137,7 @@ def test_login_call_next_is_shown_and_spoken(hall, qtbot, qloop):
 def test_recall_flashes_and_speaks_again_and_served_count(hall, qtbot, qloop, clock):
     async def body():
         h = hall
-        await issue(h, qloop, priority_reason="disabled", holder={"name_masked": "王*", "id_masked": "110***********1234"})
+        await issue(h, qloop, priority_reason="disabled", holder={"name_masked": "王*", "id_number": "110105196107061234"})
         await login(h, qtbot, qloop)
         clock.advance(minutes=7)
         await key(h, qtbot, qloop, Qt.Key_F1)

@@ -2,8 +2,11 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import date
 
 import pytest
+
+from hardware.idcard import make_id_number
 
 from hub.client import HubError
 
@@ -81,8 +84,8 @@ async def test_priority_tickets_interleave_and_appointments_in_slot_go_first(hub
     for _ in range(4):
         await kiosk.issue_ticket("pension")
     await kiosk.issue_ticket("pension", priority_reason="disabled")
-    await kiosk.issue_ticket("pension", priority_reason="senior", holder={"birth_date": "1950-05-01",
-                                                                          "id_masked": "110***********1234"})
+    senior = make_id_number(birth=date(1950, 5, 1))  # the hub reads the birth date out of the number
+    await kiosk.issue_ticket("pension", priority_reason="senior", holder={"id_number": senior})
     await caller.login(2, "c002", "2222")
     calls = []
     for _ in range(6):

@@ -2,8 +2,8 @@
 pyserial driver that reads on past noise (driver.py), the kiosk's polling loop (polling.py), a
 simulator on a pty (simulator.py), and CardHolder (holder.py), all that leaves the reader.
 
-Only CardHolder (masked number + salted hash) leaves this package; the full ID number lives
-in a local variable for the time of one read.
+Only CardHolder leaves this package: the masked number for show and the full number, which the
+kiosk sends to the hub only (never printed, shown or logged); a card counts once two reads agree.
 """
 from __future__ import annotations
 

@@ -1,7 +1,8 @@
 """Resident ID card reader over a serial port (pyserial).
 
-Only CardHolder (masked number + salted hash) leaves this module; the full ID number
-lives in a local variable for the time of one read.
+Only CardHolder leaves this module: the masked number for show, the full number for the hub
+(never in a repr or a log). A card counts as read only when two reads of it agree, since the
+protocol's XOR checksum lets through some corrupted frames.
 """
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from .codec import (
     FIND_CARD, READ_BASE_INFO, SELECT_CARD, STATUS_TEXT, SW_FIND_OK, SW_NO_CARD, SW_OK, Frame,
     FrameError, FrameParser, ReaderError, encode_command,
 )
-from .holder import CardHolder, check_salt
+from .holder import CardHolder
 from .text import CardDataError, parse_base_info
 
 try:
@@ -28,6 +29,7 @@ __all__ = ["IdCardReader"]
 
 log = logging.getLogger(__name__)
 _READ_SLICE = 0.05  # how long one serial read may block; bounds how late a timeout is noticed
+MAX_READS = 4  # base-info reads per card before giving up on two that agree
 
 
 class IdCardReader:
@@ -37,11 +39,10 @@ class IdCardReader:
     socket://host:port (a reader behind ser2net).
     """
 
-    def __init__(self, port: str, baudrate: int = 115200, *, salt: bytes, timeout: float = 2.0):
+    def __init__(self, port: str, baudrate: int = 115200, *, timeout: float = 2.0):
         self.port = str(port)
         self.baudrate = baudrate
         self.timeout = timeout
-        self._salt = check_salt(salt)
         self._serial: serial.SerialBase | None = None
         self._lock = threading.Lock()
 
@@ -69,16 +70,34 @@ class IdCardReader:
             if found.status == SW_NO_CARD:
                 return None
             self._expect(found, SW_FIND_OK, "find card")
-            self._expect(self._exchange(*SELECT_CARD), SW_OK, "select card")
-            response = self._exchange(*READ_BASE_INFO)
-            self._expect(response, SW_OK, "read card")
             try:
-                holder = CardHolder.from_card(parse_base_info(response.data), self._salt)
+                self._expect(self._exchange(*SELECT_CARD), SW_OK, "select card")
+                data = self._agreed_read()
+            except ReaderError as e:
+                # Taken off the reader between finding and reading it: no card, not a failed read.
+                if e.code == "read_failed" and self._exchange(*FIND_CARD).status == SW_NO_CARD:
+                    return None
+                raise
+            try:
+                holder = CardHolder.from_card(parse_base_info(data))
             except CardDataError as e:
                 log.warning("card refused: %s", e)
                 raise
             log.info("card read: %s", holder.id_masked)
             return holder
+
+    def _agreed_read(self) -> bytes:
+        """The card's base info once two reads in a row give the same bytes (at most MAX_READS reads)."""
+        last: bytes | None = None
+        for _ in range(MAX_READS):
+            response = self._exchange(*READ_BASE_INFO)
+            self._expect(response, SW_OK, "read card")
+            if response.data == last:
+                return last
+            if last is not None:
+                log.warning("two reads of the card differ; reading again")
+            last = response.data
+        raise ReaderError(f"the card read differently {MAX_READS} times; place the card again", code="read_failed")
 
     @staticmethod
     def _expect(frame: Frame, status: int, step: str) -> None:

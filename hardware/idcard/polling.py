@@ -29,7 +29,7 @@ def poll(reader: IdCardReader, stop: threading.Event, *, interval: float = 0.3,
     is reported once per error code, not on every retry: an unplugged reader says
     "disconnected" and then "not connected at PORT" while it stays unplugged, one problem.
     """
-    current: str | None = None   # id_hash of the card on the reader
+    current: str | None = None   # the ID number of the card on the reader
     last_error: str | None = None  # ReaderError.code
     while not stop.is_set():
         try:
@@ -46,7 +46,7 @@ def poll(reader: IdCardReader, stop: threading.Event, *, interval: float = 0.3,
         if holder is None and current is not None:
             current = None
             yield ReaderEvent("removed")
-        elif holder is not None and holder.id_hash != current:
-            current = holder.id_hash
+        elif holder is not None and holder.id_number != current:
+            current = holder.id_number
             yield ReaderEvent("card", holder=holder)
         stop.wait(interval)

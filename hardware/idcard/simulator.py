@@ -23,7 +23,8 @@ from .codec import (
 )
 from .text import build_base_info, make_id_number
 
-GARBLE_KINDS = ("checksum", "short", "noise", "oversized")
+GARBLE_KINDS = ("checksum", "short", "noise", "oversized")  # damage the codec sees
+UNDETECTED = "undetected"  # damage the XOR checksum cannot see
 _TARGETS = {"any": None, "find": FIND_CARD, "select": SELECT_CARD, "read": READ_BASE_INFO}
 
 
@@ -75,6 +76,7 @@ class SimulatedReader:
         self._card: bytes | None = None
         self._garbles: list[tuple[str, tuple[int, int] | None, bool]] = []
         self._unplugs: list[tuple[int, int] | None] = []
+        self._removals: list[tuple[int, int] | None] = []
         self._rng = random.Random(seed)
         self.commands: list[tuple[int, int]] = []  # every command received, for tests
         self._pty: _Pty | None = None
@@ -110,10 +112,15 @@ class SimulatedReader:
     def garble_next(self, kind: str, on: str = "any", *, then_answer: bool = False) -> None:
         """Corrupt the next answer (to command `on`: any, find, select, read); with
         then_answer, send the corrupted copy and then the good answer, as a noisy line does."""
-        if kind not in GARBLE_KINDS:
+        if kind not in GARBLE_KINDS + (UNDETECTED,):
             raise ValueError(f"garble kind must be one of {GARBLE_KINDS}, got {kind!r}")
         with self._lock:
             self._garbles.append((kind, _TARGETS[on], then_answer))
+
+    def remove_after_next(self, on: str = "find") -> None:
+        """Take the card away right after answering the next `on` command (a citizen in a hurry)."""
+        with self._lock:
+            self._removals.append(_TARGETS[on])
 
     def unplug_on_next(self, on: str = "read") -> None:
         """Pull the cable half-way through the next answer to `on`."""
@@ -152,6 +159,9 @@ class SimulatedReader:
         with self._lock:
             self.commands.append(command)
             reply = self._reply(command)
+            if self._removals and self._removals[0] in (None, command):
+                self._removals.pop(0)
+                self._card = None
             garble = next((g for g in self._garbles if g[1] in (None, command)), None)
             if garble:
                 self._garbles.remove(garble)
@@ -179,6 +189,13 @@ class SimulatedReader:
             return frame[: max(8, len(frame) // 2)]
         if kind == "oversized":
             return HEADER + b"\xff\xff" + frame[7:12]
+        if kind == UNDETECTED and len(frame) > 17:
+            # The same bits flipped in two bytes leave the XOR checksum right: with a card's answer, the
+            # first two characters of the name change (what random line noise did 7,277 times in 1M frames).
+            damaged, bits = bytearray(frame), self._rng.randrange(1, 256)
+            damaged[14] ^= bits
+            damaged[16] ^= bits
+            return bytes(damaged)
         # noise without 0xAA can never be mistaken for a header
         return bytes(b for b in self._rng.randbytes(64) if b != 0xAA)
 

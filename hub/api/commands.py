@@ -108,13 +108,13 @@ async def resume(window_id: int, body: Plain, request: Request, device: dict = D
 async def book(body: Book, request: Request, device: dict = Depends(KIOSKS)):
     return respond(await request.app.state.hub.book(body.request_id, device, body.service_id, body.slot_start,
                                                     body.slot_end, name=body.name, phone=body.phone,
-                                                    id_hash=body.id_hash))
+                                                    id_number=body.id_number))
 
 
 @router.post("/appointments/check-in", tags=["appointments"])
 async def check_in(body: CheckIn, request: Request, device: dict = Depends(KIOSKS)):
     return respond(await request.app.state.hub.check_in(body.request_id, device, code=body.code, phone=body.phone,
-                                                        id_hash=body.id_hash))
+                                                        id_number=body.id_number))
 
 
 # ---- the hall ---------------------------------------------------------------------------------

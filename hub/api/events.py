@@ -6,10 +6,12 @@ is told `snapshot_needed` and should fetch /snapshot, then subscribe from its se
 from __future__ import annotations
 
 import asyncio
+import json
+from collections import OrderedDict
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from ..protocol import public_event
+from ..protocol import Role, display_event, public_event
 from .auth import ApiError, device_for, token_of
 
 router = APIRouter()
@@ -29,6 +31,7 @@ async def events(ws: WebSocket):
     except ValueError:
         since = -1
     await ws.accept()
+    send = _display_sender(ws) if device["role"] == Role.DISPLAY else ws.send_json  # i9-priv
     queue = hub.subscribe()
     hub.device_connected(device["id"], queue)
     reader = asyncio.ensure_future(_drain_incoming(ws))
@@ -37,7 +40,7 @@ async def events(ws: WebSocket):
         if 0 <= since <= head and head - since <= REPLAY_LIMIT:
             last = since
             for event in list(hub.events_since(since)):
-                await ws.send_json(public_event(event))
+                await send(public_event(event))
                 last = event["seq"]
         else:
             await ws.send_json({"type": "snapshot_needed", "seq": head})
@@ -59,7 +62,7 @@ async def events(ws: WebSocket):
                 return
             if event["seq"] <= last:
                 continue  # already sent in the replay
-            await ws.send_json(event)
+            await send(event)
             last = event["seq"]
     except (WebSocketDisconnect, RuntimeError):
         pass
@@ -76,3 +79,26 @@ async def _drain_incoming(ws: WebSocket) -> None:
             await ws.receive_text()
     except (WebSocketDisconnect, RuntimeError):
         return
+
+
+# ---- i9-priv: displays get no masked names or IDs ------------------------------------------------
+# Each event is stripped and encoded once for all displays (kept per app, by seq), not once per display.
+DISPLAY_VARIANTS_KEPT = 256
+
+
+def _display_sender(ws: WebSocket):
+    variants: OrderedDict[int, str] | None = getattr(ws.app.state, "display_variants", None)
+    if variants is None:
+        variants = ws.app.state.display_variants = OrderedDict()
+
+    async def send(event: dict) -> None:
+        seq = event.get("seq")
+        text = variants.get(seq)
+        if text is None:
+            text = json.dumps(display_event(event), ensure_ascii=False, separators=(",", ":"))
+            variants[seq] = text
+            while len(variants) > DISPLAY_VARIANTS_KEPT:
+                variants.popitem(last=False)
+        await ws.send_text(text)
+
+    return send

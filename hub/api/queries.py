@@ -4,7 +4,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import JSONResponse
 
-from ..protocol import Role
+from ..protocol import Role, display_snapshot, display_ticket
 from .auth import ANY_DEVICE, ApiError
 
 router = APIRouter()
@@ -22,13 +22,14 @@ async def me(device: dict = Depends(ANY_DEVICE)):
 
 @router.get("/hall", tags=["hall"])
 async def hall(request: Request, device: dict = Depends(ANY_DEVICE)):
-    return request.app.state.hub.hall_info(include_salt=device["role"] in (Role.KIOSK, Role.CONSOLE))
+    return request.app.state.hub.hall_info()
 
 
 @router.get("/snapshot", tags=["hall"])
 async def snapshot(request: Request, device: dict = Depends(ANY_DEVICE)):
     # JSONResponse directly: FastAPI's generic encoder is ~10x slower on a busy hall's snapshot.
-    return JSONResponse(request.app.state.hub.snapshot())
+    snapshot = request.app.state.hub.snapshot()
+    return JSONResponse(display_snapshot(snapshot) if device["role"] == Role.DISPLAY else snapshot)
 
 
 @router.get("/zones", tags=["hall"])
@@ -43,6 +44,8 @@ async def window_queue(window_id: int, request: Request, device: dict = Depends(
     line = request.app.state.hub.window_queue(window_id)
     if line is None:
         raise ApiError(404, "WINDOW_NOT_FOUND", window=window_id)
+    if device["role"] == Role.DISPLAY:
+        line = {**line, "tickets": [display_ticket(t) for t in line["tickets"]]}
     return JSONResponse(line)
 
 
@@ -52,4 +55,4 @@ async def ticket(ticket_id: int, request: Request, device: dict = Depends(ANY_DE
     view = request.app.state.hub.ticket_by_id(ticket_id)
     if view is None:
         raise ApiError(404, "TICKET_NOT_FOUND")
-    return {"ticket": view}
+    return {"ticket": display_ticket(view) if device["role"] == Role.DISPLAY else view}

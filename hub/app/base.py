@@ -7,10 +7,7 @@ deciding and committing), which is what keeps ticket numbers and the event seque
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import logging
-import secrets
 import threading
 from collections.abc import Callable, Iterator
 from datetime import datetime
@@ -21,6 +18,7 @@ from ..core.engine import Hall, fold_ticket
 from ..core.errors import DomainError
 from ..core.events import DayStarted, Event
 from ..core.model import HallState, Ticket
+from ..idkey import PersonalKey, key_path, load_or_create
 from ..store import Store
 
 log = logging.getLogger("hallq.hub")
@@ -44,11 +42,12 @@ class HubCore:
         self.lock = threading.RLock()
         self.links: dict[int, set[asyncio.Queue]] = {}  # device id -> its open event streams
         self.last_seen: dict[int, str] = {}
-        salt = store.setting("id_salt")
-        if salt is None:
-            salt = secrets.token_hex(16)
-            store.set_setting("id_salt", salt)
-        self.salt = salt
+        key_file = key_path(store.path)
+        if not key_file.exists() and store.last_seq:
+            log.warning("no ID key %s beside a database in use: a new one is made; ID cards and phone numbers "
+                        "recorded before will not be recognised (restore hall.key from the backup if you have it)",
+                        key_file)
+        self.personal_key = PersonalKey(load_or_create(key_file))
         self.hall = self._load()
 
     # ---- state ----------------------------------------------------------------------------
@@ -95,7 +94,7 @@ class HubCore:
         Answers (status, body); a domain refusal is an answer too, remembered under its request_id."""
         with self.lock:
             if request_id:
-                seen = self.store.request(request_id)
+                seen = self.store.request(device_id, request_id)
                 if seen is not None:
                     return seen
             self.ensure_day()
@@ -184,4 +183,5 @@ class HubCore:
 
     # ---- personal data --------------------------------------------------------------------
     def hash_personal(self, value: str) -> str:
-        return hmac.new(self.salt.encode(), value.encode(), hashlib.sha256).hexdigest()
+        """An ID or phone number's keyed hash (the key is in a file beside the database, hub/idkey.py)."""
+        return self.personal_key.hash(value)

@@ -15,7 +15,7 @@ Answer = tuple[int, dict]
 class ClerkLockouts:
     async def login(self, request_id: str, device: dict, window_id: int, clerk_id: str, pin: str) -> Answer:
         if request_id:
-            seen = self.store.request(request_id)
+            seen = self.store.request(device["id"], request_id)
             if seen is not None:
                 return seen
         if clerk_id in self.store.clerk_locks():

@@ -13,7 +13,7 @@ from datetime import datetime
 from ..core.errors import DomainError, invalid, not_found
 from ..core.model import Ticket
 from ..core.rating import checked_reasons
-from ..core.vocabulary import mask_name, mask_phone
+from ..core.vocabulary import id_birth_date, mask_id, mask_name, mask_phone
 from ..protocol import Role
 
 Answer = tuple[int, dict]
@@ -24,14 +24,30 @@ class HallUseCases:
     async def issue_ticket(self, request_id: str, device: dict, service_id: str, *,
                            priority_reason: str | None = None, holder: dict | None = None) -> Answer:
         token = _new_token()
+        facts = self._holder_facts(holder)
         return await self._execute(
             request_id, device["id"],
-            lambda now: self.hall.issue(now, service_id, token, priority_reason=priority_reason, holder=holder,
-                                        device=device["name"]),
+            lambda now: self.hall.issue(now, service_id, token, priority_reason=priority_reason, holder=facts,
+                                        device=device["name"], device_id=device["id"]),
             lambda r: self._ticket_answer(r, private=True))
 
+    def _holder_facts(self, holder: dict | None) -> dict | None:
+        """What the hall keeps of a card holder: the ID number becomes its masked form and keyed hash here,
+        and goes no further (not into events, the requests table, answers or logs)."""
+        if not holder:
+            return None
+        facts = {"name_masked": holder.get("name_masked"), "birth_date": holder.get("birth_date")}
+        number = holder.get("id_number")
+        if number:
+            facts.update(id_masked=mask_id(number), id_hash=self.hash_personal(number),
+                         birth_date=id_birth_date(number).isoformat())
+        return facts
+
     async def cancel_ticket(self, request_id: str, device: dict, ticket_id: int) -> Answer:
-        return await self._execute(request_id, device["id"], lambda now: self.hall.cancel(now, ticket_id),
+        """A kiosk cancels only a ticket it issued, soon after; the console any waiting ticket."""
+        by_kiosk = device["id"] if device["role"] == Role.KIOSK else None
+        return await self._execute(request_id, device["id"],
+                                   lambda now: self.hall.cancel(now, ticket_id, by_kiosk=by_kiosk),
                                    self._ticket_answer)
 
     # ---- a window's clerk -----------------------------------------------------------------
@@ -72,7 +88,7 @@ class HallUseCases:
 
     # ---- appointments ---------------------------------------------------------------------
     async def book(self, request_id: str, device: dict, service_id: str, slot_start: datetime, slot_end: datetime,
-                   *, name: str = "", phone: str | None = None, id_hash: str | None = None) -> Answer:
+                   *, name: str = "", phone: str | None = None, id_number: str | None = None) -> Answer:
         appointment_id, code = self._new_appointment_ids()
         tz = self.config.tz
         start = slot_start if slot_start.tzinfo else slot_start.replace(tzinfo=tz)
@@ -82,17 +98,20 @@ class HallUseCases:
             lambda now: self.hall.book(now, appointment_id, code, service_id, start.astimezone(tz), end.astimezone(tz),
                                        name_masked=mask_name(name),
                                        phone_hash=self.hash_personal(phone) if phone else None,
-                                       phone_masked=mask_phone(phone) if phone else None, id_hash=id_hash),
+                                       phone_masked=mask_phone(phone) if phone else None,
+                                       id_hash=self.hash_personal(id_number) if id_number else None),
             lambda r: {"appointment": self.appointment_view(r["appointment"])})
 
     async def check_in(self, request_id: str, device: dict, *, code: str | None = None, phone: str | None = None,
-                       id_hash: str | None = None) -> Answer:
-        match = {"code": code, "phone_hash": self.hash_personal(phone) if phone else None, "id_hash": id_hash}
+                       id_number: str | None = None) -> Answer:
+        match = {"code": code, "phone_hash": self.hash_personal(phone) if phone else None,
+                 "id_hash": self.hash_personal(id_number) if id_number else None}
         if not any(match.values()):
             raise invalid("APPOINTMENT_CONTACT")
         token = _new_token()
         return await self._execute(
-            request_id, device["id"], lambda now: self.hall.check_in(now, token, device=device["name"], **match),
+            request_id, device["id"], lambda now: self.hall.check_in(now, token, device=device["name"], device_id=device["id"],
+                                                                 **match),
             lambda r: {**self._ticket_answer(r, private=True),
                        "appointment": self.appointment_view(r["appointment"])})
 

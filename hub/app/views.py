@@ -162,7 +162,7 @@ class Views:
             "device_faults": s.device_faults,
         }
 
-    def hall_info(self, include_salt: bool = False) -> dict:
+    def hall_info(self) -> dict:
         cfg = self.config
         local = self.now().astimezone(cfg.tz)
         info = {
@@ -175,8 +175,6 @@ class Views:
                          "services": sorted(cfg.window_services(w.id))} for w in cfg.windows],
             "public_url": self.public_url,
         }
-        if include_salt:
-            info["id_salt"] = self.salt
         return info
 
     def display_names(self) -> dict:

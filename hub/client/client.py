@@ -158,13 +158,13 @@ class HubClient:
         return await self.window_command(window, "resume", request_id)
 
     async def book(self, service_id: str, slot_start: str, slot_end: str, *, name: str = "", phone: str | None = None,
-                   id_hash: str | None = None, request_id: str | None = None) -> dict:
+                   id_number: str | None = None, request_id: str | None = None) -> dict:
         return await self.command("/appointments", request_id, service_id=service_id, slot_start=slot_start,
-                                  slot_end=slot_end, name=name, phone=phone, id_hash=id_hash)
+                                  slot_end=slot_end, name=name, phone=phone, id_number=id_number)
 
-    async def check_in(self, *, code: str | None = None, phone: str | None = None, id_hash: str | None = None,
+    async def check_in(self, *, code: str | None = None, phone: str | None = None, id_number: str | None = None,
                        request_id: str | None = None) -> dict:
-        return await self.command("/appointments/check-in", request_id, code=code, phone=phone, id_hash=id_hash)
+        return await self.command("/appointments/check-in", request_id, code=code, phone=phone, id_number=id_number)
 
     async def set_notice(self, notice: str, request_id: str | None = None) -> dict:
         return await self.command("/notice", request_id, notice=notice)

@@ -137,6 +137,7 @@ class QueueRules(_Model):
     appointment_early_minutes: int = Field(default=30, ge=0, le=240)
     appointment_late_minutes: int = Field(default=15, ge=0, le=240)
     wait_sample_size: int = Field(default=20, ge=1, le=500)
+    kiosk_cancel_minutes: int = Field(default=10, ge=0, le=240)  # a kiosk cancels its own tickets this soon only
 
     @property
     def ratio(self) -> tuple[int, int]:

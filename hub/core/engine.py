@@ -33,7 +33,7 @@ def new_ticket(e: TicketIssued) -> Ticket:
                   issued_at=e.at, token=e.token, order=e.order, priority=e.priority_reason is not None,
                   priority_reason=e.priority_reason, appointment_id=e.appointment_id, slot_start=e.slot_start,
                   slot_end=e.slot_end, id_masked=e.id_masked, id_hash=e.id_hash, name_masked=e.name_masked,
-                  device=e.device)
+                  device=e.device, device_id=e.device_id)
 
 
 def fold_ticket(e: Event, t: Ticket) -> None:
@@ -224,7 +224,8 @@ class Hall:
 
     # ---- tickets --------------------------------------------------------------------------
     def issue(self, now: datetime, service_id: str, token: str, *, priority_reason: str | None = None,
-              holder: dict | None = None, device: str | None = None, appointment: Appointment | None = None,
+              holder: dict | None = None, device: str | None = None, device_id: int | None = None,
+              appointment: Appointment | None = None,
               ignore_hours: bool = False) -> Outcome:
         cfg = self.config
         service = cfg.service(service_id)
@@ -249,12 +250,20 @@ class Hall:
             day=cfg.business_day(now).isoformat(), zone_id=zone.id, service_id=service.id, token=token,
             order=float(ticket_id), priority_reason=priority_reason, id_masked=holder.get("id_masked"),
             id_hash=holder.get("id_hash"), name_masked=holder.get("name_masked"), device=device,
+            device_id=device_id,
             **({"appointment_id": appointment.id, "slot_start": appointment.slot_start,
                 "slot_end": appointment.slot_end} if appointment is not None else {}))
         return {"ticket": new_ticket(e)}, [e]
 
-    def cancel(self, now: datetime, ticket_id: int) -> Outcome:
+    def cancel(self, now: datetime, ticket_id: int, *, by_kiosk: int | None = None) -> Outcome:
+        """`by_kiosk`: the id of the kiosk asking, which may cancel only what it issued, and only soon after."""
         t = self._ticket(ticket_id)
+        if by_kiosk is not None:
+            if t.device_id != by_kiosk:
+                raise DomainError("NOT_OWN_TICKET", status=403, ticket=t.number)
+            limit = self.config.queue.kiosk_cancel_minutes
+            if now - datetime.fromisoformat(t.issued_at) > timedelta(minutes=limit):
+                raise DomainError("CANCEL_TOO_LATE", status=403, ticket=t.number, minutes=limit)
         if t.state != TicketState.WAITING:
             raise DomainError("TICKET_STATE", ticket=t.number, state=t.state.value)
         return self._ticket_outcome(t, TicketCancelled(_iso(now), ticket_id=t.id, reason="cancelled"))
@@ -401,7 +410,8 @@ class Hall:
             raise DomainError("APPOINTMENT_NOT_TODAY", date=min(a.slot_start for a in found)[:10])
         return todays[0]
 
-    def check_in(self, now: datetime, token: str, *, device: str | None = None, **match) -> Outcome:
+    def check_in(self, now: datetime, token: str, *, device: str | None = None, device_id: int | None = None,
+                 **match) -> Outcome:
         a = copy.copy(self.find_appointment(now, **match))
         rules = self.config.queue
         start, end = datetime.fromisoformat(a.slot_start), datetime.fromisoformat(a.slot_end)
@@ -410,7 +420,8 @@ class Hall:
             raise DomainError("APPOINTMENT_TOO_EARLY", slot=a.slot_start[11:16], earliest=_iso(earliest)[11:16])
         if now > end + timedelta(minutes=rules.appointment_late_minutes):
             raise DomainError("APPOINTMENT_LATE", slot=f"{a.slot_start[11:16]}-{a.slot_end[11:16]}")
-        result, events = self.issue(now, a.service_id, token, device=device, appointment=a)
+        result, events = self.issue(now, a.service_id, token, device=device, device_id=device_id,
+                                     appointment=a)
         a.ticket_id, a.checked_in_at = result["ticket"].id, _iso(now)
         events.append(AppointmentCheckedIn(_iso(now), appointment_id=a.id, ticket_id=a.ticket_id))
         return {"ticket": result["ticket"], "appointment": a}, events

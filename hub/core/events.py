@@ -65,6 +65,7 @@ class TicketIssued(Event):
     id_hash: str | None = None
     name_masked: str | None = None
     device: str | None = None
+    device_id: int | None = None  # absent in events written before devices were told apart
 
 
 @dataclass(frozen=True)

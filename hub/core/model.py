@@ -58,6 +58,7 @@ class Ticket:
     id_hash: str | None = None
     name_masked: str | None = None
     device: str | None = None
+    device_id: int | None = None  # the issuing kiosk's id: only it may cancel the ticket
     evaluation: dict | None = None
 
     def to_dict(self) -> dict:
