@@ -274,13 +274,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    url, token, me = connect_or_exit(args, "evaluator", roles=("caller", "console"))
+    connection = connect_or_exit(args, "evaluator", roles=("caller", "console"))
+    me = connection.me
     window_id = paired_window(args, me)
     if window_id is None:
         return 2
 
     def build():
-        window, controller = create_evaluator(HubClient(url, token), window_id, lang=args.lang)
+        window, controller = create_evaluator(connection.client(), window_id, lang=args.lang)
         window.showFullScreen() if args.fullscreen else window.show()
         return window, controller
 

@@ -1,4 +1,5 @@
-"""Shared fixtures: a real hub on a free loopback port, a temp SQLite file, a hand-moved clock."""
+"""Shared fixtures: a real hub (HTTPS, its hall CA in the tmp dir) on a free loopback port, a temp SQLite
+file, a hand-moved clock."""
 from __future__ import annotations
 
 import os
@@ -55,6 +56,16 @@ class HubHandle:
     def url(self) -> str:
         return self.server.url
 
+    @property
+    def trust(self):
+        """The hall CA as a device paired with this hub pins it."""
+        return self.server.trust
+
+    @property
+    def ssl(self):
+        """An SSL context trusting this hall's CA only: `verify=` for httpx, `ssl=` for websockets."""
+        return self.server.trust.context()
+
     def pair(self, role: str, name: str | None = None, window: int | None = None) -> str:
         return self.server.pair(role, name or f"{role}-{window or ''}", window)
 
@@ -75,7 +86,7 @@ async def clients(hub):
     made: list[HubClient] = []
 
     def make(role: str, window: int | None = None, name: str | None = None) -> HubClient:
-        client = HubClient(hub.url, hub.pair(role, name, window), retry_delay=0.05, max_backoff=0.5)
+        client = HubClient(hub.url, hub.pair(role, name, window), trust=hub.trust, retry_delay=0.05, max_backoff=0.5)
         made.append(client)
         return client
 
@@ -123,4 +134,4 @@ def qloop(qapp):
 def make_client(hub, role: str, window: int | None = None, name: str | None = None):
     from hub.client import HubClient
 
-    return HubClient(hub.url, hub.pair(role, name, window), retry_delay=0.05, max_backoff=0.5)
+    return HubClient(hub.url, hub.pair(role, name, window), trust=hub.trust, retry_delay=0.05, max_backoff=0.5)

@@ -32,14 +32,15 @@ def test_demo_runs_the_hall_and_quits(tmp_path):
     assert Image.open(shots / "display.png").size == (1920, 1080)
     assert (tmp_path / "demo.db").exists()
     # The newcomer is told how to open the manager's console, and that password works.
-    console = re.search(r"manager console (http://\S+)/console — password (\S+)", done.stdout)
+    console = re.search(r"manager console (https://\S+)/console — password (\S+)", done.stdout)
     assert console, done.stdout
     from hub.server import HubServer, build_service
 
     srv = HubServer(build_service(tmp_path / "demo.db")).start()
     try:
-        login = httpx.post(f"{srv.url}/api/v1/console/login", json={"password": console.group(2)})
-        wrong = httpx.post(f"{srv.url}/api/v1/console/login", json={"password": "not-the-password"})
+        pinned = srv.trust.context()  # the hall CA the demo made beside its database
+        login = httpx.post(f"{srv.url}/api/v1/console/login", json={"password": console.group(2)}, verify=pinned)
+        wrong = httpx.post(f"{srv.url}/api/v1/console/login", json={"password": "not-the-password"}, verify=pinned)
     finally:
         srv.stop()
     assert login.status_code == 200 and wrong.status_code == 401
