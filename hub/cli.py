@@ -69,7 +69,7 @@ def _run_hub(args) -> int:
         from .tls import TlsError
 
         try:
-            tls, public_tls = _certificates(args, config.hall.name)
+            tls, public_tls, renew = _certificates(args, config.hall.name)
         except TlsError as e:
             print(e, file=sys.stderr)
             return 2
@@ -111,21 +111,24 @@ def _run_hub(args) -> int:
     print(f"hub: https://{lan}:{args.port} — hall CA fingerprint / 证书指纹: {tls.fingerprint}", flush=True)
     print(f"hub: ticket QR codes link to {service.public_url}", flush=True)
     serve_forever(service, args.host, args.port, tls, advertise=not args.no_zeroconf,
-                  addresses=args.advertise_address, public=public)
+                  addresses=args.advertise_address, public=public, renew=renew)
     return 0
 
 
 def _certificates(args, hall_name: str):
-    """(the device listener's HubTls, the citizen listener's or None for plain HTTP)."""
+    """(the device listener's HubTls, the citizen listener's or None for plain HTTP, how to renew the first
+    or None for an installer's certificate, which the installer renews)."""
     from .tls import TlsError, hall_tls, hub_names, installer_tls
 
     if bool(args.cert) != bool(args.key) or bool(args.public_cert) != bool(args.public_key):
         raise TlsError("--cert 与 --key（--public-cert 与 --public-key）须同时给出 / "
                        "give --cert with --key (and --public-cert with --public-key)")
-    tls = (installer_tls(args.cert, args.key) if args.cert
-           else hall_tls(args.db.parent, hub_names(args.host, args.tls_name), hall_name=hall_name))
     public_tls = installer_tls(args.public_cert, args.public_key) if args.public_cert else None
-    return tls, public_tls
+    if args.cert:
+        return installer_tls(args.cert, args.key), public_tls, None
+    names = hub_names(args.host, args.tls_name)
+    return hall_tls(args.db.parent, names, hall_name=hall_name), public_tls, \
+        (lambda: hall_tls(args.db.parent, names, hall_name=hall_name))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,8 +9,10 @@ import socket
 import threading
 import time
 from pathlib import Path
+from typing import Callable
 
 import uvicorn
+from websockets.exceptions import InvalidState
 
 import assets
 
@@ -25,6 +27,7 @@ from .tls import HubTls, hall_tls, hub_names
 log = logging.getLogger("hallq.hub")
 
 DEFAULT_HALL = assets.path("halls", "default.toml")
+RENEW_CHECK_SECONDS = 24 * 3600
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -58,20 +61,44 @@ class _Companion(uvicorn.Server):
 
 def _uvicorn(app, host: str, port: int, tls: HubTls | None, log_level: str, cls=uvicorn.Server) -> uvicorn.Server:
     files = {"ssl_certfile": str(tls.certfile), "ssl_keyfile": str(tls.keyfile)} if tls else {}
+    # A TLS connection closes when its peer answers; a stopping hub does not wait long for one that doesn't.
     return cls(uvicorn.Config(app, host=host, port=port, log_level=log_level, ws_ping_interval=10, ws_ping_timeout=10,
-                              lifespan="off", **files))
+                              lifespan="off", timeout_graceful_shutdown=5, **files))
 
 
-async def _serve_together(main: uvicorn.Server, companion: uvicorn.Server | None) -> None:
-    if companion is None:
-        await main.serve()
-        return
-    other = asyncio.ensure_future(companion.serve())
+async def _serve(server: uvicorn.Server) -> None:
     try:
-        await main.serve()
+        await server.serve()
+    except InvalidState:
+        # uvicorn's shutdown sends a close to every WebSocket and trips over one already closing
+        # (over TLS a close takes a round trip, so a device that just left is often caught so);
+        # the listener is closed by then and the hub is stopping anyway.
+        log.debug("a WebSocket was already closing when the hub stopped")
+
+
+async def _renew_daily(server: uvicorn.Server, renew: Callable[[], HubTls]) -> None:
+    """A hub that runs for months renews its certificate in place: new connections get the new one."""
+    while True:
+        await asyncio.sleep(RENEW_CHECK_SECONDS)
+        try:
+            tls = await asyncio.to_thread(renew)
+            server.config.ssl.load_cert_chain(tls.certfile, tls.keyfile)
+        except Exception:
+            log.exception("could not renew the hub's certificate; the current one stays in use")
+
+
+async def _serve_together(main: uvicorn.Server, companion: uvicorn.Server | None,
+                          renew: Callable[[], HubTls] | None = None) -> None:
+    others = [asyncio.ensure_future(_serve(companion))] if companion else []
+    renewing = asyncio.ensure_future(_renew_daily(main, renew)) if renew else None
+    try:
+        await _serve(main)
     finally:
-        companion.should_exit = True
-        await other
+        if renewing:
+            renewing.cancel()
+        if companion:
+            companion.should_exit = True
+        await asyncio.gather(*others, *([renewing] if renewing else []), return_exceptions=True)
 
 
 class HubServer:
@@ -140,6 +167,11 @@ class HubServer:
         for s in self._servers():
             s.should_exit = True
         if self.thread:
+            self.thread.join(timeout=1)
+            # A TLS connection closes only when its peer answers the close; a device whose loop is
+            # paused (or gone) never does, so after a moment the hub stops without waiting for it.
+            for s in self._servers():
+                s.force_exit = True
             self.thread.join(timeout=10)
         self.service.close()
 
@@ -149,8 +181,10 @@ class HubServer:
 
 
 def serve_forever(service: Hub, host: str, port: int, tls: HubTls, advertise: bool = True,
-                  addresses: list[str] | None = None, public: tuple[str, int, HubTls | None] | None = None) -> None:
-    """The hub in the foreground (`hallq hub`); `public`: the citizen listener's (host, port, certificate or None)."""
+                  addresses: list[str] | None = None, public: tuple[str, int, HubTls | None] | None = None,
+                  renew: Callable[[], HubTls] | None = None) -> None:
+    """The hub in the foreground (`hallq hub`); `public`: the citizen listener's (host, port, certificate or
+    None); `renew`: re-issues the hall CA's server certificate if due (checked daily)."""
     from .discovery import Advertiser
 
     main = _uvicorn(create_app(service, tls), host, port, tls, "info")
@@ -166,7 +200,7 @@ def serve_forever(service: Hub, host: str, port: int, tls: HubTls, advertise: bo
             log.warning("zeroconf advertisement failed (%s); devices need the hub's address", e)
             advertiser = None
     try:
-        asyncio.run(_serve_together(main, companion))
+        asyncio.run(_serve_together(main, companion, renew))
     finally:
         if advertiser:
             advertiser.stop()

@@ -34,13 +34,32 @@ def db_path(tmp_path) -> Path:
     return tmp_path / "hall.db"
 
 
+@pytest.fixture(scope="session")
+def hall_ca(tmp_path_factory) -> Path:
+    """One hall CA for the session's test hubs (each issues its own server certificate from it),
+    so a browser started once can trust it, as a hall's PCs trust their hall's CA."""
+    from hub.tls import CA_CERT, hall_tls
+
+    directory = tmp_path_factory.mktemp("hall-ca")
+    hall_tls(directory, ["localhost", "127.0.0.1"])
+    return directory / CA_CERT
+
+
 class HubHandle:
     """Starts and restarts a real hub on one port and one database, as in a hall."""
 
-    def __init__(self, db_path: Path, clock: ManualClock, hall=SMALL_HALL):
+    def __init__(self, db_path: Path, clock: ManualClock, hall=SMALL_HALL, ca: Path | None = None):
         self.db_path, self.clock, self.hall = db_path, clock, hall
         self.server: HubServer | None = None
         self.port: int | None = None
+        if ca is not None:  # the hub finds its CA beside the database, as after its first start
+            from hub.tls import CA_KEY
+
+            db_path.parent.mkdir(parents=True, exist_ok=True)
+            for name in (ca.name, CA_KEY):
+                target = db_path.parent / name
+                target.write_bytes((ca.parent / name).read_bytes())
+                target.chmod(0o600)
 
     def start(self) -> HubServer:
         self.server = HubServer(build_service(self.db_path, self.hall, self.clock), port=self.port).start()
@@ -71,8 +90,8 @@ class HubHandle:
 
 
 @pytest.fixture
-def hub(db_path, clock):
-    handle = HubHandle(db_path, clock)
+def hub(db_path, clock, hall_ca):
+    handle = HubHandle(db_path, clock, ca=hall_ca)
     handle.start()
     yield handle
     handle.stop()

@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from hub.client import HubClient, HubError
+from hub.tls import spaced
 from web_fixtures import browser, page, run_async  # noqa: F401
 
 PASSWORD = "hall-manager-1"
@@ -200,6 +201,8 @@ def test_pair_a_device_with_a_code_then_revoke_it(hub, console):
     code = page.locator("#code-value").text_content()
     assert re.fullmatch(r"\d{6}", code)
     assert "二楼取号机" in page.locator("#code-title").text_content()
+    shown = page.locator("#code-fingerprint").text_content()
+    assert spaced(hub.server.tls.fingerprint) in shown and "证书指纹" in shown
 
     wrong = "000000" if code != "000000" else "111111"
     with pytest.raises(HubError) as refused:

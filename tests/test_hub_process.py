@@ -126,3 +126,29 @@ def test_pair_without_role_or_name_is_refused(tmp_path, missing):
     assert out.returncode == 2 and "pair needs --role and --name" in out.stderr
 
 
+
+
+def test_hub_with_a_citizen_port_links_tickets_there(tmp_path):
+    """`hallq hub --public-port`: QR links point at the citizens' listener, which serves the ticket
+    page and not the console."""
+    db, port, public = tmp_path / "hall.db", free_port(), free_port()
+    token, fingerprint = pair(db, "kiosk", "Kiosk 1")
+    proc = start_hub(db, port, "--no-zeroconf", "--public-port", str(public))
+    url = f"https://127.0.0.1:{port}"
+
+    async def issue():
+        client = HubClient(url, token, trust=await HubClient.fetch_trust(url, fingerprint))
+        try:
+            return (await client.issue_ticket("self-print"))["ticket"]
+        finally:
+            await client.aclose()
+
+    try:
+        ticket = asyncio.run(issue())
+        page = httpx.get(ticket["url"], timeout=5)
+        console = httpx.get(f"http://127.0.0.1:{public}/console", timeout=5)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert ticket["url"].startswith(f"http://127.0.0.1:{public}/t/")
+    assert page.status_code == 200 and console.status_code == 404

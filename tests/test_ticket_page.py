@@ -11,7 +11,7 @@ from web_fixtures import browser  # noqa: F401
 @pytest.fixture
 def phone(browser):  # noqa: F811
     context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True,
-                                  locale="zh-CN", ignore_https_errors=True)
+                                  locale="zh-CN")
     page = context.new_page()
     page.set_default_timeout(8000)
     yield page
