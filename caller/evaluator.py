@@ -226,7 +226,7 @@ class EvaluatorWindow(QWidget):
         self.setWindowTitle(t("title", window=c.window_label()))
         self.head.setText(c.window_label())
         self.lang_button.setText(t("lang"))
-        self.offline.setText(t("offline"))
+        self.offline.setText(c.client.refusal(c.lang) or t("offline"))
         self.offline.setVisible(c.started and not c.connected)
         self.welcome.setText(t("welcome"))
         self.clerk.setText(t("clerk", name=c.clerk_name) if c.clerk_name else t("no_clerk"))

@@ -110,8 +110,8 @@ class HubServer:
     listener's own certificate (default: plain HTTP, as phones do not trust the hall CA)."""
 
     def __init__(self, service: Hub, host: str = "127.0.0.1", port: int | None = None, *, tls: HubTls | None = None,
-                 names: list[str] | tuple[str, ...] = (), public_port: int | None = None, public_host: str | None = None,
-                 public_tls: HubTls | None = None):
+                 names: list[str] | tuple[str, ...] = (), public_port: int | None = None,
+                 public_host: str | None = None, public_tls: HubTls | None = None):
         self.service = service
         self.host, self.port = host, port or free_port(host)
         self.tls = tls or hall_tls(service.store.path.parent, hub_names(host, names), hall_name=service.hall_name)

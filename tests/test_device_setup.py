@@ -21,7 +21,8 @@ def home(tmp_path, monkeypatch):
 
 def pairing_code(hub, role: str, window: int | None = None) -> str:
     token = hub.pair("console", "manager")
-    r = httpx.post(f"{hub.url}/api/v1/console/pairing-codes", verify=hub.ssl, headers={"Authorization": f"Bearer {token}"},
+    r = httpx.post(f"{hub.url}/api/v1/console/pairing-codes", verify=hub.ssl,
+                   headers={"Authorization": f"Bearer {token}"},
                    json={"role": role, "name": f"{role} at {window}", "window_id": window})
     assert r.status_code == 200, r.text
     return r.json()["code"]

@@ -128,7 +128,8 @@ def test_the_device_app_shows_the_mismatch_and_exits(hub, home, other_hall):
     out = subprocess.run([sys.executable, "-m", "hub.cli", "display"], capture_output=True, text=True, timeout=60,
                          env={**os.environ, "HALLQ_HOME": str(home), "QT_QPA_PLATFORM": "offscreen"})
     assert out.returncode == 2 and "Traceback" not in out.stderr
-    assert "服务器证书与配对时记下的不一致" in out.stderr and "does not match the one pinned" in out.stderr
+    assert "服务器证书与配对时记下的不一致" in out.stderr
+    assert "does not match the one pinned" in out.stderr
 
 
 async def test_no_plain_http_to_the_device_port_and_no_client_without_a_pin(hub):
@@ -169,12 +170,14 @@ def test_the_citizen_listener_serves_only_the_ticket_page(citizen_hub):
     for name in ("ticket.js", "ticket.css", "i18n.js"):
         assert phone.get(f"/static/{name}").status_code == 200
     assert phone.get(f"/api/v1/public/tickets/{ticket['token']}").json()["ticket"]["number"] == ticket["number"]
-    with connect(f"ws://127.0.0.1:{srv.public_port}/api/v1/public/tickets/{ticket['token']}/live", open_timeout=5) as ws:
+    live = f"ws://127.0.0.1:{srv.public_port}/api/v1/public/tickets/{ticket['token']}/live"
+    with connect(live, open_timeout=5) as ws:
         assert json.loads(ws.recv(timeout=5))["ticket"]["number"] == ticket["number"]
 
     device_routes = [(API_PREFIX + r.path, r) for m in (commands, queries, events) for r in m.router.routes]
     device_routes += [(r.path, r) for m in (admin, reports) for r in m.router.routes]
-    device_routes += [(r.path, r) for r in create_app(srv.service).routes if getattr(r, "path", "").startswith(API_PREFIX)]
+    device_routes += [(r.path, r) for r in create_app(srv.service).routes
+                      if getattr(r, "path", "").startswith(API_PREFIX)]  # the API's docs
     tried = 0
     for full_path, route in device_routes:
         path = _sample(full_path)
@@ -213,3 +216,33 @@ def test_the_hall_certificate_covers_the_addresses_given_and_is_kept(tmp_path, c
     later = hall_tls(tmp_path, ["127.0.0.1", "10.8.0.6"], now=datetime.now(timezone.utc) + timedelta(days=800))
     renewed = x509.load_pem_x509_certificates(later.certfile.read_bytes())[0]
     assert renewed.not_valid_after_utc > cert.not_valid_after_utc and later.fingerprint == pinned.fingerprint
+
+
+def test_a_display_pinned_to_another_hall_shows_why_on_its_screen(hub, other_hall, qloop, qapp):
+    """A wall display whose pinned CA is another hall's: its offline banner names the reason."""
+    from display.app import create_display
+    from hardware.voice import RecorderBackend, Speaker
+
+    client = HubClient(hub.url, hub.pair("display", "D"), trust=other_hall, retry_delay=0.05, max_backoff=0.2)
+    speaker = Speaker(RecorderBackend(seconds_per_char=0.001, chime_seconds=0.001))
+    window, display = create_display(client, speaker=speaker)
+    window.show()
+    KEEP.append((window, display))
+
+    async def body():
+        await display.start()
+        for _ in range(400):
+            if window.offline.isVisible() and "证书" in window.offline.text():
+                break
+            await asyncio.sleep(0.02)
+        await display.aclose()
+
+    try:
+        qloop.run(body())
+        assert window.offline.isVisible() and "服务器证书与配对时记下的不一致" in window.offline.text()
+    finally:
+        speaker.close(drain=False, timeout=5)
+        window.hide()
+
+
+KEEP: list = []  # Qt windows outlive their test, as in test_display (collecting them mid-run crashed Qt)

@@ -58,6 +58,11 @@ class HubClient:
         self._ws = None
         self.trust_error: HubError | None = None  # the last failed certificate check, shown by the device
 
+    def refusal(self, lang: str = "zh_CN") -> str:
+        """Why the hub's certificate was refused, for the device's screen; "" when it was not."""
+        e = self.trust_error
+        return "" if e is None else (e.message_en if lang == "en" and e.message_en else e.message)
+
     def _context(self):
         require_https(self.url)
         if self.trust is None:
@@ -323,7 +328,8 @@ class HubClient:
                 await self._set_connected(False)
                 raise
             except (OSError, websockets.WebSocketException, HubError, asyncio.TimeoutError) as e:
-                refused = e if isinstance(e, HubError) and e.code.startswith("TLS_") else verification_failure(e, self.url)
+                tls_refusal = isinstance(e, HubError) and e.code.startswith("TLS_")
+                refused = e if tls_refusal else verification_failure(e, self.url)
                 if refused:  # shown on the device's screen; it keeps trying in case the hub is put right
                     self.trust_error = refused
                     log.warning("event stream refused: %s", refused)
