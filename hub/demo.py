@@ -164,8 +164,9 @@ async def run(args, srv: HubServer, config: HallConfig, clock, app) -> int:
         crowd_task = asyncio.ensure_future(crowd(crowd_client, args.crowd_rate, issued, random.Random()))
 
     print(f"demo: hub at {srv.url} — {config.hall.name}, hall clock {clock.now():%Y-%m-%d %H:%M}", flush=True)
-    print(f"demo: hall CA fingerprint / 证书指纹 {srv.tls.fingerprint} ({srv.tls.certfile.parent}); "
-          f"ticket pages on {srv.public_url}", flush=True)
+    print(f"demo: hall CA fingerprint / 证书指纹 {srv.tls.fingerprint}; ticket pages on {srv.public_url}", flush=True)
+    print(f"demo: a browser warns about the hall's own CA until it trusts {srv.tls.certfile.parent / 'hall-ca.pem'}",
+          flush=True)
     if not srv.service.has_console_password():
         srv.service.set_console_password(DEMO_PASSWORD)  # a demo only; `hallq hub set-password` in a hall
         print(f"demo: manager console {srv.url}/console — password {DEMO_PASSWORD}", flush=True)
