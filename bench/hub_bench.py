@@ -15,7 +15,6 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from hub.client import HubClient
 from hub.core.clock import ManualClock
 from hub.server import DEFAULT_HALL, HubServer, build_service
 
@@ -27,8 +26,8 @@ def rss_mb() -> float:
 async def run(n: int, db: Path) -> None:
     clock = ManualClock(datetime(2026, 11, 23, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai")))
     server = HubServer(build_service(db, DEFAULT_HALL, clock)).start()
-    kiosk = HubClient(server.url, server.pair("kiosk", "bench kiosk"))
-    caller = HubClient(server.url, server.pair("caller", "bench caller", 1))
+    kiosk = server.client("kiosk", "bench kiosk")
+    caller = server.client("caller", "bench caller", 1)
     hall = await kiosk.hall()
     services = [s["id"] for s in hall["services"] if 1 in s["windows"]]
 

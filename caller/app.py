@@ -66,13 +66,14 @@ def run_until_closed(build) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    url, token, me = connect_or_exit(args, "caller")
+    connection = connect_or_exit(args, "caller")
+    me = connection.me
     window_id = paired_window(args, me)
     if window_id is None:
         return 2
 
     def build():
-        window, controller = create_caller(HubClient(url, token), window_id, lang=args.lang, on_top=args.on_top)
+        window, controller = create_caller(connection.client(), window_id, lang=args.lang, on_top=args.on_top)
         window.show()
         return window, controller
 

@@ -226,7 +226,7 @@ class EvaluatorWindow(QWidget):
         self.setWindowTitle(t("title", window=c.window_label()))
         self.head.setText(c.window_label())
         self.lang_button.setText(t("lang"))
-        self.offline.setText(t("offline"))
+        self.offline.setText(c.client.refusal(c.lang) or t("offline"))
         self.offline.setVisible(c.started and not c.connected)
         self.welcome.setText(t("welcome"))
         self.clerk.setText(t("clerk", name=c.clerk_name) if c.clerk_name else t("no_clerk"))
@@ -274,13 +274,14 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    url, token, me = connect_or_exit(args, "evaluator", roles=("caller", "console"))
+    connection = connect_or_exit(args, "evaluator", roles=("caller", "console"))
+    me = connection.me
     window_id = paired_window(args, me)
     if window_id is None:
         return 2
 
     def build():
-        window, controller = create_evaluator(HubClient(url, token), window_id, lang=args.lang)
+        window, controller = create_evaluator(connection.client(), window_id, lang=args.lang)
         window.showFullScreen() if args.fullscreen else window.show()
         return window, controller
 

@@ -306,7 +306,7 @@ class CallerWindow(QWidget):
         c, t = self.c, self.c.t
         self.setWindowTitle(t("title", window=c.window_label()))
         if not c.connected or c.retrying:
-            self.banner.setText(t("offline") + ("  " + t("retrying") if c.retrying else ""))
+            self.banner.setText(c.client.refusal(c.lang) or t("offline") + ("  " + t("retrying") if c.retrying else ""))
             self.banner.show()
         else:
             self.banner.hide()

@@ -35,7 +35,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    url, token, _ = connect_or_exit(args, "display")
+    connection = connect_or_exit(args, "display")
     import qasync
     from PySide6.QtWidgets import QApplication
 
@@ -45,7 +45,7 @@ def main(argv: list[str] | None = None) -> int:
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     speaker = None if args.voice == "none" else make_speaker(args.voice)
-    client = HubClient(url, token)
+    client = connection.client()
     zones = [z for z in args.zones.split(",") if z.strip()]
     window, controller = create_display(client, speaker=speaker, zones=zones, lang=args.lang)
     if args.windowed:

@@ -221,7 +221,7 @@ class DisplayWindow(QWidget):
     def render(self) -> None:
         c, t = self.c, self.c.t
         self.hall.setText(c.hall_name)
-        self.offline.setText(t("offline"))
+        self.offline.setText(c.client.refusal(c.lang) or t("offline"))  # a refused certificate says so
         self.offline.setVisible(not c.connected)
         self._tick()
         latest = c.latest

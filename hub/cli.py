@@ -1,7 +1,8 @@
 """`hallq` — one command for every part of the hall.
 
-  hallq hub [--hall FILE] [--db FILE] [--port 8600]     run the hall's hub
-  hallq hub pair --role kiosk --name 'Kiosk 1'         print a device token
+  hallq hub [--hall FILE] [--db FILE] [--port 8600]     run the hall's hub (HTTPS, hall CA beside the DB)
+      [--cert FILE --key FILE] [--public-port 8601 [--public-host H] [--public-cert F --public-key F]]
+  hallq hub pair --role kiosk --name 'Kiosk 1'         print a device token and the CA fingerprint
   hallq hub user add NAME --role admin|supervisor|viewer   a console account (also: list, disable, reset)
   hallq hub check --hall FILE                          validate a hall file
   hallq hub backup --db FILE --to DIR                  copy the database and its key file (hall running)
@@ -40,7 +41,16 @@ def _hub_parser(sub) -> None:
     hub.add_argument("--db", type=Path, default=DEFAULT_DB, help=f"SQLite file (default {DEFAULT_DB})")
     hub.add_argument("--host", default="0.0.0.0")
     hub.add_argument("--port", type=int, default=DEFAULT_PORT)
-    hub.add_argument("--public-url", default="", help="address printed in ticket QR codes, e.g. http://10.0.0.5:8600")
+    hub.add_argument("--public-url", default="", help="address printed in ticket QR codes (default: the citizen "
+                                                      "listener's, else this hub's), e.g. http://10.1.0.5:8601")
+    hub.add_argument("--cert", type=Path, help="the hub's certificate (PEM, issuers after it) instead of the hall CA's")
+    hub.add_argument("--key", type=Path, help="the private key of --cert")
+    hub.add_argument("--tls-name", action="append", default=[],
+                     help="another name or address the hall CA's certificate must cover (repeatable)")
+    hub.add_argument("--public-port", type=int, help="serve citizens' phones (ticket page only) on this port")
+    hub.add_argument("--public-host", help="address of the citizen listener (default: --host)")
+    hub.add_argument("--public-cert", type=Path, help="certificate of the citizen listener (default: plain HTTP)")
+    hub.add_argument("--public-key", type=Path, help="the private key of --public-cert")
     hub.add_argument("--no-zeroconf", action="store_true")
     hub.add_argument("--advertise-address", action="append", default=None,
                      help="address to announce by zeroconf (repeatable); default: every LAN address")
@@ -100,6 +110,14 @@ def _run_hub(args) -> int:
               f"{len(config.windows)} windows, {len(config.clerks)} clerks")
         return 0
     service = build_service(args.db, config, public_url=args.public_url)
+    if args.action in ("pair", "run"):
+        from .tls import TlsError
+
+        try:
+            tls, public_tls, renew = _certificates(args, config.hall.name)
+        except TlsError as e:
+            print(e, file=sys.stderr)
+            return 2
     if args.action == "pair":
         if args.role not in [r.value for r in Role] or not args.name:
             print("pair needs --role and --name (a device role: kiosk, caller, display or console)", file=sys.stderr)
@@ -110,7 +128,9 @@ def _run_hub(args) -> int:
             print("a caller needs --window with a window number of this hall", file=sys.stderr)
             return 2
         print(token)
-        print(f"paired device {device['id']} ({args.role}, {args.name})", file=sys.stderr)
+        print(f"paired device {device['id']} ({args.role}, {args.name}); start it with --token and "
+              f"--fingerprint {tls.fingerprint}", file=sys.stderr)
+        print(f"hall CA fingerprint / 证书指纹: {tls.fingerprint}")
         return 0
     if args.action == "devices":
         for d in service.store.devices():
@@ -128,12 +148,20 @@ def _run_hub(args) -> int:
         return _user(service, args)
     service.session_idle = timedelta(minutes=max(1, args.session_idle_minutes))
     service.session_max = timedelta(hours=max(1, args.session_max_hours))
-    if not service.public_url:
-        from .discovery import lan_addresses
+    from .discovery import lan_addresses
 
-        host = args.host if args.host not in ("0.0.0.0", "") else (lan_addresses() or ["127.0.0.1"])[0]
-        service.public_url = f"http://{host}:{args.port}"
-    serve_forever(service, args.host, args.port, advertise=not args.no_zeroconf, addresses=args.advertise_address)
+    lan = args.host if args.host not in ("0.0.0.0", "") else (lan_addresses() or ["127.0.0.1"])[0]
+    public = None
+    if args.public_port:
+        public = (args.public_host or args.host, args.public_port, public_tls)
+        shown = args.public_host if args.public_host not in (None, "0.0.0.0", "") else lan
+        scheme = "https" if public_tls else "http"
+        service.public_url = service.public_url or f"{scheme}://{shown}:{args.public_port}"
+    service.public_url = service.public_url or f"https://{lan}:{args.port}"
+    print(f"hub: https://{lan}:{args.port} — hall CA fingerprint / 证书指纹: {tls.fingerprint}", flush=True)
+    print(f"hub: ticket QR codes link to {service.public_url}", flush=True)
+    serve_forever(service, args.host, args.port, tls, advertise=not args.no_zeroconf,
+                  addresses=args.advertise_address, public=public, renew=renew)
     return 0
 
 
@@ -180,6 +208,22 @@ def _user(service, args) -> int:
         return 2
     print(f"{what}: {user['name']} ({user['role']}{', disabled' if user['disabled_at'] else ''})")
     return 0
+
+
+def _certificates(args, hall_name: str):
+    """(the device listener's HubTls, the citizen listener's or None for plain HTTP, how to renew the first
+    or None for an installer's certificate, which the installer renews)."""
+    from .tls import TlsError, hall_tls, hub_names, installer_tls
+
+    if bool(args.cert) != bool(args.key) or bool(args.public_cert) != bool(args.public_key):
+        raise TlsError("--cert 与 --key（--public-cert 与 --public-key）须同时给出 / "
+                       "give --cert with --key (and --public-cert with --public-key)")
+    public_tls = installer_tls(args.public_cert, args.public_key) if args.public_cert else None
+    if args.cert:
+        return installer_tls(args.cert, args.key), public_tls, None
+    names = hub_names(args.host, args.tls_name)
+    return hall_tls(args.db.parent, names, hall_name=hall_name), public_tls, \
+        (lambda: hall_tls(args.db.parent, names, hall_name=hall_name))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -106,7 +106,7 @@ async def run(args, srv: HubServer, config: HallConfig, clock, app) -> int:
     from .client import HubClient
 
     def client(role: str, name: str, window: int | None = None) -> HubClient:
-        return HubClient(srv.url, srv.pair(role, name, window))
+        return srv.client(role, name, window)  # paired on the hub's machine, pinned to its hall CA
 
     clients: list[HubClient] = []
     closers = []
@@ -165,6 +165,9 @@ async def run(args, srv: HubServer, config: HallConfig, clock, app) -> int:
         crowd_task = asyncio.ensure_future(crowd(crowd_client, args.crowd_rate, issued, random.Random()))
 
     print(f"demo: hub at {srv.url} — {config.hall.name}, hall clock {clock.now():%Y-%m-%d %H:%M}", flush=True)
+    print(f"demo: hall CA fingerprint / 证书指纹 {srv.tls.fingerprint}; ticket pages on {srv.public_url}", flush=True)
+    print(f"demo: a browser warns about the hall's own CA until it trusts {srv.tls.certfile.parent / 'hall-ca.pem'}",
+          flush=True)
     if not srv.service.has_console_password():
         # A demo only; in a hall: `hallq hub user add NAME --role admin` on the hub's machine.
         srv.service.add_user("hallq demo", DEMO_USER, "admin", DEMO_PASSWORD)
@@ -214,7 +217,9 @@ def main(argv: list[str] | None = None) -> int:
     clock = OffsetClock(opening_moment(config, SystemClock(config.tz).now()))
     with tempfile.TemporaryDirectory(prefix="hallq-demo-") as tmp:
         db = args.db or Path(tmp) / "demo.db"
-        srv = HubServer(build_service(db, config, clock), port=args.port).start()
+        # The demo serves as a hall does: HTTPS for devices and the console (a hall CA beside the
+        # database), citizens' ticket pages on a listener of their own.
+        srv = HubServer(build_service(db, config, clock), port=args.port, public_port=0).start()
         try:
             app = QApplication.instance() or QApplication(sys.argv[:1])
             app.setQuitOnLastWindowClosed(False)

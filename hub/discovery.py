@@ -1,4 +1,7 @@
-"""zeroconf: the hub advertises `_hallq._tcp.local.`; devices find it without typing an address."""
+"""zeroconf: the hub advertises `_hallq._tcp.local.`; devices find it without typing an address.
+
+The TXT record carries the hall CA's fingerprint (`ca`), so a device that has pinned one (or was
+given one by the installer) ignores any other hub, e.g. the next hall's on the same LAN."""
 from __future__ import annotations
 
 import ipaddress
@@ -8,7 +11,7 @@ import socket
 import ifaddr
 from zeroconf import IPVersion, ServiceInfo, Zeroconf
 
-from .protocol import API_VERSION, SERVICE_TYPE
+from .protocol import API_VERSION, SERVICE_TYPE, normalize_fingerprint
 
 log = logging.getLogger("hallq.discovery")
 
@@ -25,7 +28,7 @@ def lan_addresses() -> list[str]:
 
 
 class Advertiser:
-    def __init__(self, hall_name: str, port: int, addresses: list[str] | None = None):
+    def __init__(self, hall_name: str, port: int, addresses: list[str] | None = None, fingerprint: str = ""):
         self.addresses = addresses or lan_addresses() or ["127.0.0.1"]
         host = socket.gethostname().split(".")[0] or "hallq"
         self.info = ServiceInfo(
@@ -33,7 +36,7 @@ class Advertiser:
             f"HallQ {host}-{port}.{SERVICE_TYPE}",
             addresses=[socket.inet_aton(a) for a in self.addresses],
             port=port,
-            properties={"hall": hall_name, "api": str(API_VERSION), "port": str(port)},
+            properties={"hall": hall_name, "api": str(API_VERSION), "port": str(port), "ca": fingerprint},
             server=f"{host}-hallq.local.",
         )
         self.zc: Zeroconf | None = None
@@ -51,8 +54,10 @@ class Advertiser:
             self.zc = None
 
 
-def discover(timeout: float = 5.0, interfaces: list[str] | None = None) -> list[dict]:
-    """Hubs found on the LAN: [{"url", "hall", "api"}]."""
+def discover(timeout: float = 5.0, interfaces: list[str] | None = None, fingerprint: str = "") -> list[dict]:
+    """Hubs found on the LAN: [{"url", "hall", "api", "fingerprint"}]; with `fingerprint`, only the hub
+    whose CA has it."""
+    wanted = normalize_fingerprint(fingerprint) if fingerprint else ""
     from zeroconf import ServiceBrowser
 
     found: dict[str, dict] = {}
@@ -63,8 +68,12 @@ def discover(timeout: float = 5.0, interfaces: list[str] | None = None) -> list[
             info = zc.get_service_info(type_, name, timeout=int(timeout * 1000))
             if info and info.parsed_addresses():
                 props = {k.decode(): (v or b"").decode() for k, v in info.properties.items()}
-                found[name] = {"url": f"http://{info.parsed_addresses()[0]}:{info.port}",
-                               "hall": props.get("hall", ""), "api": props.get("api", "")}
+                theirs = normalize_fingerprint(props.get("ca", ""))
+                if fingerprint and (not wanted or theirs != wanted):
+                    log.info("ignoring %s: its CA is not the one pinned", name)
+                    return
+                found[name] = {"url": f"https://{info.parsed_addresses()[0]}:{info.port}",
+                               "hall": props.get("hall", ""), "api": props.get("api", ""), "fingerprint": theirs}
 
         update_service = add_service
 

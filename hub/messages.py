@@ -80,6 +80,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "PAIRING_LOCKED": ("配对码错误次数过多，请 {minutes} 分钟后再试",
                        "Too many wrong pairing codes; try again in {minutes} min"),
     "PAIRING_WINDOW": ("叫号器必须指定本大厅已有的窗口号", "A caller needs the number of one of this hall's windows"),
+    # TLS between the devices and the hub
+    "TLS_PIN_MISMATCH": ("服务器证书与配对时记下的不一致（可能连到了别的服务器或被冒充），已停止连接。请管理员核对证书指纹后重新配对",
+                         "The hub's certificate does not match the one pinned at pairing (another hub, or an "
+                         "impostor); not connecting. Ask the administrator to check the fingerprint and pair again"),
+    "TLS_NAME_MISMATCH": ("服务器证书不包含地址 {host}，请用服务器启动时显示的地址，或让管理员重启服务器以更新证书",
+                          "The hub's certificate does not cover {host}; use an address the hub printed at start, "
+                          "or restart the hub to renew its certificate"),
+    "TLS_REQUIRED": ("服务器地址必须以 https:// 开头", "The hub's address must start with https://"),
+    "TLS_NOT_PINNED": ("此设备没有记下服务器的证书，请重新配对", "This device has no pinned hub certificate; pair it again"),
+    "FINGERPRINT_INVALID": ("证书指纹格式不对（应为 64 位十六进制数字）",
+                            "The fingerprint is not valid (64 hexadecimal digits expected)"),
     "CONFIG_INVALID": ("配置有误（{field}）：{detail}", "Invalid setting ({field}): {detail}"),
     "CONFIG_ORPHANS": ("今天还有 {count} 张等候中的票（{numbers}）会因此无人受理，未保存。请先叫号办结或转移这些票。",
                        "{count} waiting ticket(s) today ({numbers}) would have no window; nothing saved. "

@@ -5,6 +5,8 @@ changes go out as events on /api/v1/events. Bump API_VERSION on any incompatible
 """
 from __future__ import annotations
 
+import hashlib
+import ssl
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
@@ -29,6 +31,17 @@ class Role(StrEnum):
 
 def new_request_id() -> str:
     return uuid.uuid4().hex
+
+
+def ca_fingerprint(pem: str) -> str:
+    """The hall CA's fingerprint as devices pin it: SHA-256 of the certificate's DER, 64 lower-case hex digits."""
+    return hashlib.sha256(ssl.PEM_cert_to_DER_cert(pem)).hexdigest()
+
+
+def normalize_fingerprint(text: str) -> str:
+    """An installer may type the fingerprint with colons, spaces or capitals; "" if it is not one."""
+    hexed = "".join(c for c in text.lower() if c not in ": -")
+    return hexed if len(hexed) == 64 and all(c in "0123456789abcdef" for c in hexed) else ""
 
 
 class _Body(BaseModel):

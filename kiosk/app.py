@@ -1,6 +1,6 @@
 """`hallq kiosk`: the full-screen self-service ticket machine.
 
-    hallq kiosk --hub http://10.0.0.5:8600 --token T [--printer simulator|file:PATH|network:HOST[:PORT]|
+    hallq kiosk --hub https://10.0.0.5:8600 --token T [--printer simulator|file:PATH|network:HOST[:PORT]|
                 serial:PORT|usb:VID:PID|win32:NAME] [--reader PORT|simulator|none] [--lang zh_CN|en]
                 [--windowed] [--portrait] [--idle 30]
 """
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         print(e, file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
-    url, token, _ = connect_or_exit(args, "kiosk")
+    connection = connect_or_exit(args, "kiosk")
 
     import qasync
     from PySide6.QtWidgets import QApplication
@@ -101,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    client = HubClient(url, token)
+    client = connection.client()
     reader, simulated = _reader(args.reader)
     window, controller = create_kiosk(client, printer=printer, reader=reader,
                                       lang=args.lang, idle_seconds=args.idle)

@@ -38,10 +38,9 @@ async def scenario(out: Path, srv, clock) -> None:
     from caller.app import create_caller
     from display.app import create_display
     from hardware.voice import RecorderBackend, Speaker
-    from hub.client import HubClient
 
     def client(role, window=None):
-        return HubClient(srv.url, srv.pair(role, f"{role}-{window or ''}", window), retry_delay=0.05, max_backoff=0.5)
+        return srv.client(role, f"{role}-{window or ''}", window, retry_delay=0.05, max_backoff=0.5)
 
     kiosk, other, console = client("kiosk"), client("caller", 2), client("console")
     hall = await kiosk.hall()

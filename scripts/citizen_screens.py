@@ -42,7 +42,7 @@ class Hall:
         self.clock = ManualClock(datetime(2026, 11, 23, 8, 50, tzinfo=TZ))
         self.server = HubServer(build_service(db, None, self.clock)).start()
         self.config = self.server.service.config
-        self.http = httpx.Client(base_url=self.server.url + "/api/v1", timeout=10)
+        self.http = httpx.Client(base_url=self.server.url + "/api/v1", timeout=10, verify=self.server.trust.context())
         self.tokens: dict[str, str] = {}
 
     def token(self, role: str, window: int | None = None) -> str:
@@ -115,7 +115,7 @@ def shoot_phone(hall: Hall, out: Path, scene: dict) -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
         page = browser.new_page(viewport={"width": 375, "height": 812}, device_scale_factor=2, is_mobile=True,
-                                locale="zh-CN")
+                                locale="zh-CN", ignore_https_errors=True)
         page.goto(mine["url"])
         page.wait_for_selector("#live[data-mode='live.on']")
         page.screenshot(path=str(out / "phone-waiting.png"))
@@ -152,7 +152,7 @@ def shoot_phone(hall: Hall, out: Path, scene: dict) -> None:
         page.goto(hall.server.url + "/t/not-a-real-ticket-token-000000")
         page.screenshot(path=str(out / "phone-invalid.png"))
 
-        desk = browser.new_page(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+        desk = browser.new_page(viewport={"width": 1440, "height": 900}, locale="zh-CN", ignore_https_errors=True)
         desk.goto(f"{hall.server.url}/console/reports#token={hall.token('console')}")
         desk.wait_for_selector("#followup-table")
         desk.screenshot(path=str(out / "reports.png"))
@@ -175,7 +175,8 @@ def shoot_evaluator(hall: Hall, out: Path) -> None:
     w_id = 8
     clerk = hall.config.clerks[5]
     hall.window(w_id, "login", clerk_id=clerk.id, pin=clerk.pin)
-    window, controller = create_evaluator(HubClient(hall.server.url, hall.token("caller", w_id)), w_id,
+    window, controller = create_evaluator(HubClient(hall.server.url, hall.token("caller", w_id),
+                                                    trust=hall.server.trust), w_id,
                                           reasons_seconds=60)
     window.resize(800, 480)
     window.show()

@@ -18,7 +18,6 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import sync_playwright
 
-from hub.client import HubClient
 from hub.core.clock import ManualClock
 from hub.server import HubServer, build_service
 
@@ -29,7 +28,7 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networki
 
 async def morning(server: HubServer, clock: ManualClock) -> None:
     cfg = server.service.config
-    kiosk = HubClient(server.url, server.pair("kiosk", "一楼取号机 1"))
+    kiosk = server.client("kiosk", "一楼取号机 1")
     server.pair("kiosk", "二楼取号机")
     server.pair("display", "大厅主屏")
     by_zone: dict[str, list[str]] = {}
@@ -44,7 +43,7 @@ async def morning(server: HubServer, clock: ManualClock) -> None:
     clock.set(datetime(2026, 11, 23, 9, 40, tzinfo=ZoneInfo("Asia/Shanghai")))
     staffed = [w for w in cfg.windows if any(s in cfg.window_services(w.id) for z in zones[:4] for s in by_zone[z])][:9]
     for n, (w, clerk) in enumerate(zip(staffed, cfg.clerks)):
-        caller = HubClient(server.url, server.pair("caller", f"{w.id}号窗口叫号器", w.id))
+        caller = server.client("caller", f"{w.id}号窗口叫号器", w.id)
         await caller.login(w.id, clerk.id, clerk.pin)
         if n in (2, 6):
             await caller.pause(w.id, "暂时离开" if n == 2 else "系统维护")
@@ -61,7 +60,7 @@ async def morning(server: HubServer, clock: ManualClock) -> None:
 def keep_online(server: HubServer, stop: threading.Event) -> None:
     """A display that stays connected, so the console shows a device online."""
     async def run():
-        display = HubClient(server.url, server.pair("display", "等候区副屏"))
+        display = server.client("display", "等候区副屏")
         display.start_events()
         while not stop.is_set():
             await asyncio.sleep(0.1)
@@ -83,7 +82,7 @@ def main(argv: list[str]) -> int:
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            page = browser.new_page(viewport={"width": 1440, "height": 900})
+            page = browser.new_page(viewport={"width": 1440, "height": 900}, ignore_https_errors=True)
             page.goto(f"{server.url}/console")
             page.fill("#user", "admin")
             page.fill("#password", "wrong-password")

@@ -25,7 +25,6 @@ from PySide6.QtWidgets import QApplication, QPushButton  # noqa: E402
 from hardware.idcard import IdCardReader  # noqa: E402
 from hardware.idcard.simulator import SimulatedReader  # noqa: E402
 from hardware.printer import SimulatedPrinter, TicketPrinter  # noqa: E402
-from hub.client import HubClient  # noqa: E402
 from hub.core.clock import ManualClock  # noqa: E402
 from hub.server import HubServer, build_service  # noqa: E402
 from kiosk.app import create_kiosk  # noqa: E402
@@ -71,7 +70,7 @@ async def walk(app, out: Path, tmp: Path) -> list[Path]:
     server = HubServer(build_service(tmp / "hall.db", None, clock)).start()
     sim_reader = SimulatedReader()
     sim_printer = SimulatedPrinter()
-    client = HubClient(server.url, server.pair("kiosk", "screens", None), retry_delay=0.05, max_backoff=0.5)
+    client = server.client("kiosk", "screens", None, retry_delay=0.05, max_backoff=0.5)
     reader = IdCardReader(sim_reader.port)
     window, c = create_kiosk(client, printer=TicketPrinter(sim_printer), reader=reader, clock=clock,
                              idle_seconds=600, printer_check_seconds=0.5)

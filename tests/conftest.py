@@ -1,4 +1,5 @@
-"""Shared fixtures: a real hub on a free loopback port, a temp SQLite file, a hand-moved clock."""
+"""Shared fixtures: a real hub (HTTPS, its hall CA in the tmp dir) on a free loopback port, a temp SQLite
+file, a hand-moved clock."""
 from __future__ import annotations
 
 import os
@@ -33,13 +34,32 @@ def db_path(tmp_path) -> Path:
     return tmp_path / "hall.db"
 
 
+@pytest.fixture(scope="session")
+def hall_ca(tmp_path_factory) -> Path:
+    """One hall CA for the session's test hubs (each issues its own server certificate from it),
+    so a browser started once can trust it, as a hall's PCs trust their hall's CA."""
+    from hub.tls import CA_CERT, hall_tls
+
+    directory = tmp_path_factory.mktemp("hall-ca")
+    hall_tls(directory, ["localhost", "127.0.0.1"])
+    return directory / CA_CERT
+
+
 class HubHandle:
     """Starts and restarts a real hub on one port and one database, as in a hall."""
 
-    def __init__(self, db_path: Path, clock: ManualClock, hall=SMALL_HALL):
+    def __init__(self, db_path: Path, clock: ManualClock, hall=SMALL_HALL, ca: Path | None = None):
         self.db_path, self.clock, self.hall = db_path, clock, hall
         self.server: HubServer | None = None
         self.port: int | None = None
+        if ca is not None:  # the hub finds its CA beside the database, as after its first start
+            from hub.tls import CA_KEY
+
+            db_path.parent.mkdir(parents=True, exist_ok=True)
+            for name in (ca.name, CA_KEY):
+                target = db_path.parent / name
+                target.write_bytes((ca.parent / name).read_bytes())
+                target.chmod(0o600)
 
     def start(self) -> HubServer:
         self.server = HubServer(build_service(self.db_path, self.hall, self.clock), port=self.port).start()
@@ -55,13 +75,23 @@ class HubHandle:
     def url(self) -> str:
         return self.server.url
 
+    @property
+    def trust(self):
+        """The hall CA as a device paired with this hub pins it."""
+        return self.server.trust
+
+    @property
+    def ssl(self):
+        """An SSL context trusting this hall's CA only: `verify=` for httpx, `ssl=` for websockets."""
+        return self.server.trust.context()
+
     def pair(self, role: str, name: str | None = None, window: int | None = None) -> str:
         return self.server.pair(role, name or f"{role}-{window or ''}", window)
 
 
 @pytest.fixture
-def hub(db_path, clock):
-    handle = HubHandle(db_path, clock)
+def hub(db_path, clock, hall_ca):
+    handle = HubHandle(db_path, clock, ca=hall_ca)
     handle.start()
     yield handle
     handle.stop()
@@ -75,7 +105,7 @@ async def clients(hub):
     made: list[HubClient] = []
 
     def make(role: str, window: int | None = None, name: str | None = None) -> HubClient:
-        client = HubClient(hub.url, hub.pair(role, name, window), retry_delay=0.05, max_backoff=0.5)
+        client = HubClient(hub.url, hub.pair(role, name, window), trust=hub.trust, retry_delay=0.05, max_backoff=0.5)
         made.append(client)
         return client
 
@@ -123,4 +153,4 @@ def qloop(qapp):
 def make_client(hub, role: str, window: int | None = None, name: str | None = None):
     from hub.client import HubClient
 
-    return HubClient(hub.url, hub.pair(role, name, window), retry_delay=0.05, max_backoff=0.5)
+    return HubClient(hub.url, hub.pair(role, name, window), trust=hub.trust, retry_delay=0.05, max_backoff=0.5)

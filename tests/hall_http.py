@@ -10,7 +10,7 @@ import httpx
 class HallHttp:
     def __init__(self, hub):
         self.hub = hub
-        self.http = httpx.Client(base_url=hub.url + "/api/v1", timeout=10)
+        self.http = httpx.Client(base_url=hub.url + "/api/v1", timeout=10, verify=hub.ssl)
         self.tokens: dict[str, str] = {}
 
     def token(self, role: str, window: int | None = None) -> str:

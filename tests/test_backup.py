@@ -54,7 +54,7 @@ async def test_a_mid_day_backup_restored_elsewhere_carries_the_hall_on(hub, clie
     there = HubHandle(new_db, clock)
     there.start()
     try:
-        kiosk2 = HubClient(there.url, there.pair("kiosk", "kiosk-restored"), retry_delay=0.05)
+        kiosk2 = HubClient(there.url, there.pair("kiosk", "kiosk-restored"), trust=there.trust, retry_delay=0.05)
         try:
             snapshot = await kiosk2.snapshot()
             assert [t["number"] for t in snapshot["tickets"]] == [t["number"] for t in morning]

@@ -321,7 +321,8 @@ class AnswerAfterItsEvents(httpx.AsyncBaseTransport):
     come in on the event stream: the order a busy LAN sometimes delivers them in."""
 
     def __init__(self, mirror):
-        self.inner, self.mirror = httpx.AsyncHTTPTransport(), mirror
+        # a transport of its own must verify the hub as the client does: against the pinned hall CA
+        self.inner, self.mirror = httpx.AsyncHTTPTransport(verify=mirror.client.trust.context()), mirror
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         response = await self.inner.handle_async_request(request)

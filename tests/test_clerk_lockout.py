@@ -22,7 +22,7 @@ def staff(hub):
 def clerk_login(hub, clerk: str, pin: str) -> str:
     """The window 2 caller's login; answers "ok" or the refusal's code and message."""
     async def go():
-        caller = HubClient(hub.url, hub.pair("caller", "2号叫号器", 2), retry_delay=0.05)
+        caller = HubClient(hub.url, hub.pair("caller", "2号叫号器", 2), trust=hub.trust, retry_delay=0.05)
         try:
             await caller.login(2, clerk, pin)
             await caller.logout(2)

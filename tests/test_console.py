@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from hub.client import HubClient, HubError
+from hub.tls import spaced
 from web_fixtures import browser, page, run_async  # noqa: F401
 
 PASSWORD = "hall-manager-1"
@@ -39,7 +40,7 @@ def signed_in(page) -> None:
 
 def kiosk_issue(hub, service_id: str) -> dict:
     async def go():
-        client = HubClient(hub.url, hub.pair("kiosk", "测试取号机"), retry_delay=0.05)
+        client = HubClient(hub.url, hub.pair("kiosk", "测试取号机"), trust=hub.trust, retry_delay=0.05)
         try:
             return (await client.issue_ticket(service_id))["ticket"]
         finally:
@@ -50,7 +51,7 @@ def kiosk_issue(hub, service_id: str) -> dict:
 def issue_answer(hub, service_id: str) -> dict:
     """The hub's whole answer to a kiosk's ticket, with the seq of its event."""
     token = hub.pair("kiosk", "测试取号机")
-    r = httpx.post(f"{hub.url}/api/v1/tickets", headers={"Authorization": f"Bearer {token}"},
+    r = httpx.post(f"{hub.url}/api/v1/tickets", verify=hub.ssl, headers={"Authorization": f"Bearer {token}"},
                    json={"request_id": f"t-{time.monotonic_ns()}", "service_id": service_id}, timeout=10)
     assert r.status_code == 200, r.text
     return r.json()
@@ -62,7 +63,8 @@ def event_stream_status(hub, token: str) -> int | None:
     from websockets.sync.client import connect
 
     try:
-        with connect(f"{hub.url.replace('http', 'ws')}/api/v1/events?since=0&token={token}", open_timeout=10):
+        with connect(f"{hub.url.replace('https', 'wss')}/api/v1/events?since=0&token={token}", open_timeout=10,
+                     ssl=hub.ssl):
             return None
     except InvalidStatus as e:
         return e.response.status_code
@@ -70,7 +72,7 @@ def event_stream_status(hub, token: str) -> int | None:
 
 def hall_of(hub) -> dict:
     async def go():
-        client = HubClient(hub.url, hub.pair("kiosk", "取号机查询"), retry_delay=0.05)
+        client = HubClient(hub.url, hub.pair("kiosk", "取号机查询"), trust=hub.trust, retry_delay=0.05)
         try:
             return await client.hall()
         finally:
@@ -153,9 +155,9 @@ def test_sign_in_without_an_account_says_how_to_make_one(hub, page):
 def test_console_api_refuses_a_kiosk_token(hub):
     """Bad input: a kiosk's token on the console's API, and no token at all."""
     kiosk = hub.pair("kiosk", "K")
-    r = httpx.get(f"{hub.url}/api/v1/console/overview", headers={"Authorization": f"Bearer {kiosk}"})
+    r = httpx.get(f"{hub.url}/api/v1/console/overview", verify=hub.ssl, headers={"Authorization": f"Bearer {kiosk}"})
     assert r.status_code == 403
-    assert httpx.get(f"{hub.url}/api/v1/console/overview").status_code == 401
+    assert httpx.get(f"{hub.url}/api/v1/console/overview", verify=hub.ssl).status_code == 401
 
 
 # ---- the live hall --------------------------------------------------------------------------
@@ -185,7 +187,7 @@ def test_alert_when_a_zone_has_waiting_tickets_but_no_open_window(hub, console, 
     assert "stranded" in page.locator(".zone-card[data-zone=social]").get_attribute("class")
 
     async def open_window():
-        caller = HubClient(hub.url, hub.pair("caller", "2号叫号器", 2), retry_delay=0.05)
+        caller = HubClient(hub.url, hub.pair("caller", "2号叫号器", 2), trust=hub.trust, retry_delay=0.05)
         await caller.login(2, "c002", "2222")
         await caller.aclose()
     run_async(open_window)
@@ -216,15 +218,18 @@ def test_pair_a_device_with_a_code_then_revoke_it(hub, console):
     code = page.locator("#code-value").text_content()
     assert re.fullmatch(r"\d{6}", code)
     assert "二楼取号机" in page.locator("#code-title").text_content()
+    shown = page.locator("#code-fingerprint").text_content()
+    assert spaced(hub.server.tls.fingerprint) in shown and "证书指纹" in shown
 
     wrong = "000000" if code != "000000" else "111111"
     with pytest.raises(HubError) as refused:
         run_async(lambda: HubClient.pair(hub.url, wrong))
     assert refused.value.code == "PAIRING_CODE_INVALID" and "配对码不正确" in refused.value.message
 
-    token = run_async(lambda: HubClient.pair(hub.url, code))
+    token, pinned = run_async(lambda: HubClient.pair(hub.url, code))
+    assert pinned.fingerprint == hub.server.tls.fingerprint  # the hall CA, as the hub prints it
     loop = BackgroundLoop()
-    device = HubClient(hub.url, token, retry_delay=0.05, max_backoff=0.3)
+    device = HubClient(hub.url, token, trust=pinned, retry_delay=0.05, max_backoff=0.3)
     try:
         me = loop.run(device.me())
         assert me["name"] == "二楼取号机" and me["role"] == "kiosk"
@@ -372,7 +377,7 @@ def test_clerks_can_be_added_disabled_and_given_a_new_pin(hub, console):
     page.wait_for_selector("table[data-section=clerks] tr[data-id=c010]")
 
     async def login(clerk, pin):
-        caller = HubClient(hub.url, hub.pair("caller", "2号叫号器", 2), retry_delay=0.05)
+        caller = HubClient(hub.url, hub.pair("caller", "2号叫号器", 2), trust=hub.trust, retry_delay=0.05)
         try:
             await caller.login(2, clerk, pin)
             await caller.logout(2)

@@ -32,14 +32,17 @@ def test_demo_runs_the_hall_and_quits(tmp_path):
     assert Image.open(shots / "display.png").size == (1920, 1080)
     assert (tmp_path / "demo.db").exists()
     # The newcomer is told how to open the manager's console, and that password works.
-    console = re.search(r"manager console (http://\S+)/console — user (\S+), password (\S+)", done.stdout)
+    console = re.search(r"manager console (https://\S+)/console — user (\S+), password (\S+)", done.stdout)
     assert console, done.stdout
     from hub.server import HubServer, build_service
 
     srv = HubServer(build_service(tmp_path / "demo.db")).start()
     try:
-        login = httpx.post(f"{srv.url}/api/v1/console/login", json={"user": console.group(2), "password": console.group(3)})
-        wrong = httpx.post(f"{srv.url}/api/v1/console/login", json={"user": console.group(2), "password": "not-it"})
+        pinned = srv.trust.context()  # the hall CA the demo made beside its database
+        login = httpx.post(f"{srv.url}/api/v1/console/login", json={"user": console.group(2), "password": console.group(3)},
+                           verify=pinned)
+        wrong = httpx.post(f"{srv.url}/api/v1/console/login", json={"user": console.group(2), "password": "not-it"},
+                           verify=pinned)
     finally:
         srv.stop()
     assert login.status_code == 200 and wrong.status_code == 401

@@ -21,25 +21,27 @@ def home(tmp_path, monkeypatch):
 
 def pairing_code(hub, role: str, window: int | None = None) -> str:
     token = hub.pair("console", "manager")
-    r = httpx.post(f"{hub.url}/api/v1/console/pairing-codes", headers={"Authorization": f"Bearer {token}"},
+    r = httpx.post(f"{hub.url}/api/v1/console/pairing-codes", verify=hub.ssl,
+                   headers={"Authorization": f"Bearer {token}"},
                    json={"role": role, "name": f"{role} at {window}", "window_id": window})
     assert r.status_code == 200, r.text
     return r.json()["code"]
 
 
 def args(**given) -> Namespace:
-    return Namespace(**{"hub": None, "token": None, "pair": None, **given})
+    return Namespace(**{"hub": None, "token": None, "pair": None, "fingerprint": None, **given})
 
 
 async def test_pair_once_then_start_from_saved_settings(hub):
     code = pairing_code(hub, "caller", window=2)
-    url, token, me = await resolve_connection(args(hub=hub.url, pair=code), "caller")
-    assert me["role"] == "caller" and me["window_id"] == 2
+    first = await resolve_connection(args(hub=hub.url, pair=code), "caller")
+    assert first.me["role"] == "caller" and first.me["window_id"] == 2
     saved = json.loads(device_settings_path("caller").read_text(encoding="utf-8"))
-    assert saved == {"hub": hub.url, "token": token}
+    assert saved == {"hub": hub.url, "token": first.token, "ca_fingerprint": hub.trust.fingerprint,
+                     "ca_pem": hub.trust.ca_pem}
     # Next morning: no arguments at all.
     again = await resolve_connection(args(), "caller")
-    assert again == (hub.url, token, me)
+    assert again == first
 
 
 async def test_a_used_or_wrong_code_and_an_unpaired_device_are_refused_clearly(hub):
@@ -61,9 +63,9 @@ async def test_a_used_or_wrong_code_and_an_unpaired_device_are_refused_clearly(h
 
 async def test_a_device_whose_hub_is_down_still_starts_with_its_saved_token(hub):
     code = pairing_code(hub, "kiosk")
-    url, token, _ = await resolve_connection(args(hub=hub.url, pair=code), "kiosk")
+    paired = await resolve_connection(args(hub=hub.url, pair=code), "kiosk")
     hub.stop()
-    assert await resolve_connection(args(), "kiosk") == (url, token, None)
+    assert await resolve_connection(args(), "kiosk") == paired._replace(me=None)
 
 
 def test_unpaired_device_command_exits_2_with_the_next_step(hub, home):

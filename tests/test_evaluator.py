@@ -151,7 +151,7 @@ def test_rated_on_the_phone_meanwhile_the_screen_thanks_and_does_not_rate_again(
         qtbot.mouseClick(h.screen.score_buttons[4], Qt.LeftButton)
         import httpx
 
-        async with httpx.AsyncClient() as web:
+        async with httpx.AsyncClient(verify=hub.ssl) as web:
             r = await web.post(f"{hub.url}/api/v1/public/tickets/{ticket['token']}/evaluation",
                                json={"request_id": "phone-0001", "score": 5, "reasons": []})
         assert r.status_code == 200

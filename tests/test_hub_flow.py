@@ -205,7 +205,7 @@ async def test_cancel_a_waiting_ticket_and_not_a_called_one(hub, clients):
 async def test_openapi_schema_lists_the_commands(hub):
     import httpx
 
-    async with httpx.AsyncClient(base_url=hub.url) as http:
+    async with httpx.AsyncClient(base_url=hub.url, verify=hub.ssl) as http:
         schema = (await http.get("/api/v1/openapi.json")).json()
     paths = schema["paths"]
     for path in ("/api/v1/tickets", "/api/v1/windows/{window_id}/call-next", "/api/v1/appointments/check-in",

@@ -107,7 +107,7 @@ async def test_unknown_service_and_wrong_role_change_nothing(hub, clients):
     with pytest.raises(HubError) as pin:
         await caller.login(2, "c002", "9999")
     assert pin.value.code == "BAD_LOGIN"
-    async with httpx.AsyncClient(base_url=hub.url) as anonymous:
+    async with httpx.AsyncClient(base_url=hub.url, verify=hub.ssl) as anonymous:
         r = await anonymous.post("/api/v1/tickets", json={"request_id": "anon-000001", "service_id": "pension"})
     assert r.status_code == 401 and r.json()["code"] == "UNAUTHORIZED"
     assert (await kiosk.health())["seq"] == before, "no event was written"
@@ -117,7 +117,7 @@ async def test_malformed_requests_get_json_errors_not_500(hub, clients):
     """Bad input: broken JSON, a wrong field type, an unknown field, a too-short request_id, an unknown route."""
     token = hub.pair("kiosk", "raw")
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
-    async with httpx.AsyncClient(base_url=hub.url + "/api/v1", headers=headers) as raw:
+    async with httpx.AsyncClient(base_url=hub.url + "/api/v1", headers=headers, verify=hub.ssl) as raw:
         broken = await raw.post("/tickets", content=b'{"request_id": "abc', headers=headers)
         wrong_type = await raw.post("/tickets", json={"request_id": "req-000001", "service_id": 42})
         extra = await raw.post("/tickets", json={"request_id": "req-000002", "service_id": "pension", "id_number": "x"})

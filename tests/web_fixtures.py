@@ -7,21 +7,34 @@ sessionStorage and localStorage) at 1440x900.
 from __future__ import annotations
 
 import asyncio
+import base64
 import concurrent.futures
+import hashlib
+from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 
 
+def trusting(ca: Path) -> str:
+    """Chromium's switch to trust certificates chained to this CA (the test hubs' hall CA): it takes
+    the SHA-256 of the CA's public key, as a hall's PCs would have the CA installed."""
+    cert = x509.load_pem_x509_certificate(ca.read_bytes())
+    spki = cert.public_key().public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    return "--ignore-certificate-errors-spki-list=" + base64.b64encode(hashlib.sha256(spki).digest()).decode()
+
+
 @pytest.fixture(scope="module")
-def browser():
+def browser(hall_ca):
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        b = p.chromium.launch(executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, trusting(hall_ca)])
         yield b
         b.close()
 

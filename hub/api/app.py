@@ -1,11 +1,13 @@
-"""The hub's HTTP and WebSocket API: devices', citizens' and the console's routers on one app. Errors are always JSON `{code, message, message_en}`."""
+"""The hub's HTTP and WebSocket API. `create_app`: devices', citizens' and the console's routers, on the
+hall LAN's HTTPS listener; `create_public_app`: the citizen's page and /api/v1/public/* only, for the
+listener citizens' phones reach. Errors are always JSON `{code, message, message_en}`."""
 from __future__ import annotations
 
 import logging
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -29,11 +31,45 @@ def _validation_detail(exc: RequestValidationError) -> tuple[str, str]:
     return "BAD_REQUEST", f"{loc}: {err.get('msg', '')}"
 
 
-def create_app(hub: Hub) -> FastAPI:
+def create_app(hub: Hub, tls=None) -> FastAPI:
+    """`tls`: the hub's HubTls (hub/tls.py), whose CA the pairing answer hands to devices."""
     app = FastAPI(title="HallQ hub", version=str(API_VERSION), openapi_url=f"{API_PREFIX}/openapi.json",
                   docs_url=f"{API_PREFIX}/docs", redoc_url=None)
-    app.state.hub = hub
+    app.state.hub, app.state.tls = hub, tls
+    _handle_errors(app)
+    app.include_router(commands.router, prefix=API_PREFIX)
+    app.include_router(queries.router, prefix=API_PREFIX)
+    app.include_router(events.router, prefix=API_PREFIX)
+    app.include_router(citizen.router, prefix=API_PREFIX)
+    app.include_router(citizen.pages)
+    app.include_router(admin.router)
+    app.include_router(reports.router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    return app
 
+
+CITIZEN_FILES = frozenset({"ticket.css", "ticket.js", "i18n.js"})  # what ticket.html loads
+
+
+def create_public_app(hub: Hub) -> FastAPI:
+    """What citizens' phones may reach: nothing of the console's or the devices' routes exists here."""
+    app = FastAPI(title="HallQ citizen pages", version=str(API_VERSION), openapi_url=None, docs_url=None,
+                  redoc_url=None)
+    app.state.hub, app.state.tls = hub, None
+    _handle_errors(app)
+    app.include_router(citizen.router, prefix=API_PREFIX)
+    app.include_router(citizen.pages)
+
+    @app.get("/static/{name}", include_in_schema=False)
+    async def citizen_file(name: str):
+        if name not in CITIZEN_FILES:
+            raise StarletteHTTPException(404, "Not Found")
+        return FileResponse(STATIC / name, headers={"Cache-Control": "no-cache"})
+
+    return app
+
+
+def _handle_errors(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError):
         return JSONResponse(error_body(exc.code, exc.params), status_code=exc.status)
@@ -61,15 +97,5 @@ def create_app(hub: Hub) -> FastAPI:
         log.exception("unhandled error on %s", request.url.path)
         return JSONResponse(error_body("INTERNAL"), status_code=500)
 
-    app.include_router(commands.router, prefix=API_PREFIX)
-    app.include_router(queries.router, prefix=API_PREFIX)
-    app.include_router(events.router, prefix=API_PREFIX)
-    app.include_router(citizen.router, prefix=API_PREFIX)
-    app.include_router(citizen.pages)
-    app.include_router(admin.router)
-    app.include_router(reports.router)
-    app.mount("/static", StaticFiles(directory=STATIC), name="static")
-    return app
 
-
-__all__ = ["create_app"]
+__all__ = ["create_app", "create_public_app"]

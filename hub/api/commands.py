@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from ..messages import error_body
 from ..protocol import Book, CheckIn, DeviceStatus, Evaluate, IssueTicket, Login, Notice, Pause, Plain, Transfer
-from .auth import ANY_DEVICE, CALLERS, CONSOLE, EVALUATORS, KIOSKS, check_window, client_address
+from .auth import ANY_DEVICE, ApiError, CALLERS, CONSOLE, EVALUATORS, KIOSKS, check_window, client_address
 
 router = APIRouter()
 
@@ -137,4 +137,19 @@ class PairCode(BaseModel):
 async def pair(body: PairCode, request: Request):
     """A new device trades the console's 6-digit code for its token (no token needed to ask)."""
     device, token = request.app.state.hub.pair_device(body.code.strip(), client_address(request))
-    return {"token": token, "device": {k: device[k] for k in ("id", "name", "role", "window_id")}}
+    return {"token": token, "device": {k: device[k] for k in ("id", "name", "role", "window_id")},
+            **_hall_ca(request)}
+
+
+def _hall_ca(request: Request) -> dict:
+    tls = request.app.state.tls
+    return {"ca_pem": tls.ca_pem, "ca_fingerprint": tls.fingerprint} if tls else {}
+
+
+@router.get("/pair/ca", tags=["devices"])
+async def hall_ca(request: Request):
+    """The hall CA a device pins before it sends a pairing code (public: a CA certificate is no secret)."""
+    answer = _hall_ca(request)
+    if not answer:
+        raise ApiError(404, "NOT_FOUND", {"detail": "this hub serves no TLS"})
+    return answer

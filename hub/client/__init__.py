@@ -3,9 +3,10 @@ device settings, the view-model base and the device clock."""
 from .client import HubClient, HubError, HubUnavailable
 from .clock import DeviceClock
 from .mirror import HallMirror
-from .settings import (DeviceSetupError, add_connection_arguments, connect_or_exit, device_settings_path,
+from .settings import (Connection, DeviceSetupError, add_connection_arguments, connect_or_exit, device_settings_path,
                        resolve_connection)
+from .trust import HallTrust
 from .viewmodel import ViewModel
 
-__all__ = ["DeviceClock", "DeviceSetupError", "HallMirror", "HubClient", "HubError", "HubUnavailable", "ViewModel",
-           "add_connection_arguments", "connect_or_exit", "device_settings_path", "resolve_connection"]
+__all__ = ["Connection", "DeviceClock", "DeviceSetupError", "HallMirror", "HallTrust", "HubClient", "HubError",
+           "HubUnavailable", "ViewModel", "add_connection_arguments", "connect_or_exit", "device_settings_path", "resolve_connection"]

@@ -14,7 +14,8 @@ from typing import Any, Awaitable, Callable
 import httpx
 import websockets
 
-from ..protocol import API_PREFIX, new_request_id
+from ..protocol import API_PREFIX, ca_fingerprint, new_request_id, normalize_fingerprint
+from .trust import HallTrust, require_https, tls_error, verification_failure
 
 log = logging.getLogger("hallq.client")
 
@@ -37,10 +38,15 @@ class HubUnavailable(HubError):
 
 
 class HubClient:
-    def __init__(self, url: str, token: str | None = None, *, timeout: float = 5.0, retries: int = 3,
-                 retry_delay: float = 0.3, max_backoff: float = 5.0, transport: httpx.AsyncBaseTransport | None = None):
+    def __init__(self, url: str, token: str | None = None, *, trust: HallTrust | None, timeout: float = 5.0,
+                 retries: int = 3, retry_delay: float = 0.3, max_backoff: float = 5.0,
+                 transport: httpx.AsyncBaseTransport | None = None):
         self.url = url.rstrip("/")
-        self.transport = transport  # None: httpx's own; a proxy or a test's network may pass another
+        self.trust = trust  # the hall CA pinned at pairing; without it the client refuses to connect
+        self._ssl = None
+        # None: httpx's own; a proxy or a test's network may pass another, which must verify the hub
+        # against `trust.context()` itself (httpx leaves TLS to the transport)
+        self.transport = transport
         self.token = token
         self.timeout, self.retries, self.retry_delay, self.max_backoff = timeout, retries, retry_delay, max_backoff
         self._http: httpx.AsyncClient | None = None
@@ -50,23 +56,66 @@ class HubClient:
         self._connection_listeners: list[Listener] = []
         self._task: asyncio.Task | None = None
         self._ws = None
+        self.trust_error: HubError | None = None  # the last failed certificate check, shown by the device
+
+    def refusal(self, lang: str = "zh_CN") -> str:
+        """Why the hub's certificate was refused, for the device's screen; "" when it was not."""
+        e = self.trust_error
+        return "" if e is None else (e.message_en if lang == "en" and e.message_en else e.message)
+
+    def _context(self):
+        require_https(self.url)
+        if self.trust is None:
+            raise tls_error("TLS_NOT_PINNED")
+        if self._ssl is None:
+            self._ssl = self.trust.context()
+        return self._ssl
 
     # ---- discovery ------------------------------------------------------------------------
     @staticmethod
-    async def discover(timeout: float = 5.0) -> list[dict]:
+    async def discover(timeout: float = 5.0, fingerprint: str = "") -> list[dict]:
+        """Hubs on the LAN; with `fingerprint`, only the one whose hall CA has it."""
         from ..discovery import discover
 
-        return await asyncio.to_thread(discover, timeout)
+        return await asyncio.to_thread(discover, timeout, None, fingerprint)
 
     # ---- pairing --------------------------------------------------------------------------
     @staticmethod
-    async def pair(url: str, code: str, timeout: float = 5.0) -> str:
-        """Trade a 6-digit pairing code from the console for this device's token."""
+    async def fetch_trust(url: str, expected: str = "", timeout: float = 5.0) -> HallTrust:
+        """The hall CA a hub serves, checked against the fingerprint the installer expects (if given):
+        the one request a device makes before it trusts anything (trust on first use), and it carries
+        no secret. Everything after it, the pairing code first, goes over TLS verified against this CA."""
+        require_https(url)
+        wanted = normalize_fingerprint(expected) if expected else ""
+        if expected and not wanted:
+            raise tls_error("FINGERPRINT_INVALID")
+        data = await HubClient._ask(url, "GET", "/pair/ca", None, timeout, False)
         try:
-            async with httpx.AsyncClient(base_url=url.rstrip("/") + API_PREFIX, timeout=timeout) as http:
-                response = await http.post("/pair", json={"code": code.strip()})
+            trust = HallTrust(data["ca_pem"], data["ca_fingerprint"])
+        except (KeyError, TypeError):
+            raise tls_error("TLS_NOT_PINNED") from None
+        if wanted and trust.fingerprint != wanted:
+            raise tls_error("TLS_PIN_MISMATCH")
+        return trust
+
+    @staticmethod
+    async def pair(url: str, code: str, timeout: float = 5.0, expected: str = "") -> tuple[str, HallTrust]:
+        """Trade a 6-digit pairing code from the console for this device's token and the hall CA to pin."""
+        trust = await HubClient.fetch_trust(url, expected, timeout)
+        data = await HubClient._ask(url, "POST", "/pair", {"code": code.strip()}, timeout, trust.context())
+        answered = data.get("ca_pem", "")
+        if not answered or ca_fingerprint(answered) != trust.fingerprint or \
+                normalize_fingerprint(data.get("ca_fingerprint", "")) != trust.fingerprint:
+            raise tls_error("TLS_PIN_MISMATCH")
+        return data["token"], trust
+
+    @staticmethod
+    async def _ask(url: str, method: str, path: str, body: dict | None, timeout: float, verify) -> dict:
+        try:
+            async with httpx.AsyncClient(base_url=url.rstrip("/") + API_PREFIX, timeout=timeout, verify=verify) as http:
+                response = await http.request(method, path, json=body)
         except (httpx.TransportError, OSError) as e:
-            raise HubUnavailable(f"{type(e).__name__}: {e}") from None
+            raise verification_failure(e, url) or HubUnavailable(f"{type(e).__name__}: {e}") from None
         try:
             data = response.json()
         except ValueError:
@@ -75,14 +124,14 @@ class HubClient:
         if response.status_code >= 400:
             raise HubError(data.get("code", "ERROR"), data.get("message", ""), data.get("message_en", ""),
                            response.status_code, data.get("params"))
-        return data["token"]
+        return data
 
     # ---- HTTP -----------------------------------------------------------------------------
     def _client(self) -> httpx.AsyncClient:
         if self._http is None or self._http.is_closed:
             headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
             self._http = httpx.AsyncClient(base_url=self.url + API_PREFIX, headers=headers, timeout=self.timeout,
-                                           transport=self.transport)
+                                           transport=self.transport, verify=self._context())
         return self._http
 
     async def _send(self, method: str, path: str, body: dict | None = None) -> dict:
@@ -92,6 +141,10 @@ class HubClient:
             try:
                 response = await self._client().request(method, path, json=body)
             except (httpx.TransportError, OSError) as e:
+                refused = verification_failure(e, self.url)
+                if refused:  # another hub, or an impostor: retrying or falling back would not help
+                    self.trust_error = refused
+                    raise refused from None
                 last_error = f"{type(e).__name__}: {e}"
                 if attempt + 1 < attempts:
                     await asyncio.sleep(self.retry_delay * (attempt + 1))
@@ -205,7 +258,8 @@ class HubClient:
         self._listeners.append(listener)
 
     def on_connection(self, listener: Listener) -> None:
-        """Called with {"connected": bool} whenever the event stream comes or goes."""
+        """Called with {"connected": bool} whenever the event stream comes or goes, and with
+        {"connected": False, "error": {code, message, message_en}} after each refused certificate."""
         self._connection_listeners.append(listener)
 
     async def _emit(self, listeners: list[Listener], item: dict) -> None:
@@ -218,9 +272,15 @@ class HubClient:
                 log.exception("event listener failed")
 
     async def _set_connected(self, value: bool) -> None:
-        if self.connected != value:
+        refused = self.trust_error if not value else None
+        if value:
+            self.trust_error = None
+        if self.connected != value or refused:
             self.connected = value
-            await self._emit(self._connection_listeners, {"connected": value})
+            item: dict = {"connected": value}
+            if refused:
+                item["error"] = {"code": refused.code, "message": refused.message, "message_en": refused.message_en}
+            await self._emit(self._connection_listeners, item)
 
     def start_events(self, since: int | None = None) -> asyncio.Task:
         if since is not None:
@@ -236,11 +296,12 @@ class HubClient:
 
     async def _run_events(self) -> None:
         backoff = 0.2
-        ws_url = self.url.replace("http://", "ws://").replace("https://", "wss://") + API_PREFIX + "/events"
+        ws_url = self.url.replace("https://", "wss://", 1) + API_PREFIX + "/events"
         while True:
             since = -1 if self.last_seq is None else self.last_seq
             try:
-                async with websockets.connect(f"{ws_url}?since={since}&token={self.token or ''}",
+                context = self._context()
+                async with websockets.connect(f"{ws_url}?since={since}&token={self.token or ''}", ssl=context,
                                               open_timeout=self.timeout, ping_interval=10, ping_timeout=10,
                                               max_size=2**24) as ws:
                     self._ws = ws
@@ -267,7 +328,13 @@ class HubClient:
                 await self._set_connected(False)
                 raise
             except (OSError, websockets.WebSocketException, HubError, asyncio.TimeoutError) as e:
-                log.info("event stream lost: %s", e)
+                tls_refusal = isinstance(e, HubError) and e.code.startswith("TLS_")
+                refused = e if tls_refusal else verification_failure(e, self.url)
+                if refused:  # shown on the device's screen; it keeps trying in case the hub is put right
+                    self.trust_error = refused
+                    log.warning("event stream refused: %s", refused)
+                else:
+                    log.info("event stream lost: %s", e)
             finally:
                 self._ws = None
             await self._set_connected(False)

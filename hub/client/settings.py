@@ -1,4 +1,4 @@
-"""A device's connection settings: the hub found or paired once, remembered per role afterwards."""
+"""A device's connection settings: the hub found or paired once, its hall CA pinned, remembered per role."""
 from __future__ import annotations
 
 import asyncio
@@ -6,8 +6,11 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
+from ..protocol import normalize_fingerprint
 from .client import HubClient, HubError, HubUnavailable
+from .trust import HallTrust, tls_error
 
 
 class DeviceSetupError(Exception):
@@ -23,34 +26,60 @@ def device_settings_path(role: str) -> Path:
 
 
 def add_connection_arguments(parser, role: str) -> None:
-    parser.add_argument("--hub", help="hub address, e.g. http://10.0.0.5:8600 (default: as saved, or found on the LAN)")
+    parser.add_argument("--hub", help="hub address, e.g. https://10.0.0.5:8600 (default: as saved, or found on the LAN)")
     parser.add_argument("--token", help=f"device token (default: as saved by --pair; or `hallq hub pair --role {role}`)")
     parser.add_argument("--pair", metavar="CODE", help="6-digit pairing code from the manager console; saved for next time")
+    parser.add_argument("--fingerprint", help="the hall CA's fingerprint the hub printed at start (console: 设备): "
+                                              "the device refuses a hub whose certificate has another one")
+
+
+class Connection(NamedTuple):
+    url: str
+    token: str
+    me: dict | None  # this device as the hub knows it; None if the hub was down at start
+    trust: HallTrust
+
+    def client(self, **options) -> HubClient:
+        return HubClient(self.url, self.token, trust=self.trust, **options)
 
 
 async def resolve_connection(args, role: str, *, roles: tuple[str, ...] | None = None,
-                             discover_timeout: float = 5.0) -> tuple[str, str, dict | None]:
-    """(hub url, token, this device as the hub knows it or None if the hub is down right now).
+                             discover_timeout: float = 5.0) -> Connection:
+    """The hub, this device's token and the hall CA it pins.
 
-    Pairs with `--pair CODE` when given, and remembers the hub and token per role, so an
-    installer pairs a device once and later just starts it."""
+    Pairs with `--pair CODE` (or takes `--token` from `hallq hub pair`) when given, pinning the CA
+    the hub serves (checked against `--fingerprint` if the installer gave it), and remembers hub,
+    token and CA per role, so an installer pairs a device once and later just starts it."""
     path = device_settings_path(role)
     try:
         saved = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
     except (OSError, ValueError):
         saved = {}
+    expected = getattr(args, "fingerprint", None) or ""
+    if expected and not normalize_fingerprint(expected):
+        raise tls_error("FINGERPRINT_INVALID")
+    pinned = HallTrust.from_dict(saved)
     url = args.hub or saved.get("hub")
     if not url:
-        found = await HubClient.discover(discover_timeout)
+        found = await HubClient.discover(discover_timeout, expected or (pinned.fingerprint if pinned else ""))
         if not found:
             raise DeviceSetupError("局域网内没有找到服务器，请用 --hub 指定地址 / No hub found on the LAN; pass --hub URL")
         url = found[0]["url"]
-    token = await HubClient.pair(url, args.pair) if args.pair else (args.token or saved.get("token"))
+    if args.pair:
+        token, trust = await HubClient.pair(url, args.pair, expected=expected)
+    elif args.token:
+        token, trust = args.token, await HubClient.fetch_trust(url, expected)
+    else:
+        token, trust = saved.get("token"), pinned
     if not token:
         raise DeviceSetupError(f"此设备尚未配对：请在管理台生成配对码，然后运行 hallq {role} --pair 配对码 / "
                                f"This device is not paired: make a code in the console, then run "
                                f"hallq {role} --pair CODE")
-    client = HubClient(url, token, retries=0)
+    if trust is None:
+        raise tls_error("TLS_NOT_PINNED")
+    if expected and trust.fingerprint != normalize_fingerprint(expected):
+        raise tls_error("TLS_PIN_MISMATCH")
+    client = HubClient(url, token, trust=trust, retries=0)
     try:
         me = await client.me()
     except HubUnavailable:
@@ -61,12 +90,12 @@ async def resolve_connection(args, role: str, *, roles: tuple[str, ...] | None =
         raise DeviceSetupError(f"这个令牌属于{me['role']}设备，不能用于 {role} / "
                                f"This token belongs to a {me['role']} device, not a {role}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"hub": url, "token": token}), encoding="utf-8")
+    path.write_text(json.dumps({"hub": url, "token": token, **trust.as_dict()}), encoding="utf-8")
     path.chmod(0o600)
-    return url, token, me
+    return Connection(url, token, me, trust)
 
 
-def connect_or_exit(args, role: str, *, roles: tuple[str, ...] | None = None) -> tuple[str, str, dict | None]:
+def connect_or_exit(args, role: str, *, roles: tuple[str, ...] | None = None) -> Connection:
     """`resolve_connection` for a device's main(), before its Qt loop starts: a clear message and
     exit code 2 instead of a traceback when the device cannot be set up."""
     try:

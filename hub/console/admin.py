@@ -109,7 +109,9 @@ async def revoke(device_id: int, request: Request, device: dict = Depends(ADMIN)
 
 @router.post(f"{BASE}/pairing-codes", tags=["console"])
 async def new_pairing_code(body: PairingRequest, request: Request, device: dict = Depends(ADMIN)):
-    return request.app.state.hub.create_pairing_code(device["name"], body.role, body.name.strip(), body.window_id)
+    made = request.app.state.hub.create_pairing_code(device["name"], body.role, body.name.strip(), body.window_id)
+    tls = request.app.state.tls  # the installer checks it on the device (--fingerprint) before the code is sent
+    return {**made, "ca_fingerprint": tls.fingerprint if tls else ""}
 
 
 # ---- the hall's layout ----------------------------------------------------------------------

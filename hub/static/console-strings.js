@@ -104,6 +104,8 @@ addStrings({
   "dev.name_ph": ["如：一楼取号机 1", "e.g. Ground floor kiosk 1"],
   "dev.window": ["所属窗口", "Window"],
   "dev.make_code": ["生成配对码", "Make pairing code"],
+  "dev.fingerprint": ["证书指纹（在设备上用 --fingerprint 核对）：{fp}",
+    "Hall CA fingerprint (check it on the device with --fingerprint): {fp}"],
   "dev.code_for": ["{role}“{name}”的配对码", "Pairing code for {role} \u201c{name}\u201d"],
   "dev.code_expires": ["{time} 前有效", "Valid until {time}"],
   "dev.pending": ["未使用的配对码", "Unused pairing codes"],

@@ -381,6 +381,8 @@ async function makeCode(event) {
     $("code-title").textContent = t("dev.code_for", { role: t(`role.${made.role}`), name: made.name });
     $("code-value").textContent = made.code;
     $("code-expires").textContent = t("dev.code_expires", { time: hhmm(made.expires_at) });
+    const fp = (made.ca_fingerprint || "").match(/.{1,4}/g) || [];
+    $("code-fingerprint").textContent = fp.length ? t("dev.fingerprint", { fp: fp.join(" ") }) : "";
     $("pair-name").value = "";
     loadDevices();
   } catch (e) {

@@ -61,11 +61,12 @@ class UnreachablePage(Page):
         if s.screen == LOADING:
             failed = self.c.hall_failed
             self.title.setText(self.t("unreachable") if failed else self.t("loading"))
-            self.sub.setText(self.t("unreachable_sub") if failed else "")
+            self.sub.setText((self.c.client.refusal(self.c.state.lang) or self.t("unreachable_sub")) if failed else "")
             self.retry.setVisible(False)
             return
         self.title.setText(self.t("unreachable"))
-        self.sub.setText(self.t("reconnected") if s.connected else self.t("unreachable_sub"))
+        self.sub.setText(self.t("reconnected") if s.connected
+                         else self.c.client.refusal(self.c.state.lang) or self.t("unreachable_sub"))
         self.retry.setText(self.t("retry"))
         self.retry.setVisible(self.c.pending is not None)
         self.retry.setEnabled(not s.busy)
