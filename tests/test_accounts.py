@@ -30,12 +30,13 @@ def staff(hub):
     return hub
 
 
-def http(address: str = "127.0.0.1") -> httpx.Client:
-    return httpx.Client(transport=httpx.HTTPTransport(local_address=address), timeout=30)
+def http(hub, address: str = "127.0.0.1") -> httpx.Client:
+    """A client from one loopback address, trusting only this hall's CA."""
+    return httpx.Client(transport=httpx.HTTPTransport(local_address=address, verify=hub.ssl), timeout=30)
 
 
 def login(hub, user: str, password: str | None = None, address: str = "127.0.0.1") -> httpx.Response:
-    with http(address) as c:
+    with http(hub, address) as c:
         return c.post(f"{hub.url}/api/v1/console/login", json={"user": user, "password": password or PASSWORDS[user]})
 
 
@@ -47,7 +48,7 @@ def token_of(hub, user: str) -> str:
 
 def call(hub, token: str, method: str, path: str, body=None) -> httpx.Response:
     return httpx.request(method, f"{hub.url}/api/v1{path}", json=body, timeout=30,
-                         headers={"Authorization": f"Bearer {token}"})
+                         headers={"Authorization": f"Bearer {token}"}, verify=hub.ssl)
 
 
 class Stream:
@@ -55,7 +56,7 @@ class Stream:
 
     def __init__(self, hub, token: str):
         self._connection = connect(f"{hub.url.replace('http', 'ws')}/api/v1/events?since=0&token={token}",
-                                   open_timeout=10)
+                                   open_timeout=10, ssl=hub.ssl)
         self.ws = self._connection.__enter__()
         self.closed_with: int | None = None
         self.live = threading.Event()
@@ -280,12 +281,14 @@ def test_a_storm_of_wrong_passwords_does_not_hold_up_kiosk_tickets(staff):
 
     async def run():
         limits = httpx.Limits(max_connections=10)
-        storm_clients = [httpx.AsyncClient(transport=httpx.AsyncHTTPTransport(local_address=f"127.0.5.{a + 1}"),
+        storm_clients = [httpx.AsyncClient(transport=httpx.AsyncHTTPTransport(local_address=f"127.0.5.{a + 1}",
+                                                                                 verify=hub.ssl),
                                            timeout=60, limits=limits) for a in range(30)]
-        kiosk_client = httpx.AsyncClient(timeout=60)
+        kiosk_client = httpx.AsyncClient(timeout=60, verify=hub.ssl)
         try:
             storm = [asyncio.ensure_future(storm_one(storm_clients[i % 30], i)) for i in range(120)]
             while "login" not in answered:  # the storm is under way
+                assert not any(f.done() and f.exception() for f in storm), [f.exception() for f in storm if f.done()]
                 await asyncio.sleep(0.01)
             tickets = [await issue(kiosk_client) for _ in range(20)]
             return tickets, await asyncio.gather(*storm)
@@ -314,7 +317,7 @@ def test_a_pairing_code_dies_after_five_wrong_tries_from_any_addresses(staff):
         return r.json()["code"]
 
     def pair(code: str, address: str) -> httpx.Response:
-        with http(address) as c:
+        with http(hub, address) as c:
             return c.post(f"{hub.url}/api/v1/pair", json={"code": code})
 
     def wrong(code: str) -> str:

@@ -33,7 +33,9 @@ async def test_a_mid_day_backup_restored_elsewhere_carries_the_hall_on(hub, clie
     backup_dir = tmp_path / "backup-1"
     done = hallq("backup", "--db", hub.db_path, "--to", backup_dir)
     assert done.returncode == 0, done.stderr
-    assert sorted(p.name for p in backup_dir.iterdir()) == ["hall.db", "hall.key"]
+    # the database, the ID key, and the hall CA with the hub's certificate (so paired devices keep their pin)
+    assert sorted(p.name for p in backup_dir.iterdir()) == ["hall-ca.key", "hall-ca.pem", "hall.db", "hall.key",
+                                                            "hub-cert.pem", "hub-key.pem"]
     assert stat.S_IMODE(os.stat(backup_dir / "hall.key").st_mode) == 0o600
     after = (await kiosk.issue_ticket("pension"))["ticket"]  # the hall ran on after the backup
 

@@ -111,7 +111,8 @@ def test_the_attack_recovers_the_number_under_the_old_salt_and_fails_once_the_hu
     server = HubServer(service).start()
     try:
         kiosk = server.pair("kiosk", "kiosk-1")
-        hall = httpx.get(f"{server.url}/api/v1/hall", headers={"Authorization": f"Bearer {kiosk}"}).json()
+        hall = httpx.get(f"{server.url}/api/v1/hall", headers={"Authorization": f"Bearer {kiosk}"},
+                         verify=server.trust.context()).json()
         corpus = files_of(db) + json.dumps(hall)
         assert "id_salt" not in hall and salt not in corpus  # the old salt is gone from the disk too
         assert masked in corpus  # the ticket keeps its masked form
@@ -141,7 +142,7 @@ async def test_db_wal_logs_and_everything_a_device_fetches_do_not_give_the_numbe
     wrong = VICTIM[:-1] + ("0" if VICTIM[-1] != "0" else "1")
     refused = httpx.post(f"{hub.url}/api/v1/tickets", headers={"Authorization": f"Bearer {kiosk.token}"},
                          json={"request_id": "bad-card-0001", "service_id": "pension",
-                               "holder": {"id_number": wrong}})
+                               "holder": {"id_number": wrong}}, verify=hub.ssl)
     assert refused.status_code == 422 and "check digit" in refused.text
     fetched.append(refused.text)
     # An appointment by phone and card, checked in with the card: the hub matches its own hashes.
