@@ -1,9 +1,11 @@
-"""The hub's HTTP and WebSocket API: devices', citizens' and the console's routers on one app. Errors are always JSON `{code, message, message_en}`."""
+"""The hub's HTTP and WebSocket API: devices', citizens' and the console's routers on one app. Errors are always JSON `{code, message, message_en, params}`."""
 from __future__ import annotations
 
+import json
 import logging
+import re
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
@@ -16,6 +18,7 @@ from ..messages import error_body
 from ..protocol import API_PREFIX, API_VERSION
 from . import citizen, commands, events, queries
 from .auth import ApiError
+from .middleware import DEFAULT_MAX_BODY, BodyLimit, SecurityHeaders
 from .web import STATIC
 
 log = logging.getLogger("hallq.api")
@@ -29,10 +32,33 @@ def _validation_detail(exc: RequestValidationError) -> tuple[str, str]:
     return "BAD_REQUEST", f"{loc}: {err.get('msg', '')}"
 
 
-def create_app(hub: Hub) -> FastAPI:
+# A surrogate escape (\\ud800) or its raw UTF-8 form: only then is the body worth a second look.
+_SURROGATE_HINT = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
+
+
+async def reject_lone_surrogates(request: Request) -> None:
+    """Python's JSON reader accepts a lone surrogate ("\\udc00"), which no UTF-8 text can hold: it
+    would fail later in SQLite or in the answer, after the hall changed. Refuse it up front."""
+    if request.scope["type"] != "http":
+        return
+    body = await request.body()  # cached: the route reads the same bytes
+    if not _SURROGATE_HINT.search(body):
+        return
+    try:
+        json.dumps(json.loads(body), ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise ApiError(422, "INVALID_TEXT") from None
+    except ValueError:
+        return  # not JSON: the route says so itself
+
+
+def create_app(hub: Hub, max_body: int = DEFAULT_MAX_BODY) -> FastAPI:
+    docs = f"{API_PREFIX}/docs"
     app = FastAPI(title="HallQ hub", version=str(API_VERSION), openapi_url=f"{API_PREFIX}/openapi.json",
-                  docs_url=f"{API_PREFIX}/docs", redoc_url=None)
+                  docs_url=docs, redoc_url=None, dependencies=[Depends(reject_lone_surrogates)])
     app.state.hub = hub
+    app.add_middleware(BodyLimit, limit=max_body)
+    app.add_middleware(SecurityHeaders, docs_path=docs)  # added last = outermost: a 413 carries them too
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError):
@@ -49,6 +75,8 @@ def create_app(hub: Hub) -> FastAPI:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException):
+        if exc.status_code == 400:  # the framework could not read the body (e.g. not UTF-8)
+            return JSONResponse(error_body("MALFORMED_JSON"), status_code=422)
         code = {404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}.get(exc.status_code, "BAD_REQUEST")
         return JSONResponse(error_body(code, {"detail": str(exc.detail)}), status_code=exc.status_code)
 

@@ -15,9 +15,10 @@ from ..app.views import evaluation_options as options
 from ..protocol import Evaluate
 from .auth import ApiError
 from .commands import respond
+from .params import errors
 from .web import page
 
-router = APIRouter()  # under the API prefix
+router = APIRouter(responses=errors(404, 413, 422))  # under the API prefix
 pages = APIRouter()   # the page the QR code opens
 
 REFRESH_SECONDS = 30  # estimated waits drift with time even when nothing happens in the zone
@@ -60,7 +61,7 @@ async def evaluation_options():
     return options()
 
 
-@router.post("/public/tickets/{token}/evaluation", tags=["citizen"])
+@router.post("/public/tickets/{token}/evaluation", tags=["citizen"], responses=errors(409, 503))
 async def rate_by_link(token: str, body: Evaluate, request: Request):
     """The citizen rates a finished ticket from the phone page; a repeated submit is one rating."""
     return respond(await request.app.state.hub.evaluate_by_link(token, body.request_id, body.score, body.reasons,

@@ -10,8 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from ..messages import error_body
 from ..protocol import Book, CheckIn, DeviceStatus, Evaluate, IssueTicket, Login, Notice, Pause, Plain, Transfer
 from .auth import ANY_DEVICE, CALLERS, CONSOLE, EVALUATORS, KIOSKS, check_window, client_address
+from .params import COMMAND, TicketId, WindowId, errors
 
-router = APIRouter()
+router = APIRouter(responses=COMMAND)
 
 
 def respond(answer: tuple[int, dict]) -> JSONResponse:
@@ -30,75 +31,75 @@ async def issue_ticket(body: IssueTicket, request: Request, device: dict = Depen
 
 
 @router.post("/tickets/{ticket_id}/cancel", tags=["tickets"])
-async def cancel_ticket(ticket_id: int, body: Plain, request: Request, device: dict = Depends(KIOSKS)):
+async def cancel_ticket(ticket_id: TicketId, body: Plain, request: Request, device: dict = Depends(KIOSKS)):
     return respond(await request.app.state.hub.cancel_ticket(body.request_id, device, ticket_id))
 
 
 @router.post("/tickets/{ticket_id}/evaluation", tags=["tickets"])
-async def evaluate(ticket_id: int, body: Evaluate, request: Request, device: dict = Depends(EVALUATORS)):
+async def evaluate(ticket_id: TicketId, body: Evaluate, request: Request, device: dict = Depends(EVALUATORS)):
     """The window's evaluator (a caller device: its own window only) or the console rates a ticket."""
     return respond(await request.app.state.hub.evaluate(body.request_id, device, ticket_id, body.score,
                                                         body.reasons, body.comment))
 
 
 # ---- a window's clerk -------------------------------------------------------------------------
-@router.post("/windows/{window_id}/login", tags=["windows"])
-async def login(window_id: int, body: Login, request: Request, device: dict = Depends(CALLERS)):
+@router.post("/windows/{window_id}/login", tags=["windows"], responses=errors(429))
+async def login(window_id: WindowId, body: Login, request: Request, device: dict = Depends(CALLERS)):
     check_window(device, window_id)
     return respond(await request.app.state.hub.login(body.request_id, device, window_id, body.clerk_id, body.pin))
 
 
 @router.post("/windows/{window_id}/logout", tags=["windows"])
-async def logout(window_id: int, body: Plain, request: Request, device: dict = Depends(CALLERS)):
+async def logout(window_id: WindowId, body: Plain, request: Request, device: dict = Depends(CALLERS)):
     check_window(device, window_id)
     return respond(await request.app.state.hub.logout(body.request_id, device, window_id))
 
 
 @router.post("/windows/{window_id}/call-next", tags=["windows"])
-async def call_next(window_id: int, body: Plain, request: Request, device: dict = Depends(CALLERS)):
+async def call_next(window_id: WindowId, body: Plain, request: Request, device: dict = Depends(CALLERS)):
     check_window(device, window_id)
     return respond(await request.app.state.hub.call_next(body.request_id, device, window_id))
 
 
 @router.post("/windows/{window_id}/recall", tags=["windows"])
-async def recall(window_id: int, body: Plain, request: Request, device: dict = Depends(CALLERS)):
+async def recall(window_id: WindowId, body: Plain, request: Request, device: dict = Depends(CALLERS)):
     check_window(device, window_id)
     return respond(await request.app.state.hub.recall(body.request_id, device, window_id))
 
 
 @router.post("/windows/{window_id}/serve", tags=["windows"])
-async def serve(window_id: int, body: Plain, request: Request, device: dict = Depends(CALLERS)):
+async def serve(window_id: WindowId, body: Plain, request: Request, device: dict = Depends(CALLERS)):
     check_window(device, window_id)
     return respond(await request.app.state.hub.serve(body.request_id, device, window_id))
 
 
 @router.post("/windows/{window_id}/finish", tags=["windows"])
-async def finish(window_id: int, body: Plain, request: Request, device: dict = Depends(CALLERS)):
+async def finish(window_id: WindowId, body: Plain, request: Request, device: dict = Depends(CALLERS)):
     check_window(device, window_id)
     return respond(await request.app.state.hub.finish(body.request_id, device, window_id))
 
 
 @router.post("/windows/{window_id}/no-show", tags=["windows"])
-async def no_show(window_id: int, body: Plain, request: Request, device: dict = Depends(CALLERS)):
+async def no_show(window_id: WindowId, body: Plain, request: Request, device: dict = Depends(CALLERS)):
     check_window(device, window_id)
     return respond(await request.app.state.hub.no_show(body.request_id, device, window_id))
 
 
 @router.post("/windows/{window_id}/transfer", tags=["windows"])
-async def transfer(window_id: int, body: Transfer, request: Request, device: dict = Depends(CALLERS)):
+async def transfer(window_id: WindowId, body: Transfer, request: Request, device: dict = Depends(CALLERS)):
     check_window(device, window_id)
     return respond(await request.app.state.hub.transfer(body.request_id, device, window_id,
                                                         service_id=body.service_id, to_window=body.to_window))
 
 
 @router.post("/windows/{window_id}/pause", tags=["windows"])
-async def pause(window_id: int, body: Pause, request: Request, device: dict = Depends(CALLERS)):
+async def pause(window_id: WindowId, body: Pause, request: Request, device: dict = Depends(CALLERS)):
     check_window(device, window_id)
     return respond(await request.app.state.hub.pause(body.request_id, device, window_id, body.reason))
 
 
 @router.post("/windows/{window_id}/resume", tags=["windows"])
-async def resume(window_id: int, body: Plain, request: Request, device: dict = Depends(CALLERS)):
+async def resume(window_id: WindowId, body: Plain, request: Request, device: dict = Depends(CALLERS)):
     check_window(device, window_id)
     return respond(await request.app.state.hub.resume(body.request_id, device, window_id))
 
@@ -133,7 +134,7 @@ class PairCode(BaseModel):
     code: str = Field(max_length=12)
 
 
-@router.post("/pair", tags=["devices"])
+@router.post("/pair", tags=["devices"], responses=errors(400, 429))
 async def pair(body: PairCode, request: Request):
     """A new device trades the console's 6-digit code for its token (no token needed to ask)."""
     device, token = request.app.state.hub.pair_device(body.code.strip(), client_address(request))

@@ -6,8 +6,9 @@ from fastapi.responses import JSONResponse
 
 from ..protocol import Role
 from .auth import ANY_DEVICE, ApiError
+from .params import DEVICE, TicketId, WindowId
 
-router = APIRouter()
+router = APIRouter(responses=DEVICE)
 
 
 @router.get("/health", tags=["hall"])
@@ -38,7 +39,7 @@ async def zones(request: Request, device: dict = Depends(ANY_DEVICE)):
 
 
 @router.get("/windows/{window_id}/queue", tags=["windows"])
-async def window_queue(window_id: int, request: Request, device: dict = Depends(ANY_DEVICE)):
+async def window_queue(window_id: WindowId, request: Request, device: dict = Depends(ANY_DEVICE)):
     """The window's waiting tickets in the exact order it would call them."""
     line = request.app.state.hub.window_queue(window_id)
     if line is None:
@@ -48,7 +49,7 @@ async def window_queue(window_id: int, request: Request, device: dict = Depends(
 
 
 @router.get("/tickets/{ticket_id}", tags=["tickets"])
-async def ticket(ticket_id: int, request: Request, device: dict = Depends(ANY_DEVICE)):
+async def ticket(ticket_id: TicketId, request: Request, device: dict = Depends(ANY_DEVICE)):
     view = request.app.state.hub.ticket_by_id(ticket_id)
     if view is None:
         raise ApiError(404, "TICKET_NOT_FOUND")

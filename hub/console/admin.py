@@ -3,14 +3,15 @@
 Each route parses, authorises and calls one use case of the hub (hub/app/console.py, devices.py)."""
 from __future__ import annotations
 
-from fastapi import APIRouter, Body, Depends, Request
+from fastapi import APIRouter, Body, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..api.auth import CONSOLE, client_address
+from ..api.params import COMMAND, DeviceId, errors
 from ..api.web import page
-from ..protocol import API_PREFIX, Role
+from ..protocol import API_PREFIX, Id, Role
 
-router = APIRouter()
+router = APIRouter(responses=COMMAND)
 BASE = f"{API_PREFIX}/console"
 
 
@@ -25,7 +26,7 @@ class SignIn(_Body):
 class PairingRequest(_Body):
     role: Role
     name: str = Field(min_length=1, max_length=40)
-    window_id: int | None = None
+    window_id: Id | None = None
 
 
 class NoticeText(_Body):
@@ -49,7 +50,7 @@ async def console_page():
 
 
 # ---- sign-in --------------------------------------------------------------------------------
-@router.post(f"{BASE}/login", tags=["console"])
+@router.post(f"{BASE}/login", tags=["console"], responses=errors(429))
 async def login(body: SignIn, request: Request):
     return request.app.state.hub.console_login(body.password, client_address(request))
 
@@ -82,7 +83,7 @@ async def device_list(request: Request, device: dict = Depends(CONSOLE)):
 
 
 @router.post(f"{BASE}/devices/{{device_id}}/revoke", tags=["console"])
-async def revoke(device_id: int, request: Request, device: dict = Depends(CONSOLE)):
+async def revoke(device_id: DeviceId, request: Request, device: dict = Depends(CONSOLE)):
     return {"device": request.app.state.hub.revoke_device(device["name"], device_id)}
 
 
@@ -115,5 +116,5 @@ async def delete_item(section: str, key: str, request: Request, device: dict = D
 
 # ---- audit ----------------------------------------------------------------------------------
 @router.get(f"{BASE}/audit", tags=["console"])
-async def audit(request: Request, limit: int = 200, device: dict = Depends(CONSOLE)):
+async def audit(request: Request, limit: int = Query(200, ge=1, le=1000), device: dict = Depends(CONSOLE)):
     return {"entries": request.app.state.hub.audit_log(limit)}

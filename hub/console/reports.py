@@ -12,11 +12,12 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from ..api.auth import CONSOLE
+from ..api.params import DEVICE, TicketId
 from ..api.web import page
 from ..protocol import API_PREFIX
 from . import report_export
 
-router = APIRouter()
+router = APIRouter(responses=DEVICE)
 PREFIX = f"{API_PREFIX}/console"
 FROM = Query(None, alias="from", description="first day, YYYY-MM-DD")
 TO = Query(None, alias="to", description="last day, YYYY-MM-DD")
@@ -69,6 +70,6 @@ class FollowUp(BaseModel):
 
 
 @router.put(f"{PREFIX}/evaluations/{{ticket_id}}", tags=["console"])
-async def follow_up(ticket_id: int, body: FollowUp, request: Request, device: dict = Depends(CONSOLE)):
+async def follow_up(ticket_id: TicketId, body: FollowUp, request: Request, device: dict = Depends(CONSOLE)):
     """Record how a rating (usually a 差评) was followed up: handled or rectified, with a note."""
     return request.app.state.hub.follow_up_rating(device["name"], ticket_id, body.state, body.note)
