@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import HTTPConnection
 
 from ..app import Hub, StorageFailure
 from ..console import admin, reports
@@ -36,12 +37,12 @@ def _validation_detail(exc: RequestValidationError) -> tuple[str, str]:
 _SURROGATE_HINT = re.compile(rb"\\u[dD][89a-fA-F]|\xed[\xa0-\xbf]")
 
 
-async def reject_lone_surrogates(request: Request) -> None:
+async def reject_lone_surrogates(connection: HTTPConnection) -> None:
     """Python's JSON reader accepts a lone surrogate ("\\udc00"), which no UTF-8 text can hold: it
     would fail later in SQLite or in the answer, after the hall changed. Refuse it up front."""
-    if request.scope["type"] != "http":
+    if not isinstance(connection, Request):  # a WebSocket: its messages are read by its route
         return
-    body = await request.body()  # cached: the route reads the same bytes
+    body = await connection.body()  # cached: the route reads the same bytes
     if not _SURROGATE_HINT.search(body):
         return
     try:
