@@ -7,7 +7,7 @@ import httpx
 import pytest
 
 from hall_http import HallHttp
-from web_fixtures import browser, page  # noqa: F401
+from web_fixtures import browser  # noqa: F401
 
 PASSWORD = "hall-manager-1"
 EXPECTED = {"x-frame-options": "DENY", "referrer-policy": "no-referrer", "x-content-type-options": "nosniff"}
@@ -16,6 +16,16 @@ EXPECTED = {"x-frame-options": "DENY", "referrer-policy": "no-referrer", "x-cont
 WATCH_CSP = """window.__csp = [];
 document.addEventListener('securitypolicyviolation',
   e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"""
+
+
+@pytest.fixture
+def page(browser):  # noqa: F811
+    """A desktop page that obeys the hub's CSP (the shared `page` fixture bypasses it)."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    pg = context.new_page()
+    pg.set_default_timeout(8000)
+    yield pg
+    context.close()
 
 
 @pytest.fixture

@@ -30,7 +30,8 @@ def errors(*statuses: int) -> dict:
     return {s: {"model": ErrorBody, "description": _WHY[s]} for s in statuses}
 
 
-# Any request may be refused for its size or its form.
-BASE = (413, 422)
-DEVICE = errors(401, 403, 404, *BASE)
-COMMAND = errors(401, 403, 404, 409, *BASE, 503)
+# Any request may be refused for its size or its form (413, 422); a device's also for its token (401, 403).
+PUBLIC = errors(413, 422)
+SIGNED = errors(401, 403, 413, 422)
+SIGNED_LOOKUP = errors(401, 403, 404, 413, 422)
+COMMAND = errors(401, 403, 404, 409, 413, 422, 503)

@@ -6,39 +6,39 @@ from fastapi.responses import JSONResponse
 
 from ..protocol import Role
 from .auth import ANY_DEVICE, ApiError
-from .params import DEVICE, TicketId, WindowId
+from .params import PUBLIC, SIGNED, SIGNED_LOOKUP, TicketId, WindowId
 
-router = APIRouter(responses=DEVICE)
+router = APIRouter()
 
 
-@router.get("/health", tags=["hall"])
+@router.get("/health", tags=["hall"], responses=PUBLIC)
 async def health(request: Request):
     return request.app.state.hub.health()
 
 
-@router.get("/me", tags=["devices"])
+@router.get("/me", tags=["devices"], responses=SIGNED)
 async def me(device: dict = Depends(ANY_DEVICE)):
     return {k: device[k] for k in ("id", "name", "role", "window_id")}
 
 
-@router.get("/hall", tags=["hall"])
+@router.get("/hall", tags=["hall"], responses=SIGNED)
 async def hall(request: Request, device: dict = Depends(ANY_DEVICE)):
     return request.app.state.hub.hall_info(include_salt=device["role"] in (Role.KIOSK, Role.CONSOLE))
 
 
-@router.get("/snapshot", tags=["hall"])
+@router.get("/snapshot", tags=["hall"], responses=SIGNED)
 async def snapshot(request: Request, device: dict = Depends(ANY_DEVICE)):
     # JSONResponse directly: FastAPI's generic encoder is ~10x slower on a busy hall's snapshot.
     return JSONResponse(request.app.state.hub.snapshot())
 
 
-@router.get("/zones", tags=["hall"])
+@router.get("/zones", tags=["hall"], responses=SIGNED)
 async def zones(request: Request, device: dict = Depends(ANY_DEVICE)):
     """A small per-zone summary (waiting, longest wait, open windows): what a kiosk needs per tap."""
     return JSONResponse(request.app.state.hub.zone_summary())
 
 
-@router.get("/windows/{window_id}/queue", tags=["windows"])
+@router.get("/windows/{window_id}/queue", tags=["windows"], responses=SIGNED_LOOKUP)
 async def window_queue(window_id: WindowId, request: Request, device: dict = Depends(ANY_DEVICE)):
     """The window's waiting tickets in the exact order it would call them."""
     line = request.app.state.hub.window_queue(window_id)
@@ -48,7 +48,7 @@ async def window_queue(window_id: WindowId, request: Request, device: dict = Dep
 
 
 
-@router.get("/tickets/{ticket_id}", tags=["tickets"])
+@router.get("/tickets/{ticket_id}", tags=["tickets"], responses=SIGNED_LOOKUP)
 async def ticket(ticket_id: TicketId, request: Request, device: dict = Depends(ANY_DEVICE)):
     view = request.app.state.hub.ticket_by_id(ticket_id)
     if view is None:

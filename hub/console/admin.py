@@ -7,11 +7,11 @@ from fastapi import APIRouter, Body, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..api.auth import CONSOLE, client_address
-from ..api.params import COMMAND, DeviceId, errors
+from ..api.params import COMMAND, SIGNED, DeviceId, errors
 from ..api.web import page
 from ..protocol import API_PREFIX, Id, Role
 
-router = APIRouter(responses=COMMAND)
+router = APIRouter()
 BASE = f"{API_PREFIX}/console"
 
 
@@ -50,71 +50,71 @@ async def console_page():
 
 
 # ---- sign-in --------------------------------------------------------------------------------
-@router.post(f"{BASE}/login", tags=["console"], responses=errors(429))
+@router.post(f"{BASE}/login", tags=["console"], responses=errors(401, 409, 413, 422, 429))
 async def login(body: SignIn, request: Request):
     return request.app.state.hub.console_login(body.password, client_address(request))
 
 
-@router.post(f"{BASE}/logout", tags=["console"])
+@router.post(f"{BASE}/logout", tags=["console"], responses=SIGNED)
 async def logout(request: Request, device: dict = Depends(CONSOLE)):
     return request.app.state.hub.console_logout(device)
 
 
 # ---- the live hall --------------------------------------------------------------------------
-@router.get(f"{BASE}/overview", tags=["console"])
+@router.get(f"{BASE}/overview", tags=["console"], responses=SIGNED)
 async def hall_overview(request: Request, device: dict = Depends(CONSOLE)):
     return request.app.state.hub.console_overview()
 
 
-@router.put(f"{BASE}/settings", tags=["console"])
+@router.put(f"{BASE}/settings", tags=["console"], responses=SIGNED)
 async def console_settings(body: ConsoleSettings, request: Request, device: dict = Depends(CONSOLE)):
     return request.app.state.hub.set_alert_minutes(device["name"], body.alert_wait_minutes)
 
 
-@router.post(f"{BASE}/notice", tags=["console"])
+@router.post(f"{BASE}/notice", tags=["console"], responses=COMMAND)
 async def notice(body: NoticeText, request: Request, device: dict = Depends(CONSOLE)):
     return await request.app.state.hub.set_console_notice(device, body.notice)
 
 
 # ---- devices and pairing --------------------------------------------------------------------
-@router.get(f"{BASE}/devices", tags=["console"])
+@router.get(f"{BASE}/devices", tags=["console"], responses=SIGNED)
 async def device_list(request: Request, device: dict = Depends(CONSOLE)):
     return {**request.app.state.hub.device_list(), "me": device["id"]}
 
 
-@router.post(f"{BASE}/devices/{{device_id}}/revoke", tags=["console"])
+@router.post(f"{BASE}/devices/{{device_id}}/revoke", tags=["console"], responses=errors(401, 403, 404, 413, 422))
 async def revoke(device_id: DeviceId, request: Request, device: dict = Depends(CONSOLE)):
     return {"device": request.app.state.hub.revoke_device(device["name"], device_id)}
 
 
-@router.post(f"{BASE}/pairing-codes", tags=["console"])
+@router.post(f"{BASE}/pairing-codes", tags=["console"], responses=SIGNED)
 async def new_pairing_code(body: PairingRequest, request: Request, device: dict = Depends(CONSOLE)):
     return request.app.state.hub.create_pairing_code(device["name"], body.role, body.name.strip(), body.window_id)
 
 
 # ---- the hall's layout ----------------------------------------------------------------------
-@router.get(f"{BASE}/config", tags=["console"])
+@router.get(f"{BASE}/config", tags=["console"], responses=SIGNED)
 async def get_config(request: Request, device: dict = Depends(CONSOLE)):
     return request.app.state.hub.hall_layout()
 
 
-@router.put(f"{BASE}/config/hall", tags=["console"])
+@router.put(f"{BASE}/config/hall", tags=["console"], responses=COMMAND)
 async def put_hall(body: HallInfoEdit, request: Request, device: dict = Depends(CONSOLE)):
     return await request.app.state.hub.edit_hall_info(device["name"], body.model_dump(exclude_none=True))
 
 
-@router.put(f"{BASE}/config/{{section}}/{{key}}", tags=["console"])
+@router.put(f"{BASE}/config/{{section}}/{{key}}", tags=["console"], responses=COMMAND)
 async def put_item(section: str, key: str, request: Request, item: dict = Body(...),
                    device: dict = Depends(CONSOLE)):
     return await request.app.state.hub.edit_hall_item(device["name"], section, key, item)
 
 
-@router.delete(f"{BASE}/config/{{section}}/{{key}}", tags=["console"])
+@router.delete(f"{BASE}/config/{{section}}/{{key}}", tags=["console"], responses=COMMAND)
 async def delete_item(section: str, key: str, request: Request, device: dict = Depends(CONSOLE)):
     return await request.app.state.hub.delete_hall_item(device["name"], section, key)
 
 
 # ---- audit ----------------------------------------------------------------------------------
-@router.get(f"{BASE}/audit", tags=["console"])
+@router.get(f"{BASE}/audit", tags=["console"], responses=SIGNED)
 async def audit(request: Request, limit: int = Query(200, ge=1, le=1000), device: dict = Depends(CONSOLE)):
     return {"entries": request.app.state.hub.audit_log(limit)}

@@ -12,12 +12,12 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from ..api.auth import CONSOLE
-from ..api.params import DEVICE, TicketId
+from ..api.params import SIGNED, SIGNED_LOOKUP, TicketId
 from ..api.web import page
 from ..protocol import API_PREFIX
 from . import report_export
 
-router = APIRouter(responses=DEVICE)
+router = APIRouter()
 PREFIX = f"{API_PREFIX}/console"
 FROM = Query(None, alias="from", description="first day, YYYY-MM-DD")
 TO = Query(None, alias="to", description="last day, YYYY-MM-DD")
@@ -29,7 +29,7 @@ async def reports_page():
     return page("reports.html", cache="no-store")
 
 
-@router.get(f"{PREFIX}/reports", tags=["console"])
+@router.get(f"{PREFIX}/reports", tags=["console"], responses=SIGNED)
 async def report(request: Request, first: str | None = FROM, last: str | None = TO, device: dict = Depends(CONSOLE)):
     """Figures for the days first..last (YYYY-MM-DD, default today)."""
     return request.app.state.hub.report(first, last)
@@ -39,7 +39,7 @@ def _download(data: bytes, media: str, name: str) -> Response:
     return Response(data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@router.get(f"{PREFIX}/reports.csv", tags=["console"])
+@router.get(f"{PREFIX}/reports.csv", tags=["console"], responses=SIGNED)
 async def report_csv(request: Request, first: str | None = FROM, last: str | None = TO, lang: str = "zh",
                      device: dict = Depends(CONSOLE)):
     r = request.app.state.hub.report(first, last)
@@ -47,7 +47,7 @@ async def report_csv(request: Request, first: str | None = FROM, last: str | Non
                      f"hallq-report-{r['from']}_{r['to']}.csv")
 
 
-@router.get(f"{PREFIX}/reports.xlsx", tags=["console"])
+@router.get(f"{PREFIX}/reports.xlsx", tags=["console"], responses=SIGNED)
 async def report_xlsx(request: Request, first: str | None = FROM, last: str | None = TO, lang: str = "zh",
                       device: dict = Depends(CONSOLE)):
     r = request.app.state.hub.report(first, last)
@@ -57,7 +57,7 @@ async def report_xlsx(request: Request, first: str | None = FROM, last: str | No
 
 
 # ---- ratings and 差评 follow-up ------------------------------------------------------------
-@router.get(f"{PREFIX}/evaluations", tags=["console"])
+@router.get(f"{PREFIX}/evaluations", tags=["console"], responses=SIGNED)
 async def evaluations(request: Request, first: str | None = FROM, last: str | None = TO, bad: bool = False,
                       state: str | None = None, device: dict = Depends(CONSOLE)):
     """Rated tickets, newest first; `bad=1` keeps 差评 only, `state` filters by follow-up state."""
@@ -69,7 +69,7 @@ class FollowUp(BaseModel):
     note: str = Field(default="", max_length=500)
 
 
-@router.put(f"{PREFIX}/evaluations/{{ticket_id}}", tags=["console"])
+@router.put(f"{PREFIX}/evaluations/{{ticket_id}}", tags=["console"], responses=SIGNED_LOOKUP)
 async def follow_up(ticket_id: TicketId, body: FollowUp, request: Request, device: dict = Depends(CONSOLE)):
     """Record how a rating (usually a 差评) was followed up: handled or rectified, with a note."""
     return request.app.state.hub.follow_up_rating(device["name"], ticket_id, body.state, body.note)
