@@ -9,6 +9,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "UNAUTHORIZED": ("设备未配对或令牌无效，请在管理台重新配对", "Device not paired or token invalid; pair it again in the console"),
     "FORBIDDEN": ("此设备（{role}）无权执行该操作", "This device ({role}) may not do that"),
     "WRONG_WINDOW": ("此叫号器只属于 {own} 号窗口", "This caller belongs to window {own} only"),
+    "BODY_TOO_LARGE": ("请求内容太大（最多 {limit_kb} KB），未处理", "The request body is too large ({limit_kb} KB at most); nothing was done"),
+    "INVALID_TEXT": ("请求中有无效的字符（不成对的代理项），未处理", "The request holds invalid text (an unpaired surrogate); nothing was done"),
     "INTERNAL": ("服务器内部错误，请联系管理员", "Internal error; please contact the administrator"),
     "STORAGE": ("数据暂时无法保存，操作未生效，请重试", "Could not save; nothing was changed, please retry"),
     "SERVICE_NOT_FOUND": ("没有这个事项：{service}", "Unknown service: {service}"),

@@ -10,7 +10,7 @@ import ssl
 import uuid
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
@@ -20,6 +20,30 @@ from .core.vocabulary import (BAD_SCORE_MAX, HAND_PRIORITY_REASONS, PRIORITY_REA
 API_VERSION = 1
 API_PREFIX = f"/api/v{API_VERSION}"
 SERVICE_TYPE = "_hallq._tcp.local."
+
+
+# Ids (tickets, windows, devices) stay within what a JavaScript number and SQLite hold exactly.
+MAX_ID = 2**53 - 1
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+
+
+def _plausible_year(value: date) -> date:
+    # Far years overflow when moved between time zones or days are added to them.
+    if not 1900 <= value.year <= 2999:
+        raise ValueError("year must be between 1900 and 2999")
+    return value
+
+
+Moment = Annotated[datetime, AfterValidator(_plausible_year)]
+Day = Annotated[date, AfterValidator(_plausible_year)]
+
+
+class ErrorBody(BaseModel):
+    """Every refusal: a stable code, the message in zh_CN and English, and the values in it."""
+    code: str
+    message: str
+    message_en: str
+    params: dict[str, Any]
 
 
 class Role(StrEnum):
@@ -67,7 +91,7 @@ class Holder(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name_masked: str | None = Field(default=None, max_length=20)
     id_number: IdNumber | None = Field(default=None, repr=False)
-    birth_date: date | None = None  # for a holder without a card read (e.g. the console); the number wins
+    birth_date: Day | None = None  # for a holder without a card read (e.g. the console); the number wins
 
 
 class IssueTicket(_Body):
@@ -91,13 +115,13 @@ class Pause(_Body):
 
 class Transfer(_Body):
     service_id: str | None = Field(default=None, max_length=64)
-    to_window: int | None = None
+    to_window: Id | None = None
 
 
 class Book(_Body):
     service_id: str = Field(max_length=64)
-    slot_start: datetime
-    slot_end: datetime
+    slot_start: Moment
+    slot_end: Moment
     name: str = Field(default="", max_length=30)
     phone: str | None = Field(default=None, pattern=r"^1\d{10}$")
     id_number: IdNumber | None = Field(default=None, repr=False)

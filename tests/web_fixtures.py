@@ -41,7 +41,9 @@ def browser(hall_ca):
 
 @pytest.fixture
 def page(browser):
-    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    # The hub's CSP forbids eval, which Playwright's string predicates (wait_for_function) use; the
+    # pages themselves are checked under the CSP in test_api_headers.py.
+    context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN", bypass_csp=True)
     pg = context.new_page()
     pg.set_default_timeout(8000)
     yield pg

@@ -15,6 +15,7 @@ from ..app.views import evaluation_options as options
 from ..protocol import Evaluate
 from .auth import ApiError
 from .commands import respond
+from .params import PUBLIC, errors
 from .web import page
 
 router = APIRouter()  # under the API prefix
@@ -44,7 +45,7 @@ async def ticket_page(token: str, request: Request):
     return page("ticket.html", cache="no-store")
 
 
-@router.get("/public/tickets/{token}", tags=["citizen"])
+@router.get("/public/tickets/{token}", tags=["citizen"], responses=errors(404, 413, 422))
 async def public_ticket(token: str, request: Request):
     """The citizen's view through the QR link: the token is the only key, so it is unguessable."""
     hub = request.app.state.hub
@@ -54,13 +55,13 @@ async def public_ticket(token: str, request: Request):
     return {"ticket": hub.public_ticket_view(row)}
 
 
-@router.get("/public/evaluation-options", tags=["citizen"])
+@router.get("/public/evaluation-options", tags=["citizen"], responses=PUBLIC)
 async def evaluation_options():
     """Scores and reason chips for any rating screen (the phone page, the window's evaluator)."""
     return options()
 
 
-@router.post("/public/tickets/{token}/evaluation", tags=["citizen"])
+@router.post("/public/tickets/{token}/evaluation", tags=["citizen"], responses=errors(404, 409, 413, 422, 503))
 async def rate_by_link(token: str, body: Evaluate, request: Request):
     """The citizen rates a finished ticket from the phone page; a repeated submit is one rating."""
     return respond(await request.app.state.hub.evaluate_by_link(token, body.request_id, body.score, body.reasons,

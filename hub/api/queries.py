@@ -6,40 +6,41 @@ from fastapi.responses import JSONResponse
 
 from ..protocol import Role, display_snapshot, display_ticket
 from .auth import ANY_DEVICE, ApiError
+from .params import PUBLIC, SIGNED, SIGNED_LOOKUP, TicketId, WindowId
 
 router = APIRouter()
 
 
-@router.get("/health", tags=["hall"])
+@router.get("/health", tags=["hall"], responses=PUBLIC)
 async def health(request: Request):
     return request.app.state.hub.health()
 
 
-@router.get("/me", tags=["devices"])
+@router.get("/me", tags=["devices"], responses=SIGNED)
 async def me(device: dict = Depends(ANY_DEVICE)):
     return {k: device[k] for k in ("id", "name", "role", "window_id")}
 
 
-@router.get("/hall", tags=["hall"])
+@router.get("/hall", tags=["hall"], responses=SIGNED)
 async def hall(request: Request, device: dict = Depends(ANY_DEVICE)):
     return request.app.state.hub.hall_info()
 
 
-@router.get("/snapshot", tags=["hall"])
+@router.get("/snapshot", tags=["hall"], responses=SIGNED)
 async def snapshot(request: Request, device: dict = Depends(ANY_DEVICE)):
     # JSONResponse directly: FastAPI's generic encoder is ~10x slower on a busy hall's snapshot.
     snapshot = request.app.state.hub.snapshot()
     return JSONResponse(display_snapshot(snapshot) if device["role"] == Role.DISPLAY else snapshot)
 
 
-@router.get("/zones", tags=["hall"])
+@router.get("/zones", tags=["hall"], responses=SIGNED)
 async def zones(request: Request, device: dict = Depends(ANY_DEVICE)):
     """A small per-zone summary (waiting, longest wait, open windows): what a kiosk needs per tap."""
     return JSONResponse(request.app.state.hub.zone_summary())
 
 
-@router.get("/windows/{window_id}/queue", tags=["windows"])
-async def window_queue(window_id: int, request: Request, device: dict = Depends(ANY_DEVICE)):
+@router.get("/windows/{window_id}/queue", tags=["windows"], responses=SIGNED_LOOKUP)
+async def window_queue(window_id: WindowId, request: Request, device: dict = Depends(ANY_DEVICE)):
     """The window's waiting tickets in the exact order it would call them."""
     line = request.app.state.hub.window_queue(window_id)
     if line is None:
@@ -50,8 +51,8 @@ async def window_queue(window_id: int, request: Request, device: dict = Depends(
 
 
 
-@router.get("/tickets/{ticket_id}", tags=["tickets"])
-async def ticket(ticket_id: int, request: Request, device: dict = Depends(ANY_DEVICE)):
+@router.get("/tickets/{ticket_id}", tags=["tickets"], responses=SIGNED_LOOKUP)
+async def ticket(ticket_id: TicketId, request: Request, device: dict = Depends(ANY_DEVICE)):
     view = request.app.state.hub.ticket_by_id(ticket_id)
     if view is None:
         raise ApiError(404, "TICKET_NOT_FOUND")

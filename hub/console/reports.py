@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from ..api.params import SIGNED, SIGNED_LOOKUP, TicketId
 from .access import SUPERVISOR, VIEWER
 from ..api.web import page
 from ..protocol import API_PREFIX
@@ -28,7 +29,7 @@ async def reports_page():
     return page("reports.html", cache="no-store")
 
 
-@router.get(f"{PREFIX}/reports", tags=["console"])
+@router.get(f"{PREFIX}/reports", tags=["console"], responses=SIGNED)
 async def report(request: Request, first: str | None = FROM, last: str | None = TO, device: dict = Depends(VIEWER)):
     """Figures for the days first..last (YYYY-MM-DD, default today)."""
     return request.app.state.hub.report(first, last)
@@ -38,7 +39,7 @@ def _download(data: bytes, media: str, name: str) -> Response:
     return Response(data, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
-@router.get(f"{PREFIX}/reports.csv", tags=["console"])
+@router.get(f"{PREFIX}/reports.csv", tags=["console"], responses=SIGNED)
 async def report_csv(request: Request, first: str | None = FROM, last: str | None = TO, lang: str = "zh",
                      device: dict = Depends(VIEWER)):
     r = request.app.state.hub.report(first, last)
@@ -46,7 +47,7 @@ async def report_csv(request: Request, first: str | None = FROM, last: str | Non
                      f"hallq-report-{r['from']}_{r['to']}.csv")
 
 
-@router.get(f"{PREFIX}/reports.xlsx", tags=["console"])
+@router.get(f"{PREFIX}/reports.xlsx", tags=["console"], responses=SIGNED)
 async def report_xlsx(request: Request, first: str | None = FROM, last: str | None = TO, lang: str = "zh",
                       device: dict = Depends(VIEWER)):
     r = request.app.state.hub.report(first, last)
@@ -56,7 +57,7 @@ async def report_xlsx(request: Request, first: str | None = FROM, last: str | No
 
 
 # ---- ratings and 差评 follow-up ------------------------------------------------------------
-@router.get(f"{PREFIX}/evaluations", tags=["console"])
+@router.get(f"{PREFIX}/evaluations", tags=["console"], responses=SIGNED)
 async def evaluations(request: Request, first: str | None = FROM, last: str | None = TO, bad: bool = False,
                       state: str | None = None, device: dict = Depends(VIEWER)):
     """Rated tickets, newest first; `bad=1` keeps 差评 only, `state` filters by follow-up state."""
@@ -68,7 +69,7 @@ class FollowUp(BaseModel):
     note: str = Field(default="", max_length=500)
 
 
-@router.put(f"{PREFIX}/evaluations/{{ticket_id}}", tags=["console"])
-async def follow_up(ticket_id: int, body: FollowUp, request: Request, device: dict = Depends(SUPERVISOR)):
+@router.put(f"{PREFIX}/evaluations/{{ticket_id}}", tags=["console"], responses=SIGNED_LOOKUP)
+async def follow_up(ticket_id: TicketId, body: FollowUp, request: Request, device: dict = Depends(SUPERVISOR)):
     """Record how a rating (usually a 差评) was followed up: handled or rectified, with a note."""
     return request.app.state.hub.follow_up_rating(device["name"], ticket_id, body.state, body.note)

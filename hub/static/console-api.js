@@ -61,6 +61,7 @@ export function el(tag, attrs = {}, ...children) {
     if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
     else if (key === "class") node.className = value;
     else if (key === "dataset") Object.assign(node.dataset, value);
+    else if (key === "style") node.style.cssText = value;  // through the CSSOM: the CSP forbids style attributes
     else if (value === true) node.setAttribute(key, "");
     else node.setAttribute(key, value);
   }
