@@ -150,6 +150,9 @@ def raw_connection(url: str) -> socket.socket:
     if parts.scheme == "https":
         context = ssl.create_default_context()
         context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+        # TLS 1.3 sends session tickets after the handshake, which would look like an early answer
+        # to send_until_answered's select(); TLS 1.2 sends nothing until the hub answers.
+        context.maximum_version = ssl.TLSVersion.TLSv1_2
         sock = context.wrap_socket(sock, server_hostname=parts.hostname)
     return sock
 
