@@ -99,6 +99,7 @@ def test_console_signs_in_and_goes_live_under_the_csp(hub, page):  # noqa: F811
     messages = watched(page)
     response = page.goto(f"{hub.url}/console")
     assert response.headers["x-frame-options"] == "DENY"
+    page.fill("#user", "admin")  # set_console_password makes the account `admin`
     page.fill("#password", PASSWORD)
     page.click("#login-button")
     page.wait_for_selector(".zone-card")
