@@ -31,6 +31,7 @@ def _hub_parser(sub) -> None:
     hub.add_argument("--port", type=int, default=DEFAULT_PORT)
     hub.add_argument("--public-url", default="", help="address printed in ticket QR codes, e.g. http://10.0.0.5:8600")
     hub.add_argument("--no-zeroconf", action="store_true")
+    hub.add_argument("--access-log", action="store_true", help="log every HTTP request (off: it costs hub CPU)")
     hub.add_argument("--advertise-address", action="append", default=None,
                      help="address to announce by zeroconf (repeatable); default: every LAN address")
     hub.add_argument("--role", choices=[r.value for r in Role])
@@ -83,7 +84,8 @@ def _run_hub(args) -> int:
 
         host = args.host if args.host not in ("0.0.0.0", "") else (lan_addresses() or ["127.0.0.1"])[0]
         service.public_url = f"http://{host}:{args.port}"
-    serve_forever(service, args.host, args.port, advertise=not args.no_zeroconf, addresses=args.advertise_address)
+    serve_forever(service, args.host, args.port, advertise=not args.no_zeroconf, addresses=args.advertise_address,
+                  access_log=args.access_log)
     return 0
 
 

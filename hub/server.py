@@ -53,7 +53,8 @@ class HubServer:
             service.public_url = f"http://{host}:{self.port}"
         self.app = create_app(service)
         self.server = uvicorn.Server(uvicorn.Config(self.app, host=host, port=self.port, log_level="warning",
-                                                    ws_ping_interval=10, ws_ping_timeout=10, lifespan="off"))
+                                                    ws_ping_interval=10, ws_ping_timeout=10, lifespan="off",
+                                                    access_log=False))
         self.thread: threading.Thread | None = None
 
     @property
@@ -82,7 +83,7 @@ class HubServer:
 
 
 def serve_forever(service: Hub, host: str, port: int, advertise: bool = True,
-                  addresses: list[str] | None = None) -> None:
+                  addresses: list[str] | None = None, access_log: bool = False) -> None:
     from .discovery import Advertiser
 
     app = create_app(service)
@@ -94,7 +95,9 @@ def serve_forever(service: Hub, host: str, port: int, advertise: bool = True,
             log.warning("zeroconf advertisement failed (%s); devices need the hub's address", e)
             advertiser = None
     try:
-        uvicorn.run(app, host=host, port=port, log_level="info", ws_ping_interval=10, ws_ping_timeout=10)
+        # A line per request costs more hub CPU than issuing the ticket, so it is off unless asked for.
+        uvicorn.run(app, host=host, port=port, log_level="info", ws_ping_interval=10, ws_ping_timeout=10,
+                    access_log=access_log)
     finally:
         if advertiser:
             advertiser.stop()

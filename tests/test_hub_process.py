@@ -111,3 +111,14 @@ def test_pair_without_role_or_name_is_refused(tmp_path, missing):
     assert out.returncode == 2 and "pair needs --role and --name" in out.stderr
 
 
+@pytest.mark.parametrize("flag, logged", [((), False), (("--access-log",), True)])
+def test_request_log_only_when_asked(tmp_path, flag, logged):
+    """A line per request costs the hub more CPU than the ticket itself: off unless --access-log."""
+    port = free_port()
+    proc = start_hub(tmp_path / "hall.db", port, "--no-zeroconf", *flag)
+    try:
+        assert httpx.get(f"http://127.0.0.1:{port}/api/v1/health").status_code == 200
+    finally:
+        proc.terminate()
+        out = proc.communicate(timeout=10)[0]
+    assert ("GET /api/v1/health" in out) is logged

@@ -14,6 +14,7 @@ from ..console import admin, reports
 from ..core.errors import DomainError
 from ..messages import error_body
 from ..protocol import API_PREFIX, API_VERSION
+from ..writer import CommandsInProgress
 from . import citizen, commands, events, queries
 from .auth import ApiError
 from .web import STATIC
@@ -33,6 +34,7 @@ def create_app(hub: Hub) -> FastAPI:
     app = FastAPI(title="HallQ hub", version=str(API_VERSION), openapi_url=f"{API_PREFIX}/openapi.json",
                   docs_url=f"{API_PREFIX}/docs", redoc_url=None)
     app.state.hub = hub
+    app.add_middleware(CommandsInProgress, writer=hub.writer)
 
     @app.exception_handler(ApiError)
     async def _api_error(request: Request, exc: ApiError):

@@ -2,6 +2,7 @@
 
 If the device's SEQ is unknown to this hub (ahead of it, or too far behind), the device
 is told `snapshot_needed` and should fetch /snapshot, then subscribe from its seq.
+Events arrive here already encoded (hub/fanout.py): each is encoded once for all devices.
 """
 from __future__ import annotations
 
@@ -9,11 +10,12 @@ import asyncio
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 
-from ..protocol import public_event
+from ..app.base import REPLAY_KEEP
+from ..fanout import Outgoing, control
 from .auth import ApiError, device_for, token_of
 
 router = APIRouter()
-REPLAY_LIMIT = 20_000
+REPLAY_LIMIT = REPLAY_KEEP
 
 
 @router.websocket("/events")
@@ -33,34 +35,38 @@ async def events(ws: WebSocket):
     hub.device_connected(device["id"], queue)
     reader = asyncio.ensure_future(_drain_incoming(ws))
     try:
+        # `hub.seq` counts decided events; those not yet committed come on the queue once they are.
         head = hub.seq
         if 0 <= since <= head and head - since <= REPLAY_LIMIT:
             last = since
-            for event in list(hub.events_since(since)):
-                await ws.send_json(public_event(event))
-                last = event["seq"]
+            kept = hub.fanout.replay(since)
+            missed = kept if kept is not None else [Outgoing(seq, "", text, None)
+                                                    for seq, text in hub.store.messages_since(since)]
+            for item in missed:
+                await ws.send_text(item.text)
+                last = item.seq
         else:
-            await ws.send_json({"type": "snapshot_needed", "seq": head})
+            await ws.send_text(control("snapshot_needed", head).text)
             last = head
-        await ws.send_json({"type": "live", "seq": last})
+        await ws.send_text(control("live", last).text)
         while True:
             getter = asyncio.ensure_future(queue.get())
             done, _ = await asyncio.wait({getter, reader}, return_when=asyncio.FIRST_COMPLETED)
             if reader in done:
                 getter.cancel()
                 return
-            event = getter.result()
-            if event["type"] == "revoked":  # the console revoked this device's token
+            item = getter.result()
+            if item.type == "revoked":  # the console revoked this device's token
                 await ws.close(code=4401, reason="revoked")
                 return
-            if event["type"] == "snapshot_needed":
-                await ws.send_json(event)
+            if item.type == "snapshot_needed":
+                await ws.send_text(item.text)
                 await ws.close()
                 return
-            if event["seq"] <= last:
+            if item.seq <= last:
                 continue  # already sent in the replay
-            await ws.send_json(event)
-            last = event["seq"]
+            await ws.send_text(item.text)
+            last = item.seq
     except (WebSocketDisconnect, RuntimeError):
         pass
     finally:

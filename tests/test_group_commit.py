@@ -1,0 +1,140 @@
+"""Group commit as kiosks meet it: many at once, a repeated request while the first is being
+written, and a database that refuses to commit. Answers come only after the commit."""
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sqlite3
+import uuid
+
+import httpx
+
+from conftest import at
+from hub.server import free_port
+from hub.store import Store
+from test_hub_process import start_hub
+
+KIOSKS = 50
+
+
+def _issue(client: httpx.AsyncClient, token: str, request_id: str | None = None):
+    return client.post("/api/v1/tickets", headers={"Authorization": f"Bearer {token}"},
+                       json={"request_id": request_id or uuid.uuid4().hex, "service_id": "self-print"})
+
+
+def test_fifty_kiosks_get_distinct_gap_free_numbers_and_keep_them_after_kill_9(tmp_path):
+    db, port = tmp_path / "hall.db", free_port()
+    store = Store(db)
+    tokens = [store.add_device(f"Kiosk {i}", "kiosk", None, at(23, 9).isoformat())[1] for i in range(KIOSKS)]
+    store.close()
+    proc = start_hub(db, port, "--no-zeroconf")
+    acknowledged: list[dict] = []
+    enough = asyncio.Event()
+
+    async def kiosk(client, token):
+        while True:
+            try:
+                r = await _issue(client, token)
+            except httpx.HTTPError:
+                return  # the hub was killed under us
+            if r.status_code != 200:
+                return
+            acknowledged.append(r.json())
+            if len(acknowledged) >= 400:
+                enough.set()
+
+    async def crowd():
+        async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", timeout=10,
+                                     limits=httpx.Limits(max_connections=KIOSKS)) as client:
+            kiosks = [asyncio.ensure_future(kiosk(client, t)) for t in tokens]
+            await asyncio.wait_for(enough.wait(), 60)
+            os.kill(proc.pid, signal.SIGKILL)  # while the other kiosks' requests are still in flight
+            await asyncio.gather(*kiosks)
+
+    try:
+        asyncio.run(crowd())
+    finally:
+        proc.kill()
+        proc.wait(timeout=10)
+
+    numbers = [a["ticket"]["number"] for a in acknowledged]
+    assert len(acknowledged) >= 400 and len(set(numbers)) == len(numbers)
+    seqs = [a["seq"] for a in acknowledged]
+    assert len(set(seqs)) == len(seqs)
+
+    proc = start_hub(db, port, "--no-zeroconf")  # restart on the same database after the kill
+    proc.terminate()
+    proc.wait(timeout=10)
+    with sqlite3.connect(db) as conn:
+        stored = dict(conn.execute("SELECT id, number FROM tickets"))
+    assert {a["ticket"]["id"]: a["ticket"]["number"] for a in acknowledged}.items() <= stored.items()
+    # Numbers in the database are gap-free: nothing half-written, nothing skipped.
+    assert sorted(int(n[1:]) for n in stored.values()) == list(range(1, len(stored) + 1))
+
+
+async def _hold_write_lock(db):
+    """Another program (a backup, an sqlite3 shell) holding the database's write lock."""
+    conn = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    conn.execute("BEGIN IMMEDIATE")
+    return conn
+
+
+async def _decided(client: httpx.AsyncClient, token: str, seq: int) -> None:
+    """Waits until the hub has decided (not necessarily committed) up to `seq`."""
+    async def poll():
+        while (await client.get("/api/v1/zones", headers={"Authorization": f"Bearer {token}"})).json()["seq"] < seq:
+            await asyncio.sleep(0.01)
+    await asyncio.wait_for(poll(), 10)
+
+
+async def _until(condition) -> None:
+    async def poll():
+        while not condition():
+            await asyncio.sleep(0.005)
+    await asyncio.wait_for(poll(), 10)
+
+
+async def test_a_repeat_while_the_first_is_being_committed_gets_the_same_ticket(hub):
+    token = hub.pair("kiosk")
+    async with httpx.AsyncClient(base_url=hub.url, timeout=10) as client:
+        head = (await client.get("/api/v1/zones", headers={"Authorization": f"Bearer {token}"})).json()["seq"]
+        lock = await _hold_write_lock(hub.db_path)  # the first try's commit now waits on the disk
+        first = asyncio.ensure_future(_issue(client, token, "kiosk-1-tap-1"))
+        await _decided(client, token, head + 1)
+        repeat = asyncio.ensure_future(_issue(client, token, "kiosk-1-tap-1"))  # the kiosk retried
+        # Both tries are in the hub and neither is answered (the first's commit waits on the disk).
+        await _until(lambda: hub.server.service.writer.arriving == 2)
+        lock.execute("COMMIT")
+        lock.close()
+        a, b = await first, await repeat
+        later = await _issue(client, token, "kiosk-1-tap-1")  # and once more after the commit
+    assert a.status_code == b.status_code == later.status_code == 200
+    assert a.json() == b.json() == later.json()
+    with sqlite3.connect(hub.db_path) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM tickets").fetchone()[0] == 1
+
+
+async def test_a_commit_that_fails_answers_storage_and_loses_nothing_acknowledged(hub):
+    token = hub.pair("kiosk")
+    auth = {"Authorization": f"Bearer {token}"}
+    async with httpx.AsyncClient(base_url=hub.url, timeout=20) as client:
+        answer = (await _issue(client, token)).json()
+        kept = answer["ticket"]
+        lock = await _hold_write_lock(hub.db_path)  # held past the hub's busy timeout: its commit fails
+        try:
+            first = asyncio.ensure_future(_issue(client, token, "kiosk-tap-0002"))
+            await _decided(client, token, answer["seq"] + 1)
+            second = asyncio.ensure_future(_issue(client, token, "kiosk-tap-0003"))  # decided on the unwritten state
+            a, b = await first, await second
+        finally:
+            lock.execute("ROLLBACK")
+            lock.close()
+        assert a.status_code == b.status_code == 503
+        assert a.json()["code"] == b.json()["code"] == "STORAGE"
+        retry = await _issue(client, token, "kiosk-tap-0003")  # the kiosk retries once the disk is back
+        snap = (await client.get("/api/v1/snapshot", headers=auth)).json()
+    assert retry.status_code == 200
+    assert retry.json()["ticket"]["number"] == "Z002"  # the failed tickets took no number
+    assert [t["number"] for t in snap["tickets"]] == ["Z001", "Z002"]
+    assert snap["tickets"][0]["id"] == kept["id"]
