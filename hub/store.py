@@ -110,6 +110,7 @@ class Store:
         self._wconn: sqlite3.Connection | None = None
         self._write_lock = threading.RLock()
         self.db = sqlite_utils.Database(self.conn)
+        self._live_devices: dict[str, dict] = {}  # token hash -> device row (see device_for_token)
         self._migrate()
         self.last_seq = self.conn.execute("SELECT COALESCE(MAX(seq), 0) FROM events").fetchone()[0]
 
@@ -227,8 +228,17 @@ class Store:
         return rows[0] if rows else None
 
     def device_for_token(self, token: str) -> dict | None:
-        rows = list(self.db["devices"].rows_where("token_hash = ? AND revoked_at IS NULL", [_hash_token(token)]))
-        return rows[0] if rows else None
+        """The live device holding `token`. Every request asks, so devices found are kept in memory
+        (by token hash) until a device is revoked through this store."""
+        key = _hash_token(token)
+        device = self._live_devices.get(key)
+        if device is None:
+            cur = self.conn.execute("SELECT * FROM devices WHERE token_hash = ? AND revoked_at IS NULL", (key,))
+            row = cur.fetchone()
+            if row is None:
+                return None
+            device = self._live_devices[key] = dict(zip((c[0] for c in cur.description), row))
+        return dict(device)
 
     def devices(self) -> list[dict]:
         return [{k: v for k, v in d.items() if k != "token_hash"} for d in self.db["devices"].rows_where(order_by="id")]
@@ -236,6 +246,7 @@ class Store:
     def revoke_device(self, device_id: int, at: str) -> bool:
         with self._tx():
             cur = self.conn.execute("UPDATE devices SET revoked_at=? WHERE id=? AND revoked_at IS NULL", (at, device_id))
+        self._live_devices.clear()
         return cur.rowcount == 1
 
     # ---- settings and audit ---------------------------------------------------------------
