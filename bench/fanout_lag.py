@@ -24,12 +24,14 @@ from harness import SERVICE, WINDOWS, Hub, arguments, auth, hall_file, pair, per
 
 def display_process(url: str, tokens: list[str], since: int, ready, stop, out) -> None:
     async def one(token, received):
-        async with websockets.connect(f"{url}/api/v1/events?since={since}&token={token}", max_size=None) as ws:
+        async with websockets.connect(f"{url}/api/v1/events?since={since}&batch=1&token={token}", max_size=None) as ws:
             await ws.recv()  # "live"
             ready.put(1)
             while True:
-                text = await ws.recv()
-                received.append((json.loads(text)["seq"], time.monotonic()))
+                frame = json.loads(await ws.recv())
+                now = time.monotonic()
+                for event in frame if isinstance(frame, list) else (frame,):  # several events when behind
+                    received.append((event["seq"], now))
 
     async def main():
         received = [[] for _ in tokens]

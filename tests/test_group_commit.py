@@ -138,3 +138,39 @@ async def test_a_commit_that_fails_answers_storage_and_loses_nothing_acknowledge
     assert retry.json()["ticket"]["number"] == "Z002"  # the failed tickets took no number
     assert [t["number"] for t in snap["tickets"]] == ["Z001", "Z002"]
     assert snap["tickets"][0]["id"] == kept["id"]
+
+
+async def test_a_display_behind_gets_the_events_it_missed_in_one_frame_only_if_it_reads_arrays(hub):
+    """Three tickets decided while the disk is held land as two commits; the second commit's two
+    events reach a display that reads arrays as one frame, and an older display one by one."""
+    import json
+
+    import websockets
+
+    kiosk, display = hub.pair("kiosk"), hub.pair("display")
+    async with httpx.AsyncClient(base_url=hub.url, timeout=10) as client:
+        head = (await client.get("/api/v1/zones", headers={"Authorization": f"Bearer {kiosk}"})).json()["seq"]
+        ws_url = hub.url.replace("http://", "ws://") + f"/api/v1/events?since={head}&token={display}"
+        async with websockets.connect(ws_url + "&batch=1") as arrays, websockets.connect(ws_url) as plain:
+            for ws in (arrays, plain):
+                assert json.loads(await ws.recv())["type"] == "live"
+            lock = await _hold_write_lock(hub.db_path)
+            tickets = [asyncio.ensure_future(_issue(client, kiosk)) for _ in range(3)]
+            await _decided(client, kiosk, head + 3)
+            lock.execute("COMMIT")
+            lock.close()
+            assert all(r.status_code == 200 for r in await asyncio.gather(*tickets))
+
+            async def frames(ws):
+                got, seqs = [], []
+                while len(seqs) < 3:
+                    frame = json.loads(await ws.recv())
+                    got.append(frame)
+                    seqs += [e["seq"] for e in (frame if isinstance(frame, list) else [frame])]
+                return got, seqs
+
+            batched, seqs = await asyncio.wait_for(frames(arrays), 10)
+            one_by_one, plain_seqs = await asyncio.wait_for(frames(plain), 10)
+    assert seqs == plain_seqs == [head + 1, head + 2, head + 3]
+    assert any(isinstance(f, list) and len(f) >= 2 for f in batched)
+    assert all(isinstance(f, dict) for f in one_by_one)

@@ -16,6 +16,7 @@ from .auth import ApiError, device_for, token_of
 
 router = APIRouter()
 REPLAY_LIMIT = REPLAY_KEEP
+CLOSED = "closed"  # put on a stream's queue by its reader when the device hangs up
 
 
 @router.websocket("/events")
@@ -30,10 +31,13 @@ async def events(ws: WebSocket):
         since = int(ws.query_params.get("since", "-1"))
     except ValueError:
         since = -1
+    # A device that says it reads arrays gets the events waiting for it in one frame: a display
+    # that fell behind in a burst of calls catches up with one send instead of one per event.
+    arrays = ws.query_params.get("batch") == "1"
     await ws.accept()
     queue = hub.subscribe()
     hub.device_connected(device["id"], queue)
-    reader = asyncio.ensure_future(_drain_incoming(ws))
+    reader = asyncio.ensure_future(_drain_incoming(ws, queue))
     try:
         # `hub.seq` counts decided events; those not yet committed come on the queue once they are.
         head = hub.seq
@@ -50,23 +54,25 @@ async def events(ws: WebSocket):
             last = head
         await ws.send_text(control("live", last).text)
         while True:
-            getter = asyncio.ensure_future(queue.get())
-            done, _ = await asyncio.wait({getter, reader}, return_when=asyncio.FIRST_COMPLETED)
-            if reader in done:
-                getter.cancel()
-                return
-            item = getter.result()
-            if item.type == "revoked":  # the console revoked this device's token
-                await ws.close(code=4401, reason="revoked")
-                return
-            if item.type == "snapshot_needed":
-                await ws.send_text(item.text)
-                await ws.close()
-                return
-            if item.seq <= last:
-                continue  # already sent in the replay
-            await ws.send_text(item.text)
-            last = item.seq
+            waiting = [await queue.get()]
+            while arrays and not queue.empty():
+                waiting.append(queue.get_nowait())
+            texts = []
+            for item in waiting:
+                if item.type == CLOSED:
+                    return
+                if item.type == "revoked":  # the console revoked this device's token
+                    await ws.close(code=4401, reason="revoked")
+                    return
+                if item.type == "snapshot_needed":
+                    await _send(ws, texts)
+                    await ws.send_text(item.text)
+                    await ws.close()
+                    return
+                if item.seq > last:  # else already sent in the replay
+                    texts.append(item.text)
+                    last = item.seq
+            await _send(ws, texts)
     except (WebSocketDisconnect, RuntimeError):
         pass
     finally:
@@ -75,10 +81,21 @@ async def events(ws: WebSocket):
         hub.device_disconnected(device["id"], queue)
 
 
-async def _drain_incoming(ws: WebSocket) -> None:
+async def _send(ws: WebSocket, texts: list[str]) -> None:
+    if len(texts) == 1:
+        await ws.send_text(texts[0])
+    elif texts:
+        await ws.send_text("[" + ",".join(texts) + "]")  # each text is one JSON event already
+
+
+async def _drain_incoming(ws: WebSocket, queue: asyncio.Queue) -> None:
     """Clients may send pings; the stream ends when the socket does."""
     try:
         while True:
             await ws.receive_text()
     except (WebSocketDisconnect, RuntimeError):
-        return
+        try:
+            queue.put_nowait(control(CLOSED))
+        except asyncio.QueueFull:
+            pass  # the next send fails instead
+
