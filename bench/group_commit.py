@@ -43,8 +43,25 @@ def run(kiosks: int, tickets: int, directory: Path, src: Path) -> dict:
         cpu = hub.cpu() - cpu
         with FsyncCount(hub.proc.pid, directory) as fsyncs:
             counted, _ = asyncio.run(issue(hub.url, tokens, max(100, tickets // 4)))
+        before = hub.cpu()
+        asked = asyncio.run(ask_me(hub.url, tokens, tickets))
+        floor = hub.cpu() - before
     return {"rate": n / seconds, "cpu_ms": cpu / n * 1000, "fsyncs": fsyncs.calls, "counted": counted,
-            "why": fsyncs.why}
+            "why": fsyncs.why, "floor_ms": floor / asked * 1000}
+
+
+async def ask_me(url: str, tokens: list[str], total: int) -> int:
+    """The same kiosks ask GET /me (authorised, nothing decided or written): the HTTP stack's own cost."""
+    left = [total]
+
+    async def kiosk(client: httpx.AsyncClient, token: str) -> None:
+        while left[0] > 0:
+            left[0] -= 1
+            (await client.get("/api/v1/me", headers=auth(token))).raise_for_status()
+
+    async with httpx.AsyncClient(base_url=url, timeout=60, limits=httpx.Limits(max_connections=len(tokens))) as c:
+        await asyncio.gather(*(kiosk(c, t) for t in tokens))
+    return total
 
 
 def main() -> None:
@@ -59,7 +76,8 @@ def main() -> None:
             r = results[kiosks] = run(kiosks, tickets, directory, args.hub_src)
             per = f"{r['fsyncs'] / r['counted']:.2f}" if r["fsyncs"] is not None else f"n/a ({r['why']})"
             print(f"{kiosks:>3} kiosks: {r['rate']:7.0f} tickets/s ({r['rate'] / disk:.2f}x the disk's commit rate); "
-                  f"fsyncs per acknowledged ticket {per} (over {r['counted']}); hub CPU {r['cpu_ms']:.2f} ms/ticket")
+                  f"fsyncs per acknowledged ticket {per} (over {r['counted']}); hub CPU {r['cpu_ms']:.2f} ms/ticket, "
+                  f"{r['floor_ms']:.2f} ms per GET /me (the HTTP stack alone)")
         print(f"50 kiosks vs 1: {results[50]['rate'] / results[1]['rate']:.2f}x the tickets/s")
 
 

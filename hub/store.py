@@ -133,10 +133,10 @@ class Store:
 
     # ---- commands -------------------------------------------------------------------------
     def append(self, commands: list[tuple[list["Stored"], tuple[str, int | None, int, dict] | None]],
-               snapshot: tuple[int, str] | None = None) -> None:
+               snapshot: tuple[int, dict] | None = None) -> None:
         """Commit decided commands in one transaction: their events (numbered by the hub, gap-free
         after the log's last seq), the ticket projection, the requests to remember, and optionally
-        a state snapshot (seq, JSON). Runs on the writer's own connection, so reads on `conn`
+        a state snapshot (seq, state) that replaces the older ones. Runs on the writer's own connection, so reads on `conn`
         never wait for its fsync."""
         conn = self._writer_conn()
         seq = self.last_seq
@@ -156,7 +156,9 @@ class Store:
                         "INSERT INTO requests (request_id, device_id, status, response, at) VALUES (?, ?, ?, ?, ?)",
                         (request_id, device_id, status, _json(response), events[-1].at if events else None))
             if snapshot is not None:
-                conn.execute("INSERT OR REPLACE INTO snapshots (seq, state) VALUES (?, ?)", snapshot)
+                conn.execute("INSERT OR REPLACE INTO snapshots (seq, state) VALUES (?, ?)", (snapshot[0], _json(snapshot[1])))
+                # Only the newest is ever read; a busy day would otherwise keep a whole hall every 5,000 events.
+                conn.execute("DELETE FROM snapshots WHERE seq < ?", (snapshot[0],))
         self.last_seq = seq
 
     def _writer_conn(self) -> sqlite3.Connection:

@@ -174,3 +174,29 @@ async def test_a_display_behind_gets_the_events_it_missed_in_one_frame_only_if_i
     assert seqs == plain_seqs == [head + 1, head + 2, head + 3]
     assert any(isinstance(f, list) and len(f) >= 2 for f in batched)
     assert all(isinstance(f, dict) for f in one_by_one)
+
+
+async def test_a_long_day_keeps_one_recent_state_snapshot_and_restarts_from_it(db_path, clock):
+    """A restart replays at most 5,000 events: the hub stores its state every 5,000 events (the
+    newest only), and a hub started on that database has the same hall."""
+    from hub.core.clock import ManualClock
+    from hub.server import build_service
+    from conftest import SMALL_HALL
+    from hub.app.base import SNAPSHOT_EVERY
+    from hub.protocol import Role
+
+    hub = build_service(db_path, SMALL_HALL, clock)
+    kiosk, _ = hub.pair_device_directly(Role.KIOSK, "kiosk")
+    answers = await asyncio.gather(*(hub.issue_ticket(uuid.uuid4().hex, kiosk, "self-print")
+                                     for _ in range(SNAPSHOT_EVERY + 10)))
+    assert {status for status, _ in answers} == {200}
+    waiting = {t.id: t.number for t in hub.hall.state.tickets.values()}
+    hub.close()
+    with sqlite3.connect(db_path) as conn:
+        kept = [seq for (seq,) in conn.execute("SELECT seq FROM snapshots")]
+    assert len(kept) == 1 and SNAPSHOT_EVERY <= kept[0]
+    again = build_service(db_path, SMALL_HALL, ManualClock(clock.now()))
+    try:
+        assert {t.id: t.number for t in again.hall.state.tickets.values()} == waiting
+    finally:
+        again.close()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
-import json
 import logging
 import secrets
 from collections.abc import Callable
@@ -174,15 +173,21 @@ class HubCore:
         return future
 
     # ---- the writer's steps (see hub/writer.py) --------------------------------------------
-    def _write(self, batch: list[Pending], snapshot: tuple[int, str] | None) -> None:
+    def _write(self, batch: list[Pending], snapshot: tuple[int, dict] | None) -> None:
         self.store.append([(p.events, p.request) for p in batch], snapshot)
 
-    def _prepare(self, batch: list[Pending]) -> tuple[int, str] | None:
+    def _prepare(self, batch: list[Pending]) -> tuple[int, dict] | None:
         # Called with the hall exactly at the batch's last seq: everything decided is in the batch.
+        # The state is copied here; the writer thread encodes it, off the loop.
         if self.seq - self.snapshot_seq >= SNAPSHOT_EVERY or any(
                 e.type == DayStarted.TYPE for p in batch for e in p.events):
             self.snapshot_seq = self.seq
-            return self.seq, json.dumps(self.hall.state.to_dict(), ensure_ascii=False)
+            state = self.hall.state.to_dict()
+            # Tickets, windows and appointments come as new dicts; these are the state's own.
+            for key in ("counters", "clerk_done", "calls"):
+                state[key] = type(state[key])(state[key])
+            state["device_faults"] = {k: dict(v) for k, v in state["device_faults"].items()}
+            return self.seq, state
         return None
 
     def _committed(self, batch: list[Pending]) -> None:
