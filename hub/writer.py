@@ -26,8 +26,9 @@ GATHER_TURNS = 20
 
 @dataclass
 class Pending:
-    """One decided command: its numbered events, the request row to remember, the answer to give."""
-    events: list[dict]
+    """One decided command: its numbered events (hub/store.py `Stored`), the request row to remember,
+    the answer to give."""
+    events: list
     request: tuple[str, int | None, int, dict] | None = None
     answer: Any = None
     future: asyncio.Future | None = field(default=None, repr=False)
@@ -44,7 +45,6 @@ class CommitWriter:
                  committed: Callable[[list[Pending]], None], failed: Callable[[list[Pending]], None]):
         self._commit, self._prepare, self._committed, self._failed = commit, prepare, committed, failed
         self._pending: list[Pending] = []
-        self._committing = 0
         self.arriving = 0  # commands received and not yet answered (kept by CommandsInProgress)
         self._task: asyncio.Task | None = None
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hallq-writer")
@@ -70,7 +70,6 @@ class CommitWriter:
                     break
                 await asyncio.sleep(0)
             batch, self._pending = self._pending, []
-            self._committing = len(batch)
             try:
                 snapshot = self._prepare(batch)
                 await loop.run_in_executor(self._thread, self._commit, batch, snapshot)
@@ -79,8 +78,6 @@ class CommitWriter:
                 batch, self._pending = batch + self._pending, []
                 self._failed(batch)
                 continue
-            finally:
-                self._committing = 0
             self._committed(batch)
 
     def close(self) -> None:

@@ -9,6 +9,7 @@ import sqlite3
 import uuid
 
 import httpx
+import pytest
 
 from conftest import at
 from hub.server import free_port
@@ -200,3 +201,31 @@ async def test_a_long_day_keeps_one_recent_state_snapshot_and_restarts_from_it(d
         assert {t.id: t.number for t in again.hall.state.tickets.values()} == waiting
     finally:
         again.close()
+
+
+@pytest.mark.parametrize("edit_first", [False, True])
+async def test_deleting_a_service_while_a_kiosk_issues_it_never_strands_the_ticket(db_path, clock, edit_first):
+    """The manager deletes 自助打印 while a kiosk issues a ticket for it, both before either is
+    written: either the ticket is refused or the deletion is, never a waiting ticket without its service."""
+    from conftest import SMALL_HALL
+    from hub.core.errors import DomainError
+    from hub.protocol import Role
+    from hub.server import build_service
+
+    hub = build_service(db_path, SMALL_HALL, clock)
+    try:
+        kiosk, _ = hub.pair_device_directly(Role.KIOSK, "kiosk")
+        issue = hub.issue_ticket(uuid.uuid4().hex, kiosk, "self-print")
+        delete = hub.delete_hall_item("admin", "services", "self-print")
+        answers = await asyncio.gather(*((delete, issue) if edit_first else (issue, delete)), return_exceptions=True)
+        issued, deleted = answers[::-1] if edit_first else answers
+        service_left = hub.config.service("self-print") is not None
+        stranded = [t.number for t in hub.hall.state.tickets.values() if t.service_id == "self-print"
+                    and t.state.value == "waiting" and not service_left]
+        assert stranded == []
+        if edit_first:
+            assert not service_left and issued[0] != 200
+        else:
+            assert issued[0] == 200 and isinstance(deleted, DomainError) and service_left
+    finally:
+        hub.close()
