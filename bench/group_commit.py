@@ -12,7 +12,7 @@ from pathlib import Path
 
 import httpx
 
-from harness import SERVICE, FsyncCount, Hub, arguments, auth, disk_commit_rate, hall_file, pair, request_id
+from harness import command, SERVICE, FsyncCount, Hub, arguments, auth, disk_commit_rate, hall_file, pair, request_id
 
 
 async def issue(url: str, tokens: list[str], total: int) -> tuple[int, float]:
@@ -22,9 +22,7 @@ async def issue(url: str, tokens: list[str], total: int) -> tuple[int, float]:
     async def kiosk(client: httpx.AsyncClient, token: str) -> None:
         while left[0] > 0:
             left[0] -= 1
-            r = await client.post("/api/v1/tickets", headers=auth(token),
-                                  json={"request_id": request_id(), "service_id": SERVICE})
-            r.raise_for_status()
+            await command(client, "/api/v1/tickets", token, {"request_id": request_id(), "service_id": SERVICE})
 
     async with httpx.AsyncClient(base_url=url, timeout=60, limits=httpx.Limits(max_connections=len(tokens))) as c:
         started = time.perf_counter()

@@ -181,3 +181,17 @@ def request_id() -> str:
 def percentile(values: list[float], p: float) -> float:
     values = sorted(values)
     return values[min(len(values) - 1, int(len(values) * p))]
+
+
+async def command(client: httpx.AsyncClient, path: str, token: str, body: dict) -> httpx.Response:
+    """POST a command as a device does: on a dropped connection (the hub closing a kept-alive one as
+    it is reused) send it again with the same request_id, which the hub answers once."""
+    for attempt in range(3):
+        try:
+            r = await client.post(path, headers=auth(token), json=body)
+            r.raise_for_status()
+            return r
+        except (httpx.ReadError, httpx.RemoteProtocolError):
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 
-from harness import SERVICE, Hub, arguments, auth, hall_file, pair, request_id
+from harness import command, SERVICE, Hub, arguments, auth, hall_file, pair, request_id
 
 
 async def fill(url: str, tokens: list[str], total: int) -> None:
@@ -25,8 +25,7 @@ async def fill(url: str, tokens: list[str], total: int) -> None:
     async def kiosk(client, token):
         while left[0] > 0:
             left[0] -= 1
-            (await client.post("/api/v1/tickets", headers=auth(token),
-                               json={"request_id": request_id(), "service_id": SERVICE})).raise_for_status()
+            await command(client, "/api/v1/tickets", token, {"request_id": request_id(), "service_id": SERVICE})
 
     async with httpx.AsyncClient(base_url=url, timeout=120, limits=httpx.Limits(max_connections=len(tokens))) as c:
         await asyncio.gather(*(kiosk(c, t) for t in tokens))
