@@ -59,6 +59,9 @@ class Views:
         return view
 
     def ticket_by_id(self, ticket_id: int) -> dict | None:
+        live = self.hall.state.tickets.get(ticket_id)
+        if live is not None:  # today's: no need to read the store
+            return self.ticket_view(live)
         row = self.store.ticket(ticket_id)
         return self.stored_ticket_view(row) if row else None
 
