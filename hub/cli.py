@@ -52,6 +52,7 @@ def _hub_parser(sub) -> None:
     hub.add_argument("--public-cert", type=Path, help="certificate of the citizen listener (default: plain HTTP)")
     hub.add_argument("--public-key", type=Path, help="the private key of --public-cert")
     hub.add_argument("--no-zeroconf", action="store_true")
+    hub.add_argument("--access-log", action="store_true", help="log every HTTP request (off: it costs hub CPU)")
     hub.add_argument("--advertise-address", action="append", default=None,
                      help="address to announce by zeroconf (repeatable); default: every LAN address")
     hub.add_argument("--role", choices=[r.value for r in Role] + [r.value for r in AccountRole],
@@ -161,7 +162,7 @@ def _run_hub(args) -> int:
     print(f"hub: https://{lan}:{args.port} — hall CA fingerprint / 证书指纹: {tls.fingerprint}", flush=True)
     print(f"hub: ticket QR codes link to {service.public_url}", flush=True)
     serve_forever(service, args.host, args.port, tls, advertise=not args.no_zeroconf,
-                  addresses=args.advertise_address, public=public, renew=renew)
+                  addresses=args.advertise_address, public=public, renew=renew, access_log=args.access_log)
     return 0
 
 

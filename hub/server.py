@@ -50,6 +50,12 @@ def build_service(db_path: str | Path, hall: HallConfig | str | Path | None = No
     return Hub(config, store, clock or SystemClock(config.tz), public_url=public_url)
 
 
+# Compressing each event again for every display (a zlib stream per connection) was most of the
+# fan-out's cost (bench/fanout_lag.py: median lag at 200 displays 104 -> 19 ms without it); events
+# are small and the LAN is not the bottleneck.
+WS_DEFLATE = False
+
+
 class _Companion(uvicorn.Server):
     """The citizen listener, served beside the device listener in the same loop: the device listener
     owns the process's signals, and stopping it stops this one."""
@@ -59,11 +65,13 @@ class _Companion(uvicorn.Server):
         yield
 
 
-def _uvicorn(app, host: str, port: int, tls: HubTls | None, log_level: str, cls=uvicorn.Server) -> uvicorn.Server:
+def _uvicorn(app, host: str, port: int, tls: HubTls | None, log_level: str, cls=uvicorn.Server,
+             access_log: bool = False) -> uvicorn.Server:
     files = {"ssl_certfile": str(tls.certfile), "ssl_keyfile": str(tls.keyfile)} if tls else {}
     # A TLS connection closes when its peer answers; a stopping hub does not wait long for one that doesn't.
     return cls(uvicorn.Config(app, host=host, port=port, log_level=log_level, ws_ping_interval=10, ws_ping_timeout=10,
-                              lifespan="off", timeout_graceful_shutdown=5, **files))
+                              lifespan="off", timeout_graceful_shutdown=5, access_log=access_log,
+                              ws_per_message_deflate=WS_DEFLATE, **files))
 
 
 async def _serve(server: uvicorn.Server) -> None:
@@ -182,16 +190,18 @@ class HubServer:
 
 def serve_forever(service: Hub, host: str, port: int, tls: HubTls, advertise: bool = True,
                   addresses: list[str] | None = None, public: tuple[str, int, HubTls | None] | None = None,
-                  renew: Callable[[], HubTls] | None = None) -> None:
+                  renew: Callable[[], HubTls] | None = None, access_log: bool = False) -> None:
     """The hub in the foreground (`hallq hub`); `public`: the citizen listener's (host, port, certificate or
-    None); `renew`: re-issues the hall CA's server certificate if due (checked daily)."""
+    None); `renew`: re-issues the hall CA's server certificate if due (checked daily); `access_log`: a line per
+    request (off by default: it costs more hub CPU than issuing the ticket)."""
     from .discovery import Advertiser
 
-    main = _uvicorn(create_app(service, tls), host, port, tls, "info")
+    main = _uvicorn(create_app(service, tls), host, port, tls, "info", access_log=access_log)
     companion = None
     if public:
         public_host, public_port, public_tls = public
-        companion = _uvicorn(create_public_app(service), public_host, public_port, public_tls, "info", _Companion)
+        companion = _uvicorn(create_public_app(service), public_host, public_port, public_tls, "info", _Companion,
+                             access_log)
     advertiser = Advertiser(service.config.hall.name, port, addresses, tls.fingerprint) if advertise else None
     if advertiser:
         try:

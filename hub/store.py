@@ -11,6 +11,7 @@ import json
 import secrets
 import sqlite3
 import threading
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
@@ -178,6 +179,15 @@ def in_use(db_path: str | Path) -> bool:
     return False
 
 
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute("PRAGMA foreign_keys=ON")
+    conn.execute("PRAGMA busy_timeout=5000")
+    return conn
+
+
 class Store:
     def __init__(self, path: str | Path):
         self.path = Path(path)
@@ -187,14 +197,13 @@ class Store:
         self._open_lock = open(_lock_path(self.path), "a+b")
         if fcntl is not None:
             fcntl.flock(self._open_lock, fcntl.LOCK_SH)
-        conn = sqlite3.connect(str(self.path), check_same_thread=False, isolation_level=None)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")
-        conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("PRAGMA busy_timeout=5000")
-        self.conn = conn
+        self.conn = _connect(self.path)
         self.lock = threading.RLock()
-        self.db = sqlite_utils.Database(conn)
+        # The event log is written by the hub's writer thread on a connection of its own.
+        self._wconn: sqlite3.Connection | None = None
+        self._write_lock = threading.RLock()
+        self.db = sqlite_utils.Database(self.conn)
+        self._live_devices: dict[str, dict] = {}  # token hash -> device row (see device_for_token)
         try:
             self._migrate()
         except BaseException:
@@ -205,6 +214,8 @@ class Store:
     def close(self) -> None:
         self.conn.close()
         self._open_lock.close()
+        if self._wconn is not None:
+            self._wconn.close()
 
     # ---- schema ---------------------------------------------------------------------------
     def _migrate(self) -> None:
@@ -219,43 +230,39 @@ class Store:
         return _Transaction(self.conn, self.lock)
 
     # ---- commands -------------------------------------------------------------------------
-    def commit(self, events: list[tuple[Event, dict]], *, request: tuple[str, int | None, int, dict] | None = None,
-               snapshot: dict | None = None) -> list[dict]:
-        """Append events (numbered gap-free), update the ticket projection, remember the request.
-
-        Each event comes with the entities it carries as they are after it ({"ticket": full ticket
-        dict, "window": ..., "appointment": ...}); the ticket projection is written from that ticket.
-        Returns the messages devices receive, as stored."""
-        wires = []
-        with self._tx():
-            seq = self.last_seq
-            for event, carried in events:
-                seq += 1
-                kind, version, data = encode(event)
-                wire = public_event({"seq": seq, "type": kind, "at": event.at, "v": version,
-                                     "data": {**event.public_facts(), **carried}})
-                wires.append(wire)
-                self.conn.execute("INSERT INTO events (seq, type, at, data, version, wire) VALUES (?, ?, ?, ?, ?, ?)",
-                                  (seq, kind, event.at, _json(data), version, _json(wire)))
-                ticket = carried.get("ticket")
-                if ticket:
-                    self._project(ticket, transferred=kind == "ticket.transferred")
-            if request is not None:
-                request_id, device_id, status, response = request
-                self.conn.execute(
-                    "INSERT INTO requests (request_id, device_id, status, response, at) VALUES (?, ?, ?, ?, ?)",
-                    (request_id, device_id or 0, status, _json(response), wires[-1]["at"] if wires else None))
+    def append(self, commands: list[tuple[list["Stored"], tuple[str, int | None, int, dict] | None]],
+               snapshot: tuple[int, dict] | None = None) -> None:
+        """Commit decided commands in one transaction: their events (numbered by the hub, gap-free
+        after the log's last seq), the ticket projection, the requests to remember, and optionally
+        a state snapshot (seq, state) that replaces the older ones. Runs on the writer's own connection, so reads on `conn`
+        never wait for its fsync."""
+        conn = self._writer_conn()
+        seq = self.last_seq
+        with _Transaction(conn, self._write_lock):
+            for events, request in commands:
+                for e in events:
+                    seq += 1
+                    if e.seq != seq:
+                        raise StoreError(f"event seq {e.seq} does not follow {seq - 1}")
+                    conn.execute("INSERT INTO events (seq, type, at, data, version, wire) VALUES (?, ?, ?, ?, ?, ?)",
+                                 (seq, e.type, e.at, e.data, e.version, e.text))
+                    if e.ticket:
+                        _project(conn, e.ticket, transferred=e.type == "ticket.transferred")
+                if request is not None:
+                    request_id, device_id, status, response = request
+                    conn.execute(
+                        "INSERT INTO requests (request_id, device_id, status, response, at) VALUES (?, ?, ?, ?, ?)",
+                        (request_id, device_id or 0, status, _json(response), events[-1].at if events else None))
             if snapshot is not None:
-                self.conn.execute("INSERT OR REPLACE INTO snapshots (seq, state) VALUES (?, ?)", (seq, _json(snapshot)))
+                conn.execute("INSERT OR REPLACE INTO snapshots (seq, state) VALUES (?, ?)", (snapshot[0], _json(snapshot[1])))
+                # Only the newest is ever read; a busy day would otherwise keep a whole hall every 5,000 events.
+                conn.execute("DELETE FROM snapshots WHERE seq < ?", (snapshot[0],))
         self.last_seq = seq
-        return wires
 
-    def _project(self, ticket: dict, *, transferred: bool) -> None:
-        row = dict(ticket)
-        row["evaluation"] = _json(row["evaluation"]) if row["evaluation"] else None
-        prev = self.conn.execute("SELECT transfer_count FROM tickets WHERE id=?", (row["id"],)).fetchone()
-        row["transfer_count"] = prev[0] + transferred if prev else 0
-        self.conn.execute(_UPSERT_TICKET, [row[c] for c in TICKET_COLUMNS])
+    def _writer_conn(self) -> sqlite3.Connection:
+        if self._wconn is None:
+            self._wconn = _connect(self.path)
+        return self._wconn
 
     def request(self, device_id: int | None, request_id: str) -> tuple[int, dict] | None:
         """The first answer to this device's request_id (device None: the citizen's namespaced ids)."""
@@ -275,6 +282,12 @@ class Store:
                 yield json.loads(wire)
             else:
                 yield public_event({"seq": seq, "type": kind, "at": at, "v": version, "data": json.loads(data)})
+
+    def messages_since(self, since: int) -> Iterator[tuple[int, str]]:
+        """(seq, the message devices receive as JSON) after seq `since`, without decoding the stored text."""
+        for seq, kind, at, version, data, wire in self._rows_since(since, None):
+            yield seq, wire if wire is not None else _json(
+                public_event({"seq": seq, "type": kind, "at": at, "v": version, "data": json.loads(data)}))
 
     def replay_since(self, since: int) -> Iterator[Event]:
         """The typed events after seq `since`, brought up to today's versions, to rebuild the hall."""
@@ -317,8 +330,19 @@ class Store:
         return rows[0] if rows else None
 
     def device_for_token(self, token: str) -> dict | None:
-        rows = list(self.db["devices"].rows_where("token_hash = ? AND revoked_at IS NULL", [_hash_token(token)]))
-        return rows[0] if rows else None
+        """The live device holding `token`. Every request asks, so devices found are kept in memory
+        (by token hash) until a device is revoked or a session ended through this store. A console
+        session's own state (ended, expired, its account disabled, maybe by another process) is read
+        anew on every request by the hub (hub/app/accounts.py `session_for`)."""
+        key = _hash_token(token)
+        device = self._live_devices.get(key)
+        if device is None:
+            cur = self.conn.execute("SELECT * FROM devices WHERE token_hash = ? AND revoked_at IS NULL", (key,))
+            row = cur.fetchone()
+            if row is None:
+                return None
+            device = self._live_devices[key] = dict(zip((c[0] for c in cur.description), row))
+        return dict(device)
 
     def devices(self) -> list[dict]:
         return [{k: v for k, v in d.items() if k != "token_hash"} for d in self.db["devices"].rows_where(order_by="id")]
@@ -326,6 +350,7 @@ class Store:
     def revoke_device(self, device_id: int, at: str) -> bool:
         with self._tx():
             cur = self.conn.execute("UPDATE devices SET revoked_at=? WHERE id=? AND revoked_at IS NULL", (at, device_id))
+        self._live_devices.clear()
         return cur.rowcount == 1
 
     # ---- settings and audit ---------------------------------------------------------------
@@ -454,6 +479,7 @@ class Store:
             cur = conn.execute("UPDATE sessions SET ended_at=?, ended_why=? WHERE device_id=? AND ended_at IS NULL",
                                (at, why, device_id))
             conn.execute("UPDATE devices SET revoked_at=? WHERE id=? AND revoked_at IS NULL", (at, device_id))
+        self._live_devices.clear()  # its token must not be found in memory any more
         return cur.rowcount == 1
 
     # ---- clerks' wrong PINs and locks ------------------------------------------------------
@@ -488,6 +514,42 @@ class Store:
         with self._tx() as conn:
             conn.execute("INSERT OR REPLACE INTO evaluation_followups (ticket_id, state, note, updated_at, updated_by) "
                          "VALUES (:ticket_id, :state, :note, :updated_at, :updated_by)", record)
+
+
+def _project(conn: sqlite3.Connection, ticket: dict, *, transferred: bool) -> None:
+    row = dict(ticket)
+    row["evaluation"] = _json(row["evaluation"]) if row["evaluation"] else None
+    prev = conn.execute("SELECT transfer_count FROM tickets WHERE id=?", (row["id"],)).fetchone()
+    row["transfer_count"] = prev[0] + transferred if prev else 0
+    conn.execute(_UPSERT_TICKET, [row[c] for c in TICKET_COLUMNS])
+
+
+@dataclass(frozen=True)
+class Stored:
+    """An event as stored and sent: numbered, its data and the message devices receive each
+    encoded to JSON once (the same text goes to the log and to every subscriber)."""
+    seq: int
+    type: str
+    at: str
+    version: int
+    data: str
+    event: dict  # the message devices receive
+    text: str  # ... as JSON
+    ticket: dict | None  # the full ticket after the event, for the projection
+
+
+def number(applied: list[tuple[Event, dict]], after: int) -> list[Stored]:
+    """Number decided events after seq `after` and encode each once, as they will be stored.
+
+    Each event comes with the entities it carries as they are after it ({"ticket": full ticket
+    dict, "window": ..., "appointment": ...}); the ticket projection is written from that ticket."""
+    out = []
+    for seq, (event, carried) in enumerate(applied, after + 1):
+        kind, version, data = encode(event)
+        wire = public_event({"seq": seq, "type": kind, "at": event.at, "v": version,
+                             "data": {**event.public_facts(), **carried}})
+        out.append(Stored(seq, kind, event.at, version, _json(data), wire, _json(wire), carried.get("ticket")))
+    return out
 
 
 def _json(value) -> str:

@@ -126,8 +126,6 @@ def test_pair_without_role_or_name_is_refused(tmp_path, missing):
     assert out.returncode == 2 and "pair needs --role and --name" in out.stderr
 
 
-
-
 def test_hub_with_a_citizen_port_links_tickets_there(tmp_path):
     """`hallq hub --public-port`: QR links point at the citizens' listener, which serves the ticket
     page and not the console."""
@@ -152,3 +150,17 @@ def test_hub_with_a_citizen_port_links_tickets_there(tmp_path):
         proc.wait(timeout=10)
     assert ticket["url"].startswith(f"http://127.0.0.1:{public}/t/")
     assert page.status_code == 200 and console.status_code == 404
+
+
+@pytest.mark.parametrize("flag, logged", [((), False), (("--access-log",), True)])
+def test_request_log_only_when_asked(tmp_path, flag, logged):
+    """A line per request costs the hub more CPU than the ticket itself: off unless --access-log."""
+    port = free_port()
+    proc = start_hub(tmp_path / "hall.db", port, "--no-zeroconf", *flag)
+    try:
+        ca = ssl.create_default_context(cafile=str(tmp_path / "hall-ca.pem"))
+        assert httpx.get(f"https://127.0.0.1:{port}/api/v1/health", verify=ca).status_code == 200
+    finally:
+        proc.terminate()
+        out = proc.communicate(timeout=10)[0]
+    assert ("GET /api/v1/health" in out) is logged

@@ -19,6 +19,7 @@ from ..console import admin, reports
 from ..core.errors import DomainError
 from ..messages import error_body
 from ..protocol import API_PREFIX, API_VERSION
+from ..writer import CommandsInProgress
 from . import citizen, commands, events, queries
 from .auth import ApiError
 from .middleware import DEFAULT_MAX_BODY, BodyLimit, SecurityHeaders
@@ -61,7 +62,7 @@ def create_app(hub: Hub, tls=None, max_body: int = DEFAULT_MAX_BODY) -> FastAPI:
     app = FastAPI(title="HallQ hub", version=str(API_VERSION), openapi_url=f"{API_PREFIX}/openapi.json",
                   docs_url=docs, redoc_url=None, dependencies=[Depends(reject_lone_surrogates)])
     app.state.hub, app.state.tls = hub, tls
-    _guard(app, max_body, docs)
+    _guard(app, hub, max_body, docs)
     _handle_errors(app)
     app.include_router(commands.router, prefix=API_PREFIX)
     app.include_router(queries.router, prefix=API_PREFIX)
@@ -74,7 +75,9 @@ def create_app(hub: Hub, tls=None, max_body: int = DEFAULT_MAX_BODY) -> FastAPI:
     return app
 
 
-def _guard(app: FastAPI, max_body: int, docs: str | None) -> None:
+def _guard(app: FastAPI, hub: Hub, max_body: int, docs: str | None) -> None:
+    # Innermost: counts the commands that got past the limits (citizens' phones send some too).
+    app.add_middleware(CommandsInProgress, writer=hub.writer)
     app.add_middleware(BodyLimit, limit=max_body)
     app.add_middleware(SecurityHeaders, docs_path=docs)  # added last = outermost: a 413 carries them too
 
@@ -87,7 +90,7 @@ def create_public_app(hub: Hub, max_body: int = DEFAULT_MAX_BODY) -> FastAPI:
     app = FastAPI(title="HallQ citizen pages", version=str(API_VERSION), openapi_url=None, docs_url=None,
                   redoc_url=None, dependencies=[Depends(reject_lone_surrogates)])
     app.state.hub, app.state.tls = hub, None
-    _guard(app, max_body, None)
+    _guard(app, hub, max_body, None)
     _handle_errors(app)
     app.include_router(citizen.router, prefix=API_PREFIX)
     app.include_router(citizen.pages)

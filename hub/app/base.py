@@ -1,15 +1,16 @@
 """The running hall's machinery under every use case: state, the one execute/commit step,
 the live subscribers and the device connections.
 
-Commands run one at a time on the server's event loop (`_execute` never awaits between
-deciding and committing), which is what keeps ticket numbers and the event sequence gap-free.
+Commands are decided one at a time on the server's event loop (deciding never awaits), which
+is what keeps ticket numbers and the event sequence gap-free; the writer (hub/writer.py) then
+commits the commands decided together in one transaction, and each is answered after it.
+`seq` counts the events decided; `store.last_seq` those committed.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 
 from ..core.clock import Clock
@@ -18,13 +19,21 @@ from ..core.engine import Hall, fold_ticket
 from ..core.errors import DomainError
 from ..core.events import DayStarted, Event
 from ..core.model import HallState, Ticket
+from ..fanout import Fanout, control
 from ..idkey import PersonalKey, key_path, load_or_create
-from ..store import Store
+from ..store import Store, number
+from ..writer import CommitWriter, Pending
 
 log = logging.getLogger("hallq.hub")
 
 Decide = Callable[[datetime], tuple[dict, list]]
 Render = Callable[[dict], dict]
+Answer = tuple[int, dict]
+
+# A state snapshot is stored at least this often, so a restart replays at most this many events.
+SNAPSHOT_EVERY = 5_000
+# Events kept encoded for devices that reconnect (the event stream's replay limit).
+REPLAY_KEEP = 20_000
 
 
 class StorageFailure(Exception):
@@ -37,9 +46,7 @@ class HubCore:
         self.store = store
         self.clock = clock
         self.public_url = public_url.rstrip("/")
-        self.subscribers: set[asyncio.Queue] = set()
-        # Endpoints are async and so already one at a time; the lock also covers any sync caller.
-        self.lock = threading.RLock()
+        self.fanout = Fanout(keep=REPLAY_KEEP)
         self.links: dict[int, set[asyncio.Queue]] = {}  # device id -> its open event streams
         self.last_seen: dict[int, str] = {}
         key_file = key_path(store.path)
@@ -49,6 +56,9 @@ class HubCore:
                         key_file)
         self.personal_key = PersonalKey(load_or_create(key_file))
         self.hall = self._load()
+        # (device id, request_id) -> its answer, while its commit is under way (request_ids are per device)
+        self.inflight: dict[tuple[int, str], asyncio.Future] = {}
+        self.writer = CommitWriter(self._write, prepare=self._prepare, committed=self._committed, failed=self._failed)
 
     # ---- state ----------------------------------------------------------------------------
     def _load(self) -> Hall:
@@ -57,6 +67,8 @@ class HubCore:
         hall = Hall(self.config, state)
         for event in self.store.replay_since(seq):
             hall.apply(event)
+        self.snapshot_seq = seq
+        self.seq = self.store.last_seq  # decided so far; store.last_seq is what has committed
         return hall
 
     def _reconfigure(self, config: HallConfig) -> None:
@@ -65,6 +77,8 @@ class HubCore:
         self.hall = Hall(config, self.hall.state)
 
     def close(self) -> None:
+        """After the server has stopped: let the last commit finish, then close the database."""
+        self.writer.close()
         self.store.close()
 
     def now(self) -> datetime:
@@ -73,44 +87,48 @@ class HubCore:
     def stamp(self) -> str:
         return self.now().isoformat(timespec="seconds")
 
-    @property
-    def seq(self) -> int:
-        return self.store.last_seq
-
-    def events_since(self, since: int) -> Iterator[dict]:
-        return self.store.events_since(since)
-
     def ensure_day(self) -> None:
-        with self.lock:
-            events = self.hall.rollover(self.now())
-            if events:
-                self._commit(self._apply(events))
+        events = self.hall.rollover(self.now())
+        if events:
+            self._commit(self._apply(events))
 
     # ---- the one execute/commit step -------------------------------------------------------
     async def _execute(self, request_id: str | None, device_id: int | None, decide: Decide,
-                       render: Render) -> tuple[int, dict]:
-        """Run one command: replay a repeated request_id, else decide, apply, commit, publish.
+                       render: Render) -> Answer:
+        """Run one command: replay a repeated request_id, else decide and apply now, answer after commit.
 
-        Answers (status, body); a domain refusal is an answer too, remembered under its request_id."""
-        with self.lock:
-            if request_id:
-                seen = self.store.request(device_id, request_id)
-                if seen is not None:
-                    return seen
-            self.ensure_day()
-            now = self.now()
-            try:
-                result, events = decide(now)
-            except DomainError as e:
-                status, body = e.status, {"error": {"code": e.code, "params": e.params}}
-                if request_id:
-                    self.store.commit([], request=(request_id, device_id, status, body))
-                return status, body
+        Answers (status, body); a domain refusal is an answer too, remembered under its request_id.
+        Raises StorageFailure if the commit fails (the hall is then reloaded from the database)."""
+        answer = self._decide(request_id, device_id, decide, render)
+        if isinstance(answer, asyncio.Future):
+            # Shielded: a client hanging up must not cancel a commit other commands share.
+            return await asyncio.shield(answer)
+        return answer
+
+    def _decide(self, request_id: str | None, device_id: int | None, decide: Decide,
+                render: Render) -> Answer | asyncio.Future:
+        """Decide a command now (never awaits); its answer, or a future of it resolved after its commit."""
+        if request_id:
+            first = self.inflight.get(_inflight_key(device_id, request_id))
+            if first is not None:  # the first try is still being committed: share its answer
+                return first
+            seen = self.store.request(device_id, request_id)
+            if seen is not None:
+                return seen
+        self.ensure_day()
+        try:
+            result, events = decide(self.now())
+        except DomainError as e:
+            if not request_id:
+                return e.status, {"error": {"code": e.code, "params": e.params}}
+            answer, applied = (e.status, {"error": {"code": e.code, "params": e.params}}), []
+        else:
             # The answer carries the seq of the command's last event, so a device can tell its own
             # events from others' on the stream without counting them.
-            response = {**render(result), "seq": self.store.last_seq + len(events)}
-            self._commit(self._apply(events), request=(request_id, device_id, 200, response) if request_id else None)
-            return 200, response
+            answer = 200, {**render(result), "seq": self.seq + len(events)}
+            applied = self._apply(events)
+        return self._commit(applied, request=(request_id, device_id, *answer) if request_id else None,
+                            answer=answer)
 
     def _apply(self, events: list[Event]) -> list[tuple[Event, dict]]:
         """Fold events into the hall, each with the entities it carries as they are right after it."""
@@ -130,39 +148,73 @@ class HubCore:
         fold_ticket(e, t)
         return t.to_dict()
 
-    def _commit(self, applied: list[tuple[Event, dict]], request=None) -> list[dict]:
-        snapshot = None
-        if any(isinstance(e, DayStarted) for e, _ in applied):
-            snapshot = self.hall.state.to_dict()
+    def _commit(self, applied: list[tuple[Event, dict]], request=None, answer=None) -> Answer | asyncio.Future:
+        """Hand applied events to the writer; the answer's future, resolved once they are committed.
+
+        With no event loop running (a script, the CLI) they are committed here and now."""
+        stored = number(applied, self.seq)
+        self.seq += len(stored)
+        item = Pending(stored, request, answer)
         try:
-            wires = self.store.commit(applied, request=request, snapshot=snapshot)
-        except Exception:
-            log.exception("commit failed; reloading the hall from the database")
-            self.hall = self._load()
-            raise StorageFailure() from None
-        for wire in wires:
-            self._publish(wire)
-        return wires
+            asyncio.get_running_loop()
+        except RuntimeError:
+            if self.writer.busy:
+                raise RuntimeError("a command outside the event loop while the writer is busy") from None
+            try:
+                self._write([item], self._prepare([item]))
+            except Exception:
+                log.exception("commit failed")
+                self._failed([item])
+                raise StorageFailure() from None
+            self._committed([item])
+            return answer
+        future = self.writer.submit(item)
+        if request is not None:
+            self.inflight[_inflight_key(request[1], request[0])] = future
+        return future
+
+    # ---- the writer's steps (see hub/writer.py) --------------------------------------------
+    def _write(self, batch: list[Pending], snapshot: tuple[int, dict] | None) -> None:
+        self.store.append([(p.events, p.request) for p in batch], snapshot)
+
+    def _prepare(self, batch: list[Pending]) -> tuple[int, dict] | None:
+        # Called with the hall exactly at the batch's last seq: everything decided is in the batch.
+        # The state is copied here; the writer thread encodes it, off the loop.
+        if self.seq - self.snapshot_seq >= SNAPSHOT_EVERY or any(
+                e.type == DayStarted.TYPE for p in batch for e in p.events):
+            self.snapshot_seq = self.seq
+            state = self.hall.state.to_dict()
+            # Tickets, windows and appointments come as new dicts; these are the state's own.
+            for key in ("counters", "clerk_done", "calls"):
+                state[key] = type(state[key])(state[key])
+            state["device_faults"] = {k: dict(v) for k, v in state["device_faults"].items()}
+            return self.seq, state
+        return None
+
+    def _committed(self, batch: list[Pending]) -> None:
+        self.fanout.publish((e for p in batch for e in p.events), self.store.last_seq)
+        for p in batch:
+            if p.request is not None:
+                self.inflight.pop(_inflight_key(p.request[1], p.request[0]), None)
+            if p.future is not None and not p.future.done():
+                p.future.set_result(p.answer)
+
+    def _failed(self, batch: list[Pending]) -> None:
+        log.error("reloading the hall from the database after a failed commit")
+        self.hall = self._load()
+        self.fanout.resync_all(self.seq)
+        for p in batch:
+            if p.request is not None:
+                self.inflight.pop(_inflight_key(p.request[1], p.request[0]), None)
+            if p.future is not None and not p.future.done():
+                p.future.set_exception(StorageFailure())
 
     # ---- subscribers ----------------------------------------------------------------------
     def subscribe(self) -> asyncio.Queue:
-        q: asyncio.Queue = asyncio.Queue(maxsize=10_000)
-        self.subscribers.add(q)
-        return q
+        return self.fanout.subscribe()
 
     def unsubscribe(self, q: asyncio.Queue) -> None:
-        self.subscribers.discard(q)
-
-    def _publish(self, public: dict) -> None:
-        for q in list(self.subscribers):
-            try:
-                q.put_nowait(public)
-            except asyncio.QueueFull:
-                # A stuck subscriber must not hold up the hall: drop its backlog and tell it to resync.
-                self.subscribers.discard(q)
-                while not q.empty():
-                    q.get_nowait()
-                q.put_nowait({"type": "snapshot_needed", "seq": self.store.last_seq})
+        self.fanout.unsubscribe(q)
 
     # ---- device connections (the console shows who is online; revoking cuts the stream) ----
     def device_connected(self, device_id: int, q: asyncio.Queue) -> None:
@@ -179,9 +231,13 @@ class HubCore:
     def _disconnect_device(self, device_id: int) -> None:
         """Close the device's event streams; call on the server's event loop."""
         for q in list(self.links.get(device_id, ())):
-            q.put_nowait({"type": "revoked"})
+            q.put_nowait(control("revoked"))
 
     # ---- personal data --------------------------------------------------------------------
     def hash_personal(self, value: str) -> str:
         """An ID or phone number's keyed hash (the key is in a file beside the database, hub/idkey.py)."""
         return self.personal_key.hash(value)
+
+
+def _inflight_key(device_id: int | None, request_id: str) -> tuple[int, str]:
+    return device_id or 0, request_id  # as the store keys requests: no device (a citizen's phone) is 0

@@ -52,28 +52,28 @@ class ConsoleUseCases:
         data["clerks"] = [{k: v for k, v in c.items() if k != "pin"} for c in data["clerks"]]
         return data
 
+    # Each edit is checked against the hall, installed and its event handed to the writer with no
+    # await in between, so no command is decided between the check and the new layout.
     async def edit_hall_item(self, actor: str, section: str, key: str, item: dict) -> dict:
         """Create or replace one zone / service / window / clerk."""
-        with self.lock:
-            self.ensure_day()
-            new, detail = hall_edits.save_item(self.config, self.hall.state, section, key, item)
-            return await self._install(new, actor, f"config.{section}.{'create' if detail['created'] else 'update'}",
-                                       detail)
+        self.ensure_day()
+        new, detail = hall_edits.save_item(self.config, self.hall.state, section, key, item)
+        return await self._install(new, actor, f"config.{section}.{'create' if detail['created'] else 'update'}",
+                                   detail)
 
     async def delete_hall_item(self, actor: str, section: str, key: str) -> dict:
-        with self.lock:
-            self.ensure_day()
-            new = hall_edits.delete_item(self.config, self.hall.state, section, key)
-            return await self._install(new, actor, f"config.{section}.delete", {"section": section, "key": str(key)})
+        self.ensure_day()
+        new = hall_edits.delete_item(self.config, self.hall.state, section, key)
+        return await self._install(new, actor, f"config.{section}.delete", {"section": section, "key": str(key)})
 
     async def edit_hall_info(self, actor: str, fields: dict) -> dict:
-        with self.lock:
-            new = hall_edits.set_hall_info(self.config, fields)
-            return await self._install(new, actor, "config.hall.update", {"section": "hall", "key": "", "item": fields})
+        new = hall_edits.set_hall_info(self.config, fields)
+        return await self._install(new, actor, "config.hall.update", {"section": "hall", "key": "", "item": fields})
 
     async def _install(self, new: HallConfig, actor: str, action: str, detail: dict) -> dict:
         """Store the edited layout (it then wins over the hall file at the next start), swap it in,
-        and tell the devices on the event stream so they fetch /hall again."""
+        and tell the devices on the event stream so they fetch /hall again. `_execute` decides and
+        queues the event before its first await."""
         self.store.save_hall_layout(new.model_dump_json())
         self._reconfigure(new)
         self.store.audit(self.stamp(), actor, action, detail)

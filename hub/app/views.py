@@ -9,7 +9,8 @@ from ..core import queue
 from ..core.model import Appointment, TicketState, WindowState
 from ..core.rating import BAD_REASONS, GOOD_REASONS
 from ..core.vocabulary import BAD_SCORE_MAX, RATING_SCORES
-from ..protocol import API_VERSION, public_ticket
+from ..fanout import encode
+from ..protocol import API_VERSION, display_snapshot, public_ticket
 
 # A ticket's QR link works this many days after its business day (to rate the service later), then expires.
 TICKET_LINK_DAYS = 7
@@ -58,6 +59,9 @@ class Views:
         return view
 
     def ticket_by_id(self, ticket_id: int) -> dict | None:
+        live = self.hall.state.tickets.get(ticket_id)
+        if live is not None:  # today's: no need to read the store
+            return self.ticket_view(live)
         row = self.store.ticket(ticket_id)
         return self.stored_ticket_view(row) if row else None
 
@@ -124,12 +128,37 @@ class Views:
         now = self.now()
         line = queue.window_line(self.hall.state, self.config, window_id, now)
         known = queue.positions(self.hall.state, self.config, now) if line else {}
-        return {"seq": self.store.last_seq, "window_id": window_id,
+        return {"seq": self.seq, "window_id": window_id,
                 "tickets": [self.ticket_view(t, known=known) for t in line]}
 
     def snapshot(self) -> dict:
-        self.ensure_day()
+        """The hall as devices rebuild it; built once per seq and minute (see snapshot_json)."""
         now = self.now()
+        return {"now": now.isoformat(timespec="seconds"), **self._cached_snapshot(now)[0]}
+
+    def snapshot_json(self, *, display: bool = False) -> bytes:
+        """The snapshot as JSON, encoded once per seq and minute: an unchanged busy hall is not
+        rebuilt and re-encoded for every device that asks. A display's has no masked names or IDs."""
+        now = self.now()
+        snap, body = self._cached_snapshot(now)
+        if display:
+            cached = getattr(self, "_display_snapshot_cache", None)
+            if cached is None or cached[0] is not body:
+                cached = self._display_snapshot_cache = body, encode(display_snapshot(snap)).encode()
+            body = cached[1]
+        return b'{"now":"' + now.isoformat(timespec="seconds").encode() + b'",' + body[1:]
+
+    def _cached_snapshot(self, now: datetime) -> tuple[dict, bytes]:
+        self.ensure_day()
+        # Waits and opening hours are in whole minutes, so within a minute only the seq changes it.
+        key = (self.seq, now.replace(second=0, microsecond=0), self.config)
+        cached = getattr(self, "_snapshot_cache", None)
+        if cached is None or cached[0] != key:
+            snap = self._build_snapshot(now)
+            cached = self._snapshot_cache = key, snap, encode(snap).encode()
+        return cached[1], cached[2]
+
+    def _build_snapshot(self, now: datetime) -> dict:
         s = self.hall.state
         tickets = list(s.tickets.values())
         known = queue.positions(s, self.config, now)
@@ -151,7 +180,6 @@ class Views:
         return {
             "seq": self.seq,
             "day": s.day,
-            "now": now.isoformat(timespec="seconds"),
             "hall": {"name": self.config.hall.name, "name_en": self.config.hall.name_en},
             "notice": s.notice or self.config.hall.notice,
             "zones": zones,

@@ -294,6 +294,27 @@ class HubClient:
         self.last_seq = snap["seq"]
         await self._emit(self._listeners, {"type": "snapshot", "seq": snap["seq"], "snapshot": snap})
 
+    async def _take(self, frame: dict | list) -> bool:
+        """Handle one frame (an event, a control message or an array of events); False on a gap."""
+        for message in frame if isinstance(frame, list) else (frame,):
+            kind = message.get("type")
+            if kind == "snapshot_needed":
+                await self._resync()
+                await self._set_connected(True)
+                continue
+            if kind == "live":
+                await self._set_connected(True)
+                continue
+            seq = message["seq"]
+            if self.last_seq is not None and seq <= self.last_seq:
+                continue  # covered by the snapshot we already hold
+            if self.last_seq is not None and seq != self.last_seq + 1:
+                log.warning("gap in events (%s after %s); reconnecting", seq, self.last_seq)
+                return False
+            self.last_seq = seq
+            await self._emit(self._listeners, message)
+        return True
+
     async def _run_events(self) -> None:
         backoff = 0.2
         ws_url = self.url.replace("https://", "wss://", 1) + API_PREFIX + "/events"
@@ -301,29 +322,16 @@ class HubClient:
             since = -1 if self.last_seq is None else self.last_seq
             try:
                 context = self._context()
-                async with websockets.connect(f"{ws_url}?since={since}&token={self.token or ''}", ssl=context,
+                # batch=1: the hub may send several events as one JSON array.
+                async with websockets.connect(f"{ws_url}?since={since}&batch=1&token={self.token or ''}", ssl=context,
                                               open_timeout=self.timeout, ping_interval=10, ping_timeout=10,
                                               max_size=2**24) as ws:
                     self._ws = ws
                     async for raw in ws:
-                        message = json.loads(raw)
-                        kind = message.get("type")
-                        if kind == "snapshot_needed":
-                            await self._resync()
-                            await self._set_connected(True)
-                            continue
-                        if kind == "live":
-                            backoff = 0.2
-                            await self._set_connected(True)
-                            continue
-                        seq = message["seq"]
-                        if self.last_seq is not None and seq <= self.last_seq:
-                            continue  # covered by the snapshot we already hold
-                        if self.last_seq is not None and seq != self.last_seq + 1:
-                            log.warning("gap in events (%s after %s); reconnecting", seq, self.last_seq)
+                        if not await self._take(json.loads(raw)):
                             break
-                        self.last_seq = seq
-                        await self._emit(self._listeners, message)
+                        if self.connected:
+                            backoff = 0.2
             except asyncio.CancelledError:
                 await self._set_connected(False)
                 raise

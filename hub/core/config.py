@@ -5,6 +5,8 @@ hub never starts half-configured.
 """
 from __future__ import annotations
 
+import functools
+
 import re
 import tomllib
 from datetime import date, datetime, time
@@ -234,8 +236,14 @@ class HallConfig(_Model):
 
     def business_day(self, when: datetime) -> date:
         local = when.astimezone(self.tz)
-        start = _hhmm(self.hall.day_starts)
+        start = _day_start(self.hall.day_starts)
         return local.date() if local.time() >= start else date.fromordinal(local.date().toordinal() - 1)
+
+
+@functools.lru_cache(maxsize=16)
+def _day_start(value: str) -> time:
+    # Asked on every command (the day rolls over at this hour): parse each distinct value once.
+    return _hhmm(value)
 
 
 class _RefError(ValueError):

@@ -1,0 +1,71 @@
+"""Restart with 100,000 events in the log: seconds from starting `hallq hub` until /health answers.
+
+    python bench/restart.py [--quick]
+
+The log is a busy day written by this checkout's hub (tickets issued, called and finished at
+10 windows). It is timed as written (a state snapshot every 5,000 events) and on a copy without
+snapshots, as a hub that snapshots only at day start leaves it (the day starts at the first
+event); a hub on an empty database gives the start-up floor (Python, imports, the port).
+"""
+from __future__ import annotations
+
+import asyncio
+import secrets
+import shutil
+import sqlite3
+import tempfile
+import time
+from pathlib import Path
+
+from harness import SERVICE, WINDOWS, Hub, arguments, hall_file
+from hub.server import build_service
+
+
+async def write_day(db: Path, hall: Path, events: int) -> int:
+    hub = build_service(db, hall)
+    for w in range(1, WINDOWS + 1):
+        await hub._execute(None, None, lambda now, w=w: hub.hall.login(now, w, f"c{w:03d}", f"{w:04d}"), lambda r: {})
+    while hub.seq < events:
+        answers = []
+        for _ in range(WINDOWS):
+            answers.append(hub._decide(None, None, lambda now: hub.hall.issue(now, SERVICE, secrets.token_urlsafe(16)), lambda r: {}))
+        for action in ("call_next", "finish"):
+            for w in range(1, WINDOWS + 1):
+                answers.append(hub._decide(None, None, lambda now, w=w: getattr(hub.hall, action)(now, w), lambda r: {}))
+        await asyncio.gather(*(a for a in answers if isinstance(a, asyncio.Future)))
+    seq = hub.seq
+    hub.close()
+    return seq
+
+
+def only_day_start_snapshots(db: Path) -> None:
+    """The day started at the log's first event, so its snapshot is as good as none."""
+    with sqlite3.connect(db) as conn:
+        conn.execute("DELETE FROM snapshots")
+
+
+def main() -> None:
+    args = arguments(__doc__).parse_args()
+    events = 20_000 if args.quick else 100_000
+    with tempfile.TemporaryDirectory() as d:
+        directory = Path(d)
+        hall, db = hall_file(directory), directory / "day.db"
+        started = time.perf_counter()
+        seq = asyncio.run(write_day(db, hall, events))
+        print(f"wrote {seq} events in {time.perf_counter() - started:.0f} s; db {db.stat().st_size / 1e6:.0f} MB")
+        old = directory / "day-start-snapshots.db"
+        shutil.copy(db, old)
+        only_day_start_snapshots(old)
+        with Hub(directory / "empty.db", hall, args.hub_src) as empty:
+            floor = empty.startup_seconds
+        with Hub(db, hall, args.hub_src) as hub:
+            now = hub.startup_seconds
+        with Hub(old, hall, args.hub_src) as hub:
+            before = hub.startup_seconds
+        print(f"restart until /health answers: {now:.2f} s with snapshots every 5,000 events; "
+              f"{before:.2f} s replaying from the day's start ({before / now:.1f}x); empty database {floor:.2f} s "
+              f"(hub from {args.hub_src})")
+
+
+if __name__ == "__main__":
+    main()
