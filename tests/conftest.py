@@ -2,6 +2,7 @@
 file, a hand-moved clock."""
 from __future__ import annotations
 
+import asyncio
 import os
 from datetime import datetime
 from pathlib import Path
@@ -17,6 +18,15 @@ from hub.server import HubServer, build_service  # noqa: E402
 DATA = Path(__file__).parent / "data"
 SMALL_HALL = DATA / "small_hall.toml"
 TZ = ZoneInfo("Asia/Shanghai")
+
+
+async def until(condition, timeout: float = 8.0) -> None:
+    """Wait (polling on the running loop) until `condition()` holds; fail the test after `timeout` s."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        assert loop.time() < deadline, "timed out"
+        await asyncio.sleep(0.02)
 
 
 def at(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
@@ -124,7 +134,7 @@ def qloop(qapp):
     Use `qloop.run(coro)` from a plain (non-async) test: the Qt widgets and the hub client
     share this loop, so clicks, hub answers and repaints interleave as on a real screen.
     Run a whole scenario inside one `run()`: between runs the asyncio loop is stopped."""
-    import asyncio
+
     import concurrent.futures
 
     import qasync

@@ -12,15 +12,7 @@ from caller.app import create_caller
 from display.app import create_display
 from hardware.voice import RecorderBackend, Speaker, call_sentence
 from hub.client import HubError
-from tests.conftest import make_client
-
-
-async def until(condition, timeout: float = 8.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        assert loop.time() < deadline, "timed out"
-        await asyncio.sleep(0.02)
+from tests.conftest import make_client, until
 
 
 # Panels are closed after each test but never destroyed: destroying Qt widgets between

@@ -2,21 +2,13 @@
 after), a request_id is one device's, and a display never receives a masked name or ID."""
 from __future__ import annotations
 
-import asyncio
 
 import pytest
 
 from hub.client import HubError
+from tests.conftest import until
 
 CARD = "110105196107061234"  # a well-formed, fictitious ID number (its masked form ends in 1234)
-
-
-async def wait_for(predicate, timeout: float = 5.0):
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.02)
 
 
 async def test_a_kiosk_cannot_cancel_another_kiosks_ticket(hub, clients):
@@ -74,8 +66,8 @@ async def test_displays_get_no_masked_names_or_ids(hub, clients):
     await caller.login(2, "c002", "2222")
     await caller.call_next(2)
     head = (await console.snapshot())["seq"]
-    await wait_for(lambda: any(e.get("seq") == head for e in shown) and any(e.get("seq") == head
-                                                                             for e in seen_by_caller))
+    await until(lambda: any(e.get("seq") == head for e in shown) and any(e.get("seq") == head
+                                                                         for e in seen_by_caller), timeout=5.0)
 
     # the window's caller still sees whom it calls
     assert any((e["data"].get("ticket") or {}).get("name_masked") == "王*" for e in seen_by_caller)

@@ -8,19 +8,11 @@ import pytest
 
 from display.app import create_display
 from hardware.voice import Announcement, RecorderBackend, Speaker, call_sentence, render_wav
-from tests.conftest import make_client
+from tests.conftest import make_client, until
 
 # Displays and qasync loops are kept, never destroyed between tests: garbage-collecting a
 # closed qasync loop while the next one runs Qt's event loop crashed the interpreter.
 KEEP: list = []
-
-
-async def until(condition, timeout: float = 8.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        assert loop.time() < deadline, "timed out"
-        await asyncio.sleep(0.02)
 
 
 @pytest.fixture

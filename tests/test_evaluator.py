@@ -9,19 +9,11 @@ from PySide6.QtCore import Qt
 from caller.evaluator import create_evaluator
 from caller.evaluator_controller import IDLE, RATING, REASONS, THANKS
 from hub.client import HubError
-from tests.conftest import make_client
+from tests.conftest import make_client, until
 
 # Screens are closed after each test but never destroyed (see test_caller.py: destroying widgets
 # while qasync loops come and go on one QApplication crashed the interpreter).
 KEEP: list = []
-
-
-async def until(condition, timeout: float = 8.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        assert loop.time() < deadline, "timed out"
-        await asyncio.sleep(0.02)
 
 
 @pytest.fixture

@@ -1,19 +1,11 @@
 """The devices' copy of the hall (hub.client.HallMirror) against a real hub."""
 from __future__ import annotations
 
-import asyncio
 import shutil
 import sqlite3
 
 from hub.client import HallMirror
-
-
-async def until(condition, timeout: float = 8.0) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not condition():
-        assert loop.time() < deadline, "timed out"
-        await asyncio.sleep(0.02)
+from tests.conftest import until
 
 
 async def test_an_answer_shows_at_once_and_its_late_events_do_not_roll_it_back(hub, clients):

@@ -1,7 +1,6 @@
 """A morning at the hall, driven only through hub.client against a real hub."""
 from __future__ import annotations
 
-import asyncio
 from datetime import date
 
 import pytest
@@ -9,14 +8,7 @@ import pytest
 from hardware.idcard import make_id_number
 
 from hub.client import HubError
-
-
-async def wait_for(predicate, timeout: float = 5.0):
-    deadline = asyncio.get_running_loop().time() + timeout
-    while not predicate():
-        if asyncio.get_running_loop().time() > deadline:
-            raise AssertionError("condition not met in time")
-        await asyncio.sleep(0.02)
+from tests.conftest import until
 
 
 async def test_tickets_in_several_zones_are_called_from_a_comprehensive_window(hub, clients, clock):
@@ -70,7 +62,7 @@ async def test_tickets_in_several_zones_are_called_from_a_comprehensive_window(h
 
     # The watcher saw every event once, in order, with no gaps.
     head = (await watcher.health())["seq"]
-    await wait_for(lambda: seen and seen[-1]["seq"] == head)
+    await until(lambda: seen and seen[-1]["seq"] == head, timeout=5.0)
     seqs = [e["seq"] for e in seen]
     assert seqs == list(range(1, head + 1))
     kinds = [e["type"] for e in seen]
