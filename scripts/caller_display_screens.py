@@ -37,6 +37,7 @@ def save(widget, path: Path) -> None:
 async def scenario(out: Path, srv, clock) -> None:
     from caller.app import create_caller
     from display.app import create_display
+    from hardware.idcard import make_id_number
     from hardware.voice import RecorderBackend, Speaker
 
     def client(role, window=None):
@@ -71,7 +72,7 @@ async def scenario(out: Path, srv, clock) -> None:
         clock.advance(minutes=3)
         await other.finish(2)
     await kiosk.issue_ticket(here[0], priority_reason="disabled",
-                             holder={"name_masked": "王*华", "id_masked": "440***********1234"})
+                             holder={"name_masked": "王*华", "id_number": make_id_number("440303")})
     clock.advance(minutes=12)
     await c.call_next()  # the green-channel ticket goes first
     await c.serve()
