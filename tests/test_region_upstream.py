@@ -1,0 +1,215 @@
+"""A hall reports to the county's region: a real hub ships its event log over HTTPS to a real region
+server on a real PostgreSQL (Debian's, started in a temp dir)."""
+from __future__ import annotations
+
+import json
+from datetime import date
+
+import httpx
+import psycopg
+import pytest
+
+from hardware.idcard import make_id_number
+from hub.client.trust import HallTrust
+from hub.core.clock import ManualClock
+from hub.server import HubServer, build_service
+from hub.upstream import Upstream, save_settings
+from region.cli import main as region_cli
+from region.halls import add_hall
+from region.live import daily_service, projection_rows
+from region.server import RegionServer
+from tests.conftest import HubHandle, until
+from tests.region_pg import postgres, region_dsn  # noqa: F401  (fixtures)
+
+FAST = {"idle": 0.05, "first_backoff": 0.05, "max_backoff": 0.3}
+
+
+class ShippingHub(HubHandle):
+    """A hub whose upstream.json names the region, shipping with short waits."""
+
+    def start(self) -> HubServer:
+        self.server = HubServer(build_service(self.db_path, self.hall, self.clock), port=self.port,
+                                upstream_options=FAST).start()
+        self.port = self.server.port
+        return self.server
+
+
+@pytest.fixture
+def region(region_dsn, tmp_path, clock):
+    server = RegionServer(region_dsn, tmp_path / "region", clock=clock).start()
+    yield server
+    server.stop()
+
+
+def credential_for(dsn: str, code: str, name: str, clock) -> str:
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        return add_hall(conn, code, name, clock.now())
+
+
+def joined_hub(tmp_path, clock, hall_ca, region, credential: str, name: str = "hall") -> ShippingHub:
+    db = tmp_path / name / "hall.db"
+    db.parent.mkdir(parents=True)
+    save_settings(db, Upstream(region.url, credential, region.tls.ca_pem))
+    return ShippingHub(db, clock, ca=hall_ca)
+
+
+def stored(dsn: str, sql: str, *args):
+    with psycopg.connect(dsn) as conn:
+        return conn.execute(sql, args).fetchall()
+
+
+def region_acked(dsn: str, code: str) -> int:
+    rows = stored(dsn, "SELECT acked_seq FROM halls WHERE code = %s", code)
+    return rows[0][0] if rows else -1
+
+
+def up(region, credential: str | None) -> httpx.Client:
+    return httpx.Client(base_url=region.url, verify=HallTrust(region.tls.ca_pem, region.tls.fingerprint).context(),
+                        headers={"Authorization": f"Bearer {credential}"} if credential else {})
+
+
+def events(first: int, last: int, at: str = "2026-11-23T09:30:00+08:00") -> list[dict]:
+    return [{"seq": s, "type": "ticket.issued", "v": 2, "at": at,
+             "data": {"ticket_id": s, "number": f"A{s:03d}", "day": "2026-11-23", "zone_id": "general",
+                      "service_id": "business-license", "order": float(s)}} for s in range(first, last + 1)]
+
+
+async def test_a_hall_s_morning_reaches_the_region_without_personal_data(tmp_path, clock, hall_ca, region,
+                                                                         region_dsn):
+    hall = joined_hub(tmp_path, clock, hall_ca, region, credential_for(region_dsn, "baoan-1", "宝安区政务服务中心", clock))
+    hall.start()
+    try:
+        from hub.client import HubClient
+
+        kiosk = HubClient(hall.url, hall.pair("kiosk"), trust=hall.trust)
+        caller = HubClient(hall.url, hall.pair("caller", window=1), trust=hall.trust)
+        id_number = make_id_number(birth=date(1950, 5, 1))
+        await kiosk.issue_ticket("pension", priority_reason="senior", holder={"id_number": id_number, "name_masked": "张*丰"})
+        for service in ("business-license", "business-license", "pension"):
+            await kiosk.issue_ticket(service)
+        await caller.login(1, "c001", "1111")
+        clock.advance(minutes=4)
+        await caller.call_next(1)  # the senior's ticket, waited 4 minutes
+        clock.advance(minutes=6)
+        await caller.finish(1)
+        await kiosk.aclose()
+        await caller.aclose()
+        last = hall.server.service.store.last_seq
+        await until(lambda: region_acked(region_dsn, "baoan-1") == last)
+
+        with up(region, None) as client:  # the county's view needs no hall credential
+            live = client.get("/api/v1/halls").json()
+        [baoan] = live["halls"]
+        assert (baoan["name"], baoan["waiting"], baoan["open_windows"]) == ("宝安区政务服务中心", 3, 1)
+        assert baoan["longest_wait_s"] == 10 * 60  # the first of the three left waiting, issued 10 min ago
+        with psycopg.connect(region_dsn) as conn:
+            days = {d["service_id"]: d for d in daily_service(conn, "baoan-1")}
+        assert (days["pension"]["tickets"], days["pension"]["served"]) == (2, 1)
+        assert float(days["pension"]["avg_wait_s"]) == 240 and float(days["pension"]["avg_service_s"]) == 360
+        assert days["business-license"]["tickets"] == 2
+
+        shipped = json.dumps([r[0] for r in stored(region_dsn, "SELECT data FROM events")], ensure_ascii=False)
+        assert id_number not in shipped and id_number[-4:] not in shipped and "张*丰" not in shipped
+        assert not {"token", "id_hash", "id_masked", "name_masked"} & set(shipped.replace('"', " ").split())
+    finally:
+        hall.stop()
+
+
+async def test_a_hall_cut_off_from_the_region_catches_up_with_nothing_lost_or_doubled(tmp_path, clock, hall_ca,
+                                                                                       region_dsn):
+    region = RegionServer(region_dsn, tmp_path / "region", clock=clock).start()
+    hall = joined_hub(tmp_path, clock, hall_ca, region, credential_for(region_dsn, "xinfeng", "新丰县政务服务中心", clock))
+    hall.start()
+    from hub.client import HubClient
+
+    kiosk = HubClient(hall.url, hall.pair("kiosk"), trust=hall.trust, retry_delay=0.05)
+    try:
+        await kiosk.issue_ticket("pension")
+        await until(lambda: region_acked(region_dsn, "xinfeng") == hall.server.service.store.last_seq)
+        port = region.port
+        region.stop()  # the WAN goes down: the hall goes on issuing
+        for _ in range(40):
+            await kiosk.issue_ticket("business-license")
+        await until(lambda: hall.server.upstream.problem is not None)
+        assert "unreachable" in hall.server.upstream.problem
+        region = RegionServer(region_dsn, tmp_path / "region", port=port, clock=clock).start()
+        last = hall.server.service.store.last_seq
+        await until(lambda: region_acked(region_dsn, "xinfeng") == last)
+        [(count, distinct, low, high)] = stored(region_dsn, "SELECT count(*), count(DISTINCT seq), min(seq), max(seq)"
+                                                           " FROM events")
+        assert (count, distinct, low, high) == (last, last, 1, last)
+        assert stored(region_dsn, "SELECT count(*) FROM tickets")[0][0] == 41
+    finally:
+        await kiosk.aclose()
+        hall.stop()
+        region.stop()
+
+
+async def test_a_wrong_hall_credential_is_refused_clearly_and_nothing_is_stored(tmp_path, clock, hall_ca, region,
+                                                                               region_dsn):
+    credential_for(region_dsn, "real", "真大厅", clock)
+    with up(region, "hqr_not-the-credential") as client:
+        r = client.post("/api/v1/upstream/events", json={"events": events(1, 3)})
+    assert r.status_code == 401 and r.json()["code"] == "BAD_CREDENTIAL"
+    assert "凭证" in r.json()["message"] and "credential" in r.json()["message_en"]
+
+    # A hub given a wrong credential keeps its hall running and says why it cannot ship.
+    hall = joined_hub(tmp_path, clock, hall_ca, region, "hqr_mistyped")
+    hall.start()
+    try:
+        from hub.client import HubClient
+
+        kiosk = HubClient(hall.url, hall.pair("kiosk"), trust=hall.trust)
+        assert (await kiosk.issue_ticket("pension"))["ticket"]["number"] == "B001"
+        await kiosk.aclose()
+        await until(lambda: hall.server.upstream.problem is not None)
+        assert "BAD_CREDENTIAL" in hall.server.upstream.problem
+    finally:
+        hall.stop()
+    assert stored(region_dsn, "SELECT count(*) FROM events")[0][0] == 0
+
+
+def test_events_sent_again_are_stored_once_and_a_gap_is_refused(region, region_dsn, clock):
+    credential = credential_for(region_dsn, "h1", "一号大厅", clock)
+    with up(region, credential) as client:
+        first = client.post("/api/v1/upstream/events", json={"events": events(1, 5)}).json()
+        again = client.post("/api/v1/upstream/events", json={"events": events(1, 5)}).json()  # the answer was lost
+        overlap = client.post("/api/v1/upstream/events", json={"events": events(4, 8)}).json()
+        assert (first["acked"], first["stored"]) == (5, 5)
+        assert (again["acked"], again["stored"]) == (5, 0)
+        assert (overlap["acked"], overlap["stored"]) == (8, 3)
+
+        gap = client.post("/api/v1/upstream/events", json={"events": events(11, 12)})  # 9 and 10 missing
+        assert gap.status_code == 409 and gap.json()["code"] == "SEQ_GAP" and gap.json()["params"]["acked"] == 8
+        holes = client.post("/api/v1/upstream/events", json={"events": events(9, 9) + events(11, 11)})
+        assert holes.status_code == 400 and holes.json()["code"] == "BAD_BATCH"
+        naive = events(9, 9, at="2026-11-23T09:30:00")  # a time without its zone
+        assert client.post("/api/v1/upstream/events", json={"events": naive}).status_code == 400
+        assert client.get("/api/v1/upstream/ack").json() == {"hall": "h1", "acked": 8}
+    assert stored(region_dsn, "SELECT count(*), count(DISTINCT seq) FROM events") == [(8, 8)]
+    assert stored(region_dsn, "SELECT count(*) FROM tickets")[0][0] == 8
+
+
+def test_rebuilding_the_projections_from_the_events_gives_the_same_tables(region, region_dsn, clock, capsys):
+    credential = credential_for(region_dsn, "h2", "二号大厅", clock)
+    day = events(1, 6)
+    day += [{"seq": 7, "type": "window.opened", "v": 2, "at": "2026-11-23T09:31:00+08:00",
+             "data": {"window_id": 1, "clerk_id": "c001"}},
+            {"seq": 8, "type": "ticket.called", "v": 2, "at": "2026-11-23T09:35:00+08:00",
+             "data": {"ticket_id": 1, "window_id": 1, "clerk_id": "c001"}},
+            {"seq": 9, "type": "ticket.finished", "v": 2, "at": "2026-11-23T09:41:00+08:00",
+             "data": {"ticket_id": 1, "window_id": 1}},
+            {"seq": 10, "type": "ticket.cancelled", "v": 2, "at": "2026-11-23T09:42:00+08:00",
+             "data": {"ticket_id": 2, "reason": "cancelled"}},
+            {"seq": 11, "type": "device.status", "v": 1, "at": "2026-11-23T09:43:00+08:00",
+             "data": {"device": "kiosk-1", "fault": "paper_out"}},
+            {"seq": 12, "type": "some.future_event", "v": 1, "at": "2026-11-23T09:44:00+08:00", "data": {"x": 1}}]
+    with up(region, credential) as client:
+        assert client.post("/api/v1/upstream/events", json={"events": day}).json()["acked"] == 12
+    with psycopg.connect(region_dsn) as conn:
+        before = projection_rows(conn)
+    assert [len(before[t]) for t in ("tickets", "windows", "devices", "hall_days")] == [6, 1, 1, 1]
+    assert region_cli(["rebuild", "--dsn", region_dsn]) == 0
+    assert "12 events" in capsys.readouterr().out
+    with psycopg.connect(region_dsn) as conn:
+        assert projection_rows(conn) == before
