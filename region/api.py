@@ -3,6 +3,7 @@ Every request takes a pooled connection and gives it back: nothing is kept betwe
 number of region processes may serve one database."""
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Protocol
@@ -21,6 +22,8 @@ from . import halls as hall_store
 from .live import daily_service, halls_live
 from .messages import error_body
 from .page import render_page
+
+log = logging.getLogger("hallq.region")
 
 MAX_BATCH = 1_000
 CONSOLE_CSS = Path(hub.__file__).resolve().parent / "static" / "console.css"  # the hall console's look
@@ -80,6 +83,11 @@ def create_app(pool: ConnectionPool, clock: Clock | None = None) -> FastAPI:
     @app.exception_handler(PoolTimeout)
     async def _storage(_: Request, e: Exception):
         return JSONResponse(error_body("STORAGE"), status_code=503, headers={"Retry-After": "5"})
+
+    @app.exception_handler(Exception)
+    async def _internal(_: Request, e: Exception):
+        log.exception("region request failed")  # events hold no ID numbers: logging the failure is safe
+        return JSONResponse(error_body("INTERNAL"), status_code=500)
 
     def _hall(conn: psycopg.Connection, request: Request) -> hall_store.Hall:
         hall = hall_store.hall_for(conn, _credential(request))

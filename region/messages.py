@@ -11,6 +11,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "NOT_FOUND": ("没有这个接口", "No such endpoint"),
     "STORAGE": ("区域数据库暂时不可用，未接收任何数据，请稍后重试",
                 "The region's database is unavailable; nothing was stored, retry later"),
+    "INTERNAL": ("区域服务内部错误，未接收任何数据，请联系管理员",
+                 "Internal error at the region; nothing was stored, contact the administrator"),
     "NO_HALL": ("没有这个大厅：{hall}", "No such hall: {hall}"),
 }
 

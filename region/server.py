@@ -3,6 +3,7 @@ hub makes its hall CA; halls pin it), in the foreground or in a thread for tests
 from __future__ import annotations
 
 import asyncio
+import socket
 import threading
 import time
 from pathlib import Path
@@ -18,6 +19,12 @@ from .schema import migrate
 
 DEFAULT_PORT = 8700
 POOL_MAX = 8
+
+
+def _free_port(host: str) -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return s.getsockname()[1]
 
 
 def region_tls(directory: str | Path, host: str = "", names: list[str] | tuple[str, ...] = ()) -> HubTls:
@@ -45,9 +52,7 @@ class RegionServer:
 
     def __init__(self, dsn: str, directory: str | Path, host: str = "127.0.0.1", port: int | None = None,
                  clock: Clock | None = None):
-        from hub.server import free_port
-
-        self.host, self.port = host, port or free_port(host)
+        self.host, self.port = host, port or _free_port(host)
         self.tls = region_tls(directory, host)
         self.pool = open_pool(dsn)
         self.server = _uvicorn(create_app(self.pool, clock), host, self.port, self.tls, "warning")
