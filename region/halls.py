@@ -72,10 +72,11 @@ def ingest(conn: psycopg.Connection, hall_id: int, events: list[dict], now: date
             return acked, 0
         if new[0]["seq"] != acked + 1:
             raise Gap(acked)
-        cur.executemany("INSERT INTO events (hall_id, seq, type, version, at, data, received_at)"
-                        " VALUES (%s, %s, %s, %s, %s, %s, %s)",
-                        [(hall_id, e["seq"], e["type"], e["v"], e["at"], Jsonb(e["data"]), now) for e in new])
-        fold(cur, hall_id, new)
         acked = new[-1]["seq"]
-        cur.execute("UPDATE halls SET acked_seq = %s WHERE id = %s", (acked, hall_id))
+        with conn.pipeline():  # one round trip for the batch's statements, not one each
+            cur.executemany("INSERT INTO events (hall_id, seq, type, version, at, data, received_at)"
+                            " VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                            [(hall_id, e["seq"], e["type"], e["v"], e["at"], Jsonb(e["data"]), now) for e in new])
+            fold(cur, hall_id, new)
+            cur.execute("UPDATE halls SET acked_seq = %s WHERE id = %s", (acked, hall_id))
     return acked, len(new)

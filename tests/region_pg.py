@@ -35,13 +35,14 @@ class LocalPostgres:
     def _run(self, *args: str) -> None:
         subprocess.run([*self._as, *args], check=True, capture_output=True, cwd=self.root)
 
-    def start(self) -> "LocalPostgres":
+    def start(self, durable: bool = False) -> "LocalPostgres":
         if not self.data.exists():
             self._run(_bin("initdb"), "-D", str(self.data), "-U", "hallq", "--auth=trust", "-E", "UTF8",
                       "--locale=C.UTF-8", "-N")
-        # fsync off: a test cluster is thrown away; the durability the region relies on is PostgreSQL's own.
+        # fsync off for tests: a test cluster is thrown away. A bench measures with it on (`durable`).
+        fast = "" if durable else " -c fsync=off -c full_page_writes=off"
         self._run(_bin("pg_ctl"), "-D", str(self.data), "-l", str(self.logfile), "-w", "-t", "60", "start",
-                  "-o", f"-p {self.port} -h 127.0.0.1 -k '' -c fsync=off -c full_page_writes=off")
+                  "-o", f"-p {self.port} -h 127.0.0.1 -k ''{fast}")
         return self
 
     def stop(self, mode: str = "fast") -> None:
