@@ -19,9 +19,6 @@ from .schema import migrate
 
 DEFAULT_PORT = 8700
 POOL_MAX = 8
-# Server-side prepared statements cost a round trip each inside the ingest pipeline: ingest ran at 471
-# events/s with psycopg's default (5) and 1,227 without (bench/region_ingest.py, one hall's day, busy machine).
-PREPARE = None
 
 
 def _free_port(host: str) -> int:
@@ -41,7 +38,7 @@ def open_pool(dsn: str) -> ConnectionPool:
         migrate(conn)
     # check: a connection PostgreSQL dropped (a restart) is replaced before a request gets it
     return ConnectionPool(dsn, min_size=1, max_size=POOL_MAX, open=True, check=ConnectionPool.check_connection,
-                          timeout=10, kwargs={"autocommit": True, "prepare_threshold": PREPARE})
+                          timeout=10, kwargs={"autocommit": True})
 
 
 def _uvicorn(app, host: str, port: int, tls: HubTls, log_level: str) -> uvicorn.Server:

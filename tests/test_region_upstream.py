@@ -16,7 +16,7 @@ from hub.server import HubServer, build_service
 from hub.upstream import Upstream, save_settings
 from region.cli import main as region_cli
 from region.halls import add_hall
-from region.live import daily_service, projection_rows
+from region.live import daily_service, halls_live, projection_rows
 from region.server import RegionServer
 from tests.conftest import HubHandle, until
 from tests.region_pg import postgres, region_dsn  # noqa: F401  (fixtures)
@@ -190,26 +190,51 @@ def test_events_sent_again_are_stored_once_and_a_gap_is_refused(region, region_d
     assert stored(region_dsn, "SELECT count(*) FROM tickets")[0][0] == 8
 
 
-def test_rebuilding_the_projections_from_the_events_gives_the_same_tables(region, region_dsn, clock, capsys):
-    credential = credential_for(region_dsn, "h2", "二号大厅", clock)
-    day = events(1, 6)
-    day += [{"seq": 7, "type": "window.opened", "v": 2, "at": "2026-11-23T09:31:00+08:00",
-             "data": {"window_id": 1, "clerk_id": "c001"}},
-            {"seq": 8, "type": "ticket.called", "v": 2, "at": "2026-11-23T09:35:00+08:00",
-             "data": {"ticket_id": 1, "window_id": 1, "clerk_id": "c001"}},
-            {"seq": 9, "type": "ticket.finished", "v": 2, "at": "2026-11-23T09:41:00+08:00",
-             "data": {"ticket_id": 1, "window_id": 1}},
-            {"seq": 10, "type": "ticket.cancelled", "v": 2, "at": "2026-11-23T09:42:00+08:00",
-             "data": {"ticket_id": 2, "reason": "cancelled"}},
-            {"seq": 11, "type": "device.status", "v": 1, "at": "2026-11-23T09:43:00+08:00",
-             "data": {"device": "kiosk-1", "fault": "paper_out"}},
-            {"seq": 12, "type": "some.future_event", "v": 1, "at": "2026-11-23T09:44:00+08:00", "data": {"x": 1}}]
-    with up(region, credential) as client:
-        assert client.post("/api/v1/upstream/events", json={"events": day}).json()["acked"] == 12
+def a_morning() -> list[dict]:
+    """Six tickets and most of what can happen to them, as a hub ships it."""
+    def ev(seq: int, kind: str, minute: int, **data) -> dict:
+        return {"seq": seq, "type": kind, "v": 2 if kind.startswith(("ticket.", "window.")) else 1,
+                "at": f"2026-11-23T09:{minute:02d}:00+08:00", "data": data}
+
+    return [ev(1, "day.started", 0, day="2026-11-23"), *[{**e, "seq": e["seq"] + 1} for e in events(1, 6)],
+            ev(8, "window.opened", 31, window_id=1, clerk_id="c001"),
+            ev(9, "window.opened", 31, window_id=2, clerk_id="c002"),
+            ev(10, "ticket.called", 35, ticket_id=1, window_id=1, clerk_id="c001"),
+            ev(11, "ticket.serving", 36, ticket_id=1, window_id=1),
+            ev(12, "ticket.finished", 41, ticket_id=1, window_id=1),
+            ev(13, "ticket.evaluated", 42, ticket_id=1, score=1, reasons=["slow"], comment=""),
+            ev(14, "ticket.cancelled", 42, ticket_id=2, reason="cancelled"),
+            ev(15, "ticket.called", 43, ticket_id=3, window_id=2, clerk_id="c002"),
+            ev(16, "ticket.no_show", 45, ticket_id=3, window_id=2, requeued=True, order=9.0),
+            ev(17, "window.paused", 46, window_id=2, reason="break"),
+            ev(18, "ticket.called", 47, ticket_id=4, window_id=1, clerk_id="c001"),
+            ev(19, "ticket.transferred", 48, ticket_id=4, from_window=1, service_id="pension", to_window=None,
+               order=0.5),
+            ev(20, "device.status", 49, device="kiosk-1", fault="paper_out"),
+            ev(21, "window.closed", 50, window_id=1),
+            ev(22, "some.future_event", 51, x=1)]
+
+
+def test_projections_are_the_same_however_the_events_arrive_and_after_a_rebuild(region, region_dsn, clock, capsys):
+    day = a_morning()
+    with up(region, credential_for(region_dsn, "whole", "整批大厅", clock)) as client:
+        assert client.post("/api/v1/upstream/events", json={"events": day}).json()["acked"] == 22
+    with up(region, credential_for(region_dsn, "single", "逐条大厅", clock)) as client:
+        for e in day:  # one event a batch: each fold starts from the rows the last one wrote
+            client.post("/api/v1/upstream/events", json={"events": [e]}).raise_for_status()
     with psycopg.connect(region_dsn) as conn:
         before = projection_rows(conn)
-    assert [len(before[t]) for t in ("tickets", "windows", "devices", "hall_days")] == [6, 1, 1, 1]
+        by_hall = {code: [r[1:] for t in ("tickets", "windows", "devices", "hall_days") for r in before[t]
+                          if r[0] == hall_id] for hall_id, code in conn.execute("SELECT id, code FROM halls")}
+        whole = {h["code"]: h for h in halls_live(conn, clock.now())}["whole"]
+    assert by_hall["whole"] == by_hall["single"]
+    tickets = {r[0]: r for r in by_hall["whole"][:6]}  # (ticket_id, day, zone, service, number, ..., state, ...)
+    assert [tickets[i][7] for i in range(1, 7)] == ["finished", "cancelled", "waiting", "waiting", "waiting",
+                                                    "waiting"]
+    assert tickets[4][3] == "pension" and tickets[1][16] == 1  # transferred; rated 1
+    assert (whole["waiting"], whole["open_windows"], whole["paused_windows"], whole["faulty_devices"]) == (4, 0, 1, 1)
+
     assert region_cli(["rebuild", "--dsn", region_dsn]) == 0
-    assert "12 events" in capsys.readouterr().out
+    assert "44 events" in capsys.readouterr().out
     with psycopg.connect(region_dsn) as conn:
         assert projection_rows(conn) == before
