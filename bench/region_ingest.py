@@ -45,8 +45,8 @@ def business_day(tickets: int, windows: int, day: str = "2026-11-23", seed: int 
     free_at = [start] * windows
     for w in range(windows):
         out.append((start, "window.opened", {"window_id": w + 1, "clerk_id": f"c{w + 1:03d}"}))
-    for t in range(1, tickets + 1):
-        issued = start + timedelta(seconds=rnd.uniform(0, 8 * 3600))
+    issue_times = sorted(start + timedelta(seconds=rnd.uniform(0, 8 * 3600)) for _ in range(tickets))
+    for t, issued in enumerate(issue_times, start=1):
         service = rnd.choice(SERVICES)
         out.append((issued, "ticket.issued", {"ticket_id": t, "number": f"A{t:04d}", "day": day, "zone_id": "general",
                                               "service_id": service, "order": float(t)}))

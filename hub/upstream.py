@@ -99,7 +99,8 @@ class Shipper:
 
     def _run(self) -> None:
         conn = sqlite3.connect(self.db_path, check_same_thread=False)
-        client = httpx.Client(base_url=self.upstream.url, verify=HallTrust(self.upstream.ca_pem, self.upstream.fingerprint).context(),
+        pinned = HallTrust(self.upstream.ca_pem, self.upstream.fingerprint).context()
+        client = httpx.Client(base_url=self.upstream.url, verify=pinned,
                               headers={"Authorization": f"Bearer {self.upstream.credential}"}, timeout=30)
         backoff = self.first_backoff
         try:

@@ -7,6 +7,7 @@ import logging
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Protocol
+from zoneinfo import ZoneInfo
 
 import psycopg
 from fastapi import FastAPI, Request
@@ -26,6 +27,10 @@ from .page import render_page
 log = logging.getLogger("hallq.region")
 
 MAX_BATCH = 1_000
+DEFAULT_TZ = "Asia/Shanghai"
+# As the hall console's: the page runs no script and is framed by no one.
+SECURITY_HEADERS = {"x-frame-options": "DENY", "referrer-policy": "no-referrer", "x-content-type-options": "nosniff",
+                    "content-security-policy": "default-src 'self'; script-src 'none'; frame-ancestors 'none'"}
 CONSOLE_CSS = Path(hub.__file__).resolve().parent / "static" / "console.css"  # the hall console's look
 
 
@@ -60,9 +65,17 @@ def _credential(request: Request) -> str:
     return token.strip() if scheme.lower() == "bearer" else ""
 
 
-def create_app(pool: ConnectionPool, clock: Clock | None = None) -> FastAPI:
+def create_app(pool: ConnectionPool, clock: Clock | None = None, tz: str = DEFAULT_TZ) -> FastAPI:
+    """`tz`: the region's time zone, for the times its pages show."""
     clock = clock or UtcClock()
+    zone = ZoneInfo(tz)
     app = FastAPI(title="HallQ region", docs_url=None, redoc_url=None)
+
+    @app.middleware("http")
+    async def _secured(request: Request, call_next):
+        response = await call_next(request)
+        response.headers.update(SECURITY_HEADERS)
+        return response
 
     @app.exception_handler(_Refusal)
     async def _refused(_: Request, e: _Refusal):
@@ -131,7 +144,7 @@ def create_app(pool: ConnectionPool, clock: Clock | None = None) -> FastAPI:
     @app.get("/", response_class=HTMLResponse)
     def page() -> str:
         with pool.connection() as conn:
-            return render_page(halls_live(conn, clock.now()))
+            return render_page(halls_live(conn, clock.now()), zone)
 
     @app.get("/static/console.css")
     def css() -> FileResponse:

@@ -26,11 +26,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("action", nargs="?", default="run", choices=["run", "migrate", "hall", "rebuild"])
     p.add_argument("hall_args", nargs="*", metavar="add CODE | list")
     p.add_argument("--dsn", default=os.environ.get("HALLQ_REGION_DSN", ""), help="PostgreSQL connection string")
-    p.add_argument("--dir", type=Path, default=DEFAULT_DIR, help=f"the region CA and certificate (default {DEFAULT_DIR})")
+    p.add_argument("--dir", type=Path, default=DEFAULT_DIR,
+                   help=f"the region CA and certificate (default {DEFAULT_DIR})")
     p.add_argument("--host", default="0.0.0.0")
     p.add_argument("--port", type=int, default=DEFAULT_PORT)
     p.add_argument("--tls-name", action="append", default=[], help="another name the certificate must cover")
     p.add_argument("--name", help="with hall add: the hall's name")
+    p.add_argument("--timezone", default="Asia/Shanghai", help="the time zone the region's pages show times in")
     return p
 
 
@@ -70,7 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.action == "run":
         from .server import serve_forever
 
-        serve_forever(args.dsn, args.dir, args.host, args.port, args.tls_name)
+        serve_forever(args.dsn, args.dir, args.host, args.port, args.tls_name, args.timezone)
         return 0
     try:
         with psycopg.connect(args.dsn, autocommit=True) as conn:

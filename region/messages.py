@@ -4,7 +4,8 @@ from __future__ import annotations
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "BAD_CREDENTIAL": ("大厅凭证无效或已停用，未接收任何数据；请向区域管理员重新申领",
-                       "The hall credential is wrong or revoked; nothing was stored. Ask the region's admin for a new one"),
+                       "The hall credential is wrong or revoked; nothing was stored. "
+                       "Ask the region's admin for a new one"),
     "BAD_BATCH": ("上报的事件有误：{detail}；未接收任何数据", "The events sent are not valid: {detail}; nothing was stored"),
     "SEQ_GAP": ("事件不连续：区域已确认到第 {acked} 条，请从第 {next} 条续传",
                 "Events out of order: the region holds up to seq {acked}; resume from {next}"),

@@ -80,12 +80,12 @@ class RegionServer:
         self.pool.close()
 
 
-def serve_forever(dsn: str, directory: Path, host: str, port: int, names: list[str]) -> None:
+def serve_forever(dsn: str, directory: Path, host: str, port: int, names: list[str], tz: str) -> None:
     tls = region_tls(directory, host, names)
     pool = open_pool(dsn)
     print(f"region: https://{host}:{port} — region CA / 区域证书: {tls.certfile.parent / 'hall-ca.pem'} "
           f"fingerprint / 指纹 {tls.fingerprint}", flush=True)
     try:
-        _uvicorn(create_app(pool), host, port, tls, "info").run()
+        _uvicorn(create_app(pool, tz=tz), host, port, tls, "info").run()
     finally:
         pool.close()

@@ -21,7 +21,7 @@ from tests.region_pg import postgres, region_dsn  # noqa: F401  (fixtures)
 from tests.test_region_upstream import events
 
 
-def test_migrations_apply_once_in_order_even_when_two_processes_start_together(region_dsn):
+def test_migrations_apply_once_in_order_even_when_two_processes_start_together(region_dsn):  # noqa: F811
     def start() -> int:
         with psycopg.connect(region_dsn, autocommit=True) as conn:
             return migrate(conn)
@@ -65,7 +65,7 @@ def wait_up(client: httpx.Client, proc: RegionProcess, timeout: float = 30.0) ->
         time.sleep(0.1)
 
 
-def test_two_region_processes_on_one_database_serve_the_same_halls(region_dsn, tmp_path, capsys):
+def test_two_region_processes_on_one_database_serve_the_same_halls(region_dsn, tmp_path, capsys):  # noqa: F811
     directory = tmp_path / "region"
     assert region_cli(["hall", "add", "h1", "--name", "一号大厅", "--dsn", region_dsn, "--dir", str(directory)]) == 0
     credential = capsys.readouterr().out.strip()

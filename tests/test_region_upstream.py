@@ -11,7 +11,6 @@ import pytest
 
 from hardware.idcard import make_id_number
 from hub.client.trust import HallTrust
-from hub.core.clock import ManualClock
 from hub.server import HubServer, build_service
 from hub.upstream import Upstream, save_settings
 from region.cli import main as region_cli
@@ -35,7 +34,7 @@ class ShippingHub(HubHandle):
 
 
 @pytest.fixture
-def region(region_dsn, tmp_path, clock):
+def region(region_dsn, tmp_path, clock):  # noqa: F811
     server = RegionServer(region_dsn, tmp_path / "region", clock=clock).start()
     yield server
     server.stop()
@@ -84,7 +83,8 @@ async def test_a_hall_s_morning_reaches_the_region_without_personal_data(tmp_pat
         kiosk = HubClient(hall.url, hall.pair("kiosk"), trust=hall.trust)
         caller = HubClient(hall.url, hall.pair("caller", window=1), trust=hall.trust)
         id_number = make_id_number(birth=date(1950, 5, 1))
-        await kiosk.issue_ticket("pension", priority_reason="senior", holder={"id_number": id_number, "name_masked": "张*丰"})
+        holder = {"id_number": id_number, "name_masked": "张*丰"}
+        await kiosk.issue_ticket("pension", priority_reason="senior", holder=holder)
         for service in ("business-license", "business-license", "pension"):
             await kiosk.issue_ticket(service)
         await caller.login(1, "c001", "1111")
@@ -169,7 +169,7 @@ async def test_a_wrong_hall_credential_is_refused_clearly_and_nothing_is_stored(
     assert stored(region_dsn, "SELECT count(*) FROM events")[0][0] == 0
 
 
-def test_events_sent_again_are_stored_once_and_a_gap_is_refused(region, region_dsn, clock):
+def test_events_sent_again_are_stored_once_and_a_gap_is_refused(region, region_dsn, clock):  # noqa: F811
     credential = credential_for(region_dsn, "h1", "一号大厅", clock)
     with up(region, credential) as client:
         first = client.post("/api/v1/upstream/events", json={"events": events(1, 5)}).json()
@@ -215,7 +215,8 @@ def a_morning() -> list[dict]:
             ev(22, "some.future_event", 51, x=1)]
 
 
-def test_projections_are_the_same_however_the_events_arrive_and_after_a_rebuild(region, region_dsn, clock, capsys):
+def test_projections_are_the_same_however_the_events_arrive_and_after_a_rebuild(region, region_dsn,  # noqa: F811
+                                                                                 clock, capsys):
     day = a_morning()
     with up(region, credential_for(region_dsn, "whole", "整批大厅", clock)) as client:
         assert client.post("/api/v1/upstream/events", json={"events": day}).json()["acked"] == 22
