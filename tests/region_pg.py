@@ -24,7 +24,8 @@ class LocalPostgres:
     """One throwaway cluster; `dsn(db)` names a database in it, `create(db)` makes a fresh one."""
 
     def __init__(self):
-        self.root = Path(tempfile.mkdtemp(prefix="hallq-pg-"))
+        # /tmp, not $TMPDIR: the `postgres` user must reach it when the tests run as root
+        self.root = Path(tempfile.mkdtemp(prefix="hallq-pg-", dir="/tmp" if os.geteuid() == 0 else None))
         self.data, self.logfile = self.root / "data", self.root / "server.log"
         self.port = free_port()
         self._as = []
