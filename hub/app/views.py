@@ -11,6 +11,7 @@ from ..core.rating import BAD_REASONS, GOOD_REASONS
 from ..core.vocabulary import BAD_SCORE_MAX, RATING_SCORES
 from ..fanout import encode
 from ..protocol import API_VERSION, display_snapshot, public_ticket
+from ..store import PROJECTED_ONLY
 
 # A ticket's QR link works this many days after its business day (to rate the service later), then expires.
 TICKET_LINK_DAYS = 7
@@ -53,7 +54,8 @@ class Views:
         if live is not None:
             return self.ticket_view(live)
         view = public_ticket(dict(row))
-        view.pop("transfer_count", None)
+        for key in PROJECTED_ONLY:
+            view.pop(key, None)
         view.update(ahead=0, estimated_wait_minutes=0)
         view["zone_name"], view["service_name"] = self._names(view)
         return view
