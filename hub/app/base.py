@@ -138,6 +138,8 @@ class HubCore:
             carried = self.hall.apply(e)
             if "ticket" in e.CARRIES and "ticket" not in carried:
                 carried["ticket"] = self._stored_ticket_after(e)
+            if "layout" in e.CARRIES:
+                carried["layout"] = self.device_layout()  # the read model's (views.py), after the edit
             applied.append((e, carried))
         return applied
 
