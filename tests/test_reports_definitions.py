@@ -107,7 +107,7 @@ def test_each_figure_of_a_small_day_is_what_the_definitions_say(desk, clock):
     # done: A001 B001 B002 B003; no-show presses 2 (A002 twice), of which 1 lapse; one transfer
     assert (s["done"], s["no_show_presses"], s["no_show"], s["transfers"]) == (4, 2, 1, 1)
     # at 16:30 the day is not over: A003 is still waiting, not cancelled
-    assert (s["cancelled"], s["day_end"]) == (0, 0)
+    assert (s["cancelled"], s["day_end"], s["open"]) == (0, 0, 1)
     # waits, issue to FIRST call: A001 10 (not 25: the 9 min at window 1 and 5 min after the transfer do not
     # count), A002 10, B001 1, B002 2, B003 3 -> sorted 1 2 3 10 10: mean 5.2, median 3, p90 (5th of 5) 10
     assert r["wait"] == {"count": 5, "mean": 5.2, "median": 3.0, "p90": 10.0}
@@ -147,7 +147,12 @@ def test_each_figure_of_a_small_day_is_what_the_definitions_say(desk, clock):
     # leftover is already shown as cancelled at day end, never as waiting.
     clock.set(at(24, 0, 30))
     s = report(desk)["summary"]
-    assert (s["day_end"], s["cancelled"], s["tickets"]) == (1, 0, 6)
+    assert (s["day_end"], s["open"], s["cancelled"], s["tickets"]) == (1, 0, 0, 6)
+    # the morning's first ticket rolls the day over in the log (A003 cancelled, reason day_end): same figures
+    clock.set(at(24, 9, 0))
+    desk.issue()
+    s = report(desk)["summary"]
+    assert (s["day_end"], s["open"], s["cancelled"], s["tickets"]) == (1, 0, 0, 6)
 
 
 def test_the_definitions_travel_with_the_figures_in_the_page_data_and_the_csv(desk, clock):

@@ -72,6 +72,7 @@ class _Group:
     no_show: int = 0
     cancelled: int = 0
     day_end: int = 0
+    open: int = 0
     transfers: int = 0
     waits: list = field(default_factory=list)
     services: list = field(default_factory=list)
@@ -84,6 +85,7 @@ class _Group:
         self.no_show += end == "no_show"
         self.cancelled += end == "cancelled"
         self.day_end += end == "day_end"
+        self.open += end in OPEN_STATES
         self.no_show_presses += t.get("no_show_count") or 0
         self.transfers += t.get("transfer_count") or 0
         self.calls += len(visits)
@@ -98,7 +100,7 @@ class _Group:
         return {
             "tickets": self.tickets, "calls": self.calls, "done": self.done,
             "no_show_presses": self.no_show_presses, "no_show": self.no_show, "cancelled": self.cancelled,
-            "day_end": self.day_end, "transfers": self.transfers,
+            "day_end": self.day_end, "open": self.open, "transfers": self.transfers,
             "wait_mean": wait["mean"], "wait_median": wait["median"], "wait_p90": wait["p90"],
             "service_mean": service["mean"], "service_median": service["median"], "service_p90": service["p90"],
             "evaluations": len(self.scores), "satisfaction": satisfaction(self.scores),

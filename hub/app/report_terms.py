@@ -28,6 +28,9 @@ TERMS: dict[str, tuple[str, str, str, str]] = {
                 "营业日结束时仍在等候或未办结的号，按日终作废计（营业日已过即计，无需等次日第一笔业务）。",
                 "Tickets still waiting or at a window when the business day ended, counted as cancelled at day "
                 "end (as soon as the day is over by the clock, not when the next day's first command arrives)."),
+    "open": ("未办结", "Still open",
+             "统计时仍在等候或正在窗口办理的号（只可能出现在当天）。",
+             "Tickets waiting or at a window when the report was made (only on a day not yet over)."),
     "transfers": ("转办次数", "Transfers", "从窗口转到其他事项或窗口的次数。",
                   "Times a window transferred a ticket to another service or window."),
     "recalls": ("重呼次数", "Recalls", "同一次叫号重复播报的次数。", "Repeat announcements of a call."),

@@ -33,7 +33,7 @@ LABELS: dict[str, tuple[str, str]] = {
 
 TICKET_BREAKDOWNS = ("by_zone", "by_service", "by_day")
 DESK_BREAKDOWNS = ("by_window", "by_clerk")
-SUMMARY = ("tickets", "calls", "done", "no_show_presses", "no_show", "cancelled", "day_end", "transfers",
+SUMMARY = ("tickets", "calls", "done", "no_show_presses", "no_show", "cancelled", "day_end", "open", "transfers",
            "wait_mean", "wait_median", "wait_p90", "service_mean", "service_median", "service_p90", "evaluations",
            "satisfaction")
 COLUMNS = ("key", "name", *SUMMARY)

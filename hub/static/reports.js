@@ -30,9 +30,10 @@ addStrings({
   "rep.all_states": ["全部状态", "All states"],
   "rep.definitions": ["指标口径", "What the figures mean"],
   "k.calls": ["叫号", "Calls"], "k.no_show_presses": ["过号次数", "No-show presses"], "k.day_end": ["日终作废", "Left at day end"],
+  "k.open": ["未办结", "Still open"],
   "c.calls": ["叫号", "Calls"], "c.services": ["接待", "Served"], "c.no_show_presses": ["过号次数", "No-show presses"],
   "c.day_end": ["日终作废", "Day end"], "c.visit_wait_mean": ["叫号前等候", "Wait before call"], "c.recalls": ["重呼", "Recalls"],
-  "c.cancelled": ["取消", "Cancelled"],
+  "c.cancelled": ["取消", "Cancelled"], "c.open": ["未办结", "Open"],
   "p.after_slot": ["其中宽限内", "Of which in the grace"],
   "k.tickets": ["取号", "Tickets"], "k.done": ["办结", "Done"], "k.no_show": ["过号作废", "No-show lapses"],
   "k.transfers": ["转办", "Transfers"], "k.wait_mean": ["平均等候", "Mean wait"],
@@ -61,7 +62,7 @@ addStrings({
 
 const $ = (id) => document.getElementById(id);
 const BREAKDOWNS = ["by_zone", "by_service", "by_window", "by_clerk", "by_day"];
-const COLUMNS = ["tickets", "calls", "done", "no_show_presses", "no_show", "day_end", "transfers", "wait_mean",
+const COLUMNS = ["tickets", "calls", "done", "no_show_presses", "no_show", "day_end", "open", "transfers", "wait_mean",
                  "wait_median", "wait_p90", "service_mean", "evaluations", "satisfaction"];
 // Windows and clerks count every call made there (a transferred ticket counts at each window).
 const DESK_COLUMNS = ["calls", "services", "done", "transfers", "no_show_presses", "no_show", "visit_wait_mean",
@@ -154,7 +155,7 @@ function define(key) {
 function renderCards() {
   const s = report.summary;
   const cards = [["tickets", s.tickets], ["calls", s.calls], ["done", s.done], ["no_show_presses", s.no_show_presses],
-    ["no_show", s.no_show], ["day_end", s.day_end], ["transfers", s.transfers],
+    ["no_show", s.no_show], ["day_end", s.day_end], ["open", s.open], ["transfers", s.transfers],
     ["wait_mean", s.wait_mean, "u.min"], ["wait_median", s.wait_median, "u.min"], ["wait_p90", s.wait_p90, "u.min"],
     ["service_mean", s.service_mean, "u.min"], ["satisfaction", s.satisfaction, "%"]];
   $("cards").replaceChildren(...cards.map(([k, v, unit]) => el("div", { class: "card kpi", title: define(k), dataset: { key: k } },
@@ -208,7 +209,7 @@ function renderPunctuality() {
 // Footnotes: every figure on the page with what it means (the same text as the exports' 指标口径 sheet).
 function renderDefinitions() {
   const keys = ["k.tickets", "k.calls", "c.services", "k.done", "k.no_show_presses", "k.no_show", "c.cancelled",
-    "k.day_end", "k.transfers", "k.wait_mean", "k.wait_p90", "c.visit_wait_mean", "k.service_mean", "k.satisfaction",
+    "k.day_end", "k.open", "k.transfers", "k.wait_mean", "k.wait_p90", "c.visit_wait_mean", "k.service_mean", "k.satisfaction",
     "p.on_time", "p.after_slot", "p.early", "p.late"];
   $("definitions").replaceChildren(el("h2", {}, t("rep.definitions")), el("dl", {},
     ...keys.flatMap((name) => {
