@@ -17,7 +17,6 @@ from pathlib import Path
 
 import httpx
 import websockets
-
 from harness import ROOT, Hub, arguments, auth, command, pair, percentile, request_id
 
 from hub.core.config import load_hall

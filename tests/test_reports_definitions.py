@@ -7,11 +7,11 @@ import csv
 import io
 
 import pytest
-
 from conftest import at
 from hall_http import HallHttp
-from hub.app import report_terms
 from web_fixtures import browser, page  # noqa: F401
+
+from hub.app import report_terms
 
 DAY = "2026-11-23"
 

@@ -9,12 +9,12 @@ TERMS: dict[str, tuple[str, str, str, str]] = {
                 "Tickets issued (appointment check-ins included); a transferred ticket still counts once."),
     "calls": ("叫号次数", "Calls",
               "窗口叫号的次数：每次叫到窗口算一次（转办后再叫、过号重排后再叫都另算），重呼不另算。",
-              "Times a window called a ticket: each call to a window counts (again after a transfer or a "
-              "no-show requeue); a repeat announcement (recall) does not."),
+              ("Times a window called a ticket: each call to a window counts (again after a transfer or a "
+              "no-show requeue); a repeat announcement (recall) does not.")),
     "services": ("接待次数", "Services",
                  "窗口实际接待的次数：叫到后办结或转办出去的每次到窗（过号不算）。",
-                 "Window visits where the citizen was attended: called and then finished or transferred "
-                 "onwards (no-shows excluded)."),
+                 ("Window visits where the citizen was attended: called and then finished or transferred "
+                 "onwards (no-shows excluded).")),
     "done": ("办结", "Done", "在窗口办结的号。", "Tickets finished at a window."),
     "no_show_presses": ("过号次数", "No-show presses",
                         "窗口按“过号”的次数（含过号后重新排队的）。",
@@ -26,8 +26,8 @@ TERMS: dict[str, tuple[str, str, str, str]] = {
                   "Tickets cancelled before a call, by the citizen or the kiosk."),
     "day_end": ("日终作废", "Cancelled at day end",
                 "营业日结束时仍在等候或未办结的号，按日终作废计（营业日已过即计，无需等次日第一笔业务）。",
-                "Tickets still waiting or at a window when the business day ended, counted as cancelled at day "
-                "end (as soon as the day is over by the clock, not when the next day's first command arrives)."),
+                ("Tickets still waiting or at a window when the business day ended, counted as cancelled at day "
+                "end (as soon as the day is over by the clock, not when the next day's first command arrives).")),
     "open": ("未办结", "Still open",
              "统计时仍在等候或正在窗口办理的号（只可能出现在当天）。",
              "Tickets waiting or at a window when the report was made (only on a day not yet over)."),
@@ -36,24 +36,24 @@ TERMS: dict[str, tuple[str, str, str, str]] = {
     "recalls": ("重呼次数", "Recalls", "同一次叫号重复播报的次数。", "Repeat announcements of a call."),
     "wait_mean": ("平均等候(分)", "Mean wait (min)",
                   "等候 = 取号到第一次被叫的分钟数（转办后在新窗口的等候和前一窗口的办理时间不计入）；只计被叫过的号。",
-                  "Wait = minutes from issue to the FIRST call (time at a first window and after a transfer is "
-                  "not included); tickets never called are left out."),
+                  ("Wait = minutes from issue to the FIRST call (time at a first window and after a transfer is "
+                  "not included); tickets never called are left out.")),
     "wait_median": ("等候中位数(分)", "Median wait (min)", "等候（取号到第一次被叫）的中位数。",
                     "Median of the waits (issue to first call)."),
     "wait_p90": ("等候P90(分)", "P90 wait (min)", "90% 的号等候不超过此值（取最近秩）。",
                  "90% of waits are at or below this (nearest rank)."),
     "service_mean": ("平均办理(分)", "Mean service (min)",
                      "办理 = 每次到窗的办理分钟数：从开始办理（未按则从叫号）到办结或转办；一张号转办后各窗口分别计。",
-                     "Service = minutes of each window visit: from serving (or the call, if not pressed) to "
-                     "finished or transferred; each window of a transferred ticket counts on its own."),
+                     ("Service = minutes of each window visit: from serving (or the call, if not pressed) to "
+                     "finished or transferred; each window of a transferred ticket counts on its own.")),
     "service_median": ("办理中位数(分)", "Median service (min)", "每次到窗办理时间的中位数。",
                        "Median of the per-visit service times."),
     "service_p90": ("办理P90(分)", "P90 service (min)", "90% 的到窗办理不超过此值（取最近秩）。",
                     "90% of visits' service times are at or below this (nearest rank)."),
     "visit_wait_mean": ("叫号前平均等候(分)", "Mean wait before the call (min)",
                         "本窗口每次叫号前，该号排队的分钟数：从取号、转入或过号重排起，到本窗口叫号。",
-                        "Per call at this window: minutes the ticket had been in line since it was issued, "
-                        "transferred in or put back after a no-show."),
+                        ("Per call at this window: minutes the ticket had been in line since it was issued, "
+                        "transferred in or put back after a no-show.")),
     "evaluations": ("评价数", "Ratings", "收到的评价数；按窗口和人员时计在办结的那次到窗。",
                     "Ratings received; by window and clerk, credited to the visit that finished the ticket."),
     "satisfaction": ("满意率(%)", "Satisfaction (%)", "基本满意及以上的评价占全部评价的百分比。",
