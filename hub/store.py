@@ -25,7 +25,7 @@ except ImportError:  # Windows: a running hub's database cannot be replaced ther
 from .core.events import Event, decode, encode
 from .protocol import public_event
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 HALL_LAYOUT_KEY = "hall_config"  # the console's edited layout, as HallConfig JSON
 
 TICKET_COLUMNS = {
@@ -36,6 +36,16 @@ TICKET_COLUMNS = {
     "recall_count": int, "id_masked": str, "id_hash": str, "name_masked": str, "device": str, "evaluation": str,
     "transfer_count": int, "device_id": int,
 }
+# Kept by the store beside the ticket's own fields (the ticket forgets them: a transfer clears called_at).
+PROJECTED_ONLY = ("transfer_count", "first_called_at", "cancel_reason")
+# One row per call of a ticket to a window, for per-visit report figures: how long the citizen waited for
+# this call (queued_at: issued, transferred or put back after a no-show), the service, how the visit ended.
+VISIT_COLUMNS = {"id": int, "ticket_id": int, "day": str, "window_id": int, "clerk_id": str, "service_id": str,
+                 "queued_at": str, "called_at": str, "serving_at": str, "ended_at": str, "outcome": str,
+                 "recalls": int}
+# A request's remembered answer is kept this long: a device repeats a request within seconds or, after a
+# long outage, within the day.
+REQUESTS_KEEP_HOURS = 24
 
 
 _UPSERT_TICKET = "INSERT INTO tickets ({cols}) VALUES ({marks}) ON CONFLICT(id) DO UPDATE SET {sets}".format(
@@ -150,7 +160,35 @@ def _without_hashes(value):
     return value
 
 
-MIGRATIONS = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _accounts, 6: _requests_per_device, 7: _drop_id_salt}
+def _visits(db: sqlite_utils.Database) -> None:
+    # Honest report figures: wait to the first call (a transfer clears called_at), why a ticket was
+    # cancelled (by the citizen or at day end), and every visit to a window (not only the last one).
+    # Built from the event log for the days before; requests get an index to be pruned by age.
+    conn = db.conn
+    for column in ("first_called_at", "cancel_reason"):
+        if column not in db["tickets"].columns_dict:
+            db["tickets"].add_column(column, str)
+    db["visits"].create(VISIT_COLUMNS, pk="id", if_not_exists=True)
+    db["visits"].create_index(["ticket_id"], if_not_exists=True)
+    db["visits"].create_index(["day"], if_not_exists=True)
+    db["requests"].create_index(["at"], if_not_exists=True)
+    with _Transaction(conn, threading.RLock()):
+        # Refusals were remembered without a time; they take the time of the request before them (in the
+        # order remembered), so pruning by age reaches them too.
+        conn.execute("UPDATE requests SET at = COALESCE((SELECT r.at FROM requests r WHERE r.rowid < requests.rowid "
+                     "AND r.at IS NOT NULL ORDER BY r.rowid DESC LIMIT 1), (SELECT MIN(at) FROM events)) "
+                     "WHERE at IS NULL")
+        conn.execute("DELETE FROM visits")
+        conn.execute("UPDATE tickets SET first_called_at = NULL, cancel_reason = NULL")
+        rows = conn.execute("SELECT type, version, at, data FROM events WHERE type LIKE 'ticket.%' ORDER BY seq")
+        for kind, version, at, data in rows.fetchall():
+            if kind not in _VISIT_EVENTS:
+                continue
+            event = decode(kind, version, json.loads(data), at)
+            _project_visit(conn, kind, at, encode(event)[2], None)
+
+
+MIGRATIONS = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _accounts, 6: _requests_per_device, 7: _drop_id_salt, 8: _visits}
 
 
 class StoreError(Exception):
@@ -231,11 +269,12 @@ class Store:
 
     # ---- commands -------------------------------------------------------------------------
     def append(self, commands: list[tuple[list["Stored"], tuple[str, int | None, int, dict] | None]],
-               snapshot: tuple[int, dict] | None = None) -> None:
+               snapshot: tuple[int, dict] | None = None, prune_before: str | None = None) -> None:
         """Commit decided commands in one transaction: their events (numbered by the hub, gap-free
-        after the log's last seq), the ticket projection, the requests to remember, and optionally
-        a state snapshot (seq, state) that replaces the older ones. Runs on the writer's own connection, so reads on `conn`
-        never wait for its fsync."""
+        after the log's last seq), the ticket projection, the requests to remember (each request is
+        (request_id, device_id, status, answer, at)), optionally a state snapshot (seq, state) that
+        replaces the older ones, and optionally forget the requests remembered before `prune_before`.
+        Runs on the writer's own connection, so reads on `conn` never wait for its fsync."""
         conn = self._writer_conn()
         seq = self.last_seq
         with _Transaction(conn, self._write_lock):
@@ -247,12 +286,14 @@ class Store:
                     conn.execute("INSERT INTO events (seq, type, at, data, version, wire) VALUES (?, ?, ?, ?, ?, ?)",
                                  (seq, e.type, e.at, e.data, e.version, e.text))
                     if e.ticket:
-                        _project(conn, e.ticket, transferred=e.type == "ticket.transferred")
+                        _project(conn, e)
                 if request is not None:
-                    request_id, device_id, status, response = request
+                    request_id, device_id, status, response, at = request
                     conn.execute(
                         "INSERT INTO requests (request_id, device_id, status, response, at) VALUES (?, ?, ?, ?, ?)",
-                        (request_id, device_id or 0, status, _json(response), events[-1].at if events else None))
+                        (request_id, device_id or 0, status, _json(response), at))
+            if prune_before is not None:
+                conn.execute("DELETE FROM requests WHERE at < ?", (prune_before,))
             if snapshot is not None:
                 conn.execute("INSERT OR REPLACE INTO snapshots (seq, state) VALUES (?, ?)", (snapshot[0], _json(snapshot[1])))
                 # Only the newest is ever read; a busy day would otherwise keep a whole hall every 5,000 events.
@@ -263,6 +304,11 @@ class Store:
         if self._wconn is None:
             self._wconn = _connect(self.path)
         return self._wconn
+
+    def prune_requests(self, before: str) -> int:
+        """Forget the answers to requests made before `before` (ISO time); answers how many went."""
+        with self._tx() as conn:
+            return conn.execute("DELETE FROM requests WHERE at < ?", (before,)).rowcount
 
     def request(self, device_id: int | None, request_id: str) -> tuple[int, dict] | None:
         """The first answer to this device's request_id (device None: the citizen's namespaced ids)."""
@@ -315,6 +361,10 @@ class Store:
     def tickets_between(self, first_day: str, last_day: str) -> list[dict]:
         return [_ticket_from_row(r) for r in
                 self.db["tickets"].rows_where("day >= ? AND day <= ?", [first_day, last_day], order_by="id")]
+
+    def visits_between(self, first_day: str, last_day: str) -> list[dict]:
+        """Every call of a ticket to a window on the days first..last, in call order."""
+        return list(self.db["visits"].rows_where("day >= ? AND day <= ?", [first_day, last_day], order_by="id"))
 
     # ---- devices --------------------------------------------------------------------------
     def add_device(self, name: str, role: str, window_id: int | None, at: str) -> tuple[dict, str]:
@@ -516,12 +566,48 @@ class Store:
                          "VALUES (:ticket_id, :state, :note, :updated_at, :updated_by)", record)
 
 
-def _project(conn: sqlite3.Connection, ticket: dict, *, transferred: bool) -> None:
-    row = dict(ticket)
+def _project(conn: sqlite3.Connection, e: "Stored") -> None:
+    row = dict(e.ticket)
     row["evaluation"] = _json(row["evaluation"]) if row["evaluation"] else None
     prev = conn.execute("SELECT transfer_count FROM tickets WHERE id=?", (row["id"],)).fetchone()
-    row["transfer_count"] = prev[0] + transferred if prev else 0
+    row["transfer_count"] = prev[0] + (e.type == "ticket.transferred") if prev else 0
     conn.execute(_UPSERT_TICKET, [row[c] for c in TICKET_COLUMNS])
+    if e.type in _VISIT_EVENTS:
+        _project_visit(conn, e.type, e.at, json.loads(e.data), e.ticket)
+
+
+_VISIT_EVENTS = frozenset({"ticket.called", "ticket.recalled", "ticket.serving", "ticket.finished", "ticket.no_show",
+                           "ticket.transferred", "ticket.cancelled"})
+
+
+def _project_visit(conn: sqlite3.Connection, kind: str, at: str, facts: dict, ticket: dict | None) -> None:
+    """What a ticket event adds to the ticket's first call, cancel reason and visits. `ticket`: the
+    ticket after the event (None when rebuilding from the log: the row has what is needed)."""
+    tid = facts["ticket_id"]
+    if kind == "ticket.called":
+        row = conn.execute("SELECT day, service_id, issued_at FROM tickets WHERE id=?", (tid,)).fetchone()
+        if row is None:
+            return
+        day, service_id, issued_at = row
+        if ticket is not None:
+            service_id = ticket["service_id"]
+        queued = conn.execute("SELECT MAX(ended_at) FROM visits WHERE ticket_id=?", (tid,)).fetchone()[0]
+        conn.execute("INSERT INTO visits (ticket_id, day, window_id, clerk_id, service_id, queued_at, called_at, recalls)"
+                     " VALUES (?, ?, ?, ?, ?, ?, ?, 0)",
+                     (tid, day, facts["window_id"], facts.get("clerk_id"), service_id, queued or issued_at, at))
+        conn.execute("UPDATE tickets SET first_called_at = COALESCE(first_called_at, ?) WHERE id=?", (at, tid))
+        return
+    if kind == "ticket.cancelled":
+        conn.execute("UPDATE tickets SET cancel_reason=? WHERE id=?", (facts["reason"], tid))
+    open_visit = "(SELECT MAX(id) FROM visits WHERE ticket_id=? AND ended_at IS NULL)"
+    if kind == "ticket.recalled":
+        conn.execute(f"UPDATE visits SET recalls = recalls + 1 WHERE id = {open_visit}", (tid,))
+    elif kind == "ticket.serving":
+        conn.execute(f"UPDATE visits SET serving_at=? WHERE id = {open_visit}", (at, tid))
+    else:
+        outcome = {"ticket.finished": "done", "ticket.transferred": "transferred", "ticket.cancelled": "day_end",
+                   "ticket.no_show": "no_show" if facts.get("requeued") else "lapsed"}[kind]
+        conn.execute(f"UPDATE visits SET ended_at=?, outcome=? WHERE id = {open_visit}", (at, outcome, tid))
 
 
 @dataclass(frozen=True)
@@ -558,6 +644,7 @@ def _json(value) -> str:
 
 def _ticket_from_row(row: dict) -> dict:
     row = dict(row)
+    row.setdefault("first_called_at", None)
     row["priority"] = bool(row["priority"])
     row["transferred"] = bool(row["transferred"])
     row["evaluation"] = json.loads(row["evaluation"]) if row["evaluation"] else None

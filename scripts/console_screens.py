@@ -4,7 +4,7 @@
 
 Starts a hub on the default hall (a manual clock at Monday 09:40), issues tickets, opens and
 pauses windows, reports a printer fault, then saves PNGs of sign-in, dashboard (1440x900),
-devices/pairing, hall setup, the zone editor and the audit log.
+devices/pairing, hall setup, the zone editor, the audit log and the reports page with its definitions.
 """
 from __future__ import annotations
 
@@ -118,6 +118,9 @@ def main(argv: list[str]) -> int:
             page.goto(f"{server.url}/console#audit")
             page.wait_for_selector("#audit-rows tr")
             page.screenshot(path=str(out / "6-audit.png"))
+            page.goto(f"{server.url}/console/reports")
+            page.wait_for_selector("#definitions dd")
+            page.screenshot(path=str(out / "8-reports.png"), full_page=True)
             page.goto(f"{server.url}/console#dashboard")
             page.click("#lang-toggle")
             page.wait_for_selector(".zone-card")

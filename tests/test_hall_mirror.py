@@ -4,7 +4,9 @@ from __future__ import annotations
 import shutil
 import sqlite3
 
-from hub.client import HallMirror
+import httpx
+
+from hub.client import HallMirror, HubClient
 from tests.conftest import until
 
 
@@ -62,3 +64,59 @@ async def test_the_mirror_is_rebuilt_when_the_hub_comes_back_from_a_backup(hub, 
     assert mirror.current_ticket(1)["number"] == "A001"
     assert [t["number"] for t in mirror.tickets.values()] == ["A001"]
     await mirror.aclose()
+
+
+class CountingTransport(httpx.AsyncBaseTransport):
+    """The device's real HTTPS transport, noting each request it sends (method, path)."""
+
+    def __init__(self, verify):
+        self.inner = httpx.AsyncHTTPTransport(verify=verify)
+        self.sent: list[tuple[str, str]] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.sent.append((request.method, request.url.path))
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+async def test_a_hall_edit_reaches_devices_as_one_event_they_apply_without_fetching_the_hall(hub, clients):
+    """A console edit used to make every caller fetch /hall and /snapshot at once (99 windows: the hub
+    saturated). Now the hall.changed event carries the new layout and each mirror applies it as it comes."""
+    caller_net, display_net = CountingTransport(hub.ssl), CountingTransport(hub.ssl)
+    caller = HubClient(hub.url, hub.pair("caller", "caller-1", 1), trust=hub.trust, transport=caller_net,
+                       retry_delay=0.05, max_backoff=0.5)
+    display = HubClient(hub.url, hub.pair("display", "display-1"), trust=hub.trust, transport=display_net,
+                        retry_delay=0.05, max_backoff=0.5)
+    at_caller, at_display = HallMirror(caller, hall_info=True), HallMirror(display)
+    seen_with_event: list[tuple[str, str, str]] = []  # (event, hall name, window 1's name) as each event was applied
+    at_caller.on_change(lambda item: seen_with_event.append(
+        (item["type"], (at_caller.hall_info or {}).get("hall", {}).get("name"), (at_caller.window(1) or {}).get("name"))))
+    for mirror in (at_caller, at_display):
+        mirror.start()
+    await until(lambda: at_caller.hall_info is not None and at_caller.seq is not None and at_display.seq is not None)
+    before = len(caller_net.sent), len(display_net.sent)
+
+    console = httpx.AsyncClient(base_url=hub.url + "/api/v1", verify=hub.ssl,
+                                headers={"Authorization": f"Bearer {hub.pair('console', 'manager')}"})
+    window = {"id": 1, "name": "综合受理窗口", "name_en": "Main desk", "zones": ["general", "social"]}
+    assert (await console.put("/console/config/windows/1", json=window)).status_code == 200
+    assert (await console.put("/console/config/hall", json={"name": "新城政务服务中心"})).status_code == 200
+    last = await clients("kiosk").issue_ticket("pension")  # a command after both edits, to wait on its seq
+    await until(lambda: at_caller.seq >= last["seq"] and at_display.seq >= last["seq"])
+    await console.aclose()
+
+    # each edit was applied from its own event: the layout was new at the moment the event came in
+    edits = [(name, window) for kind, name, window in seen_with_event if kind == "hall.changed"]
+    assert edits == [("测试政务服务中心", "综合受理窗口"), ("新城政务服务中心", "综合受理窗口")]
+    assert at_caller.hall_info["windows"][0]["name"] == "综合受理窗口"
+    assert at_display.hall_name["name"] == "新城政务服务中心" and at_display.window(1)["name_en"] == "Main desk"
+    assert [z["id"] for z in at_display.zones] == ["general", "social", "selfservice"]
+    assert at_display.waiting_in_zone("social") == 1
+    # and neither device asked the hub for the hall or a snapshot again
+    assert caller_net.sent[before[0]:] == [] and display_net.sent[before[1]:] == []
+    for mirror in (at_caller, at_display):
+        await mirror.aclose()
+    await caller.aclose()
+    await display.aclose()

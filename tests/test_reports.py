@@ -21,7 +21,16 @@ def row(tid, issued, called=None, finished=None, state="done", serving=None, zon
             "finished_at": iso(finished), "window_id": window if called else None, "clerk_id": clerk if called else None,
             "transfer_count": transfers, "evaluation": {"score": score, "reasons": []} if score else None,
             "appointment_id": "ap" if slot else None, "slot_start": iso(slot[0]) if slot else None,
-            "slot_end": iso(slot[1]) if slot else None}
+            "slot_end": iso(slot[1]) if slot else None, "first_called_at": iso(called),
+            "no_show_count": 1 if state == "no_show" else 0}
+
+
+def visits_of(rows):
+    """One visit per called row: at its window, ending as the ticket did."""
+    ends = {"done": "done", "no_show": "lapsed"}
+    return [{"ticket_id": r["id"], "window_id": r["window_id"], "clerk_id": r["clerk_id"], "queued_at": r["issued_at"],
+             "called_at": r["called_at"], "serving_at": r["serving_at"], "ended_at": r["finished_at"],
+             "outcome": ends.get(r["state"]), "recalls": 0} for r in rows if r["called_at"]]
 
 
 # ---- pure figures ---------------------------------------------------------------------------
@@ -34,17 +43,19 @@ def test_waits_services_and_counts_from_hand_made_rows():
         row(5, "10:30", None, None, state="cancelled"),
         row(6, "11:00", None, None, state="waiting", zone="social", service="pension"),
     ]
-    r = report_data.build(rows, "2026-11-23", "2026-11-23", names={"zone": {"general": "综合服务区"}})
+    r = report_data.build(rows, visits_of(rows), "2026-11-23", "2026-11-23", names={"zone": {"general": "综合服务区"}})
     s = r["summary"]
     assert (s["tickets"], s["done"], s["no_show"], s["cancelled"], s["transfers"]) == (6, 3, 1, 1, 1)
-    assert r["wait"] == {"count": 3, "mean": 5.0, "median": 4.0, "p90": 9.0}
+    # issue to first call, the no-show's 30 minutes too (the hall made that citizen wait as well):
+    # 2 4 9 30 -> mean 11.25, shown 11.2; median (4 + 9) / 2; p90 the 4th of 4
+    assert r["wait"] == {"count": 4, "mean": 11.2, "median": 6.5, "p90": 30.0}
     # service: from serving if the clerk pressed it, else from the call: 3, 3, 6 minutes
     assert r["service"] == {"count": 3, "mean": 4.0, "median": 3.0, "p90": 6.0}
     zones = {z["key"]: z for z in r["by_zone"]}
     assert zones["general"]["name"] == "综合服务区" and zones["general"]["tickets"] == 5
     assert zones["social"]["tickets"] == 1 and zones["social"]["wait_mean"] is None
     windows = {w["key"]: w for w in r["by_window"]}
-    assert set(windows) == {1, 2} and windows[2]["tickets"] == 1 and windows[1]["no_show"] == 1
+    assert set(windows) == {1, 2} and windows[2]["calls"] == 1 and windows[1]["no_show"] == 1
     assert [c["key"] for c in r["by_clerk"]] == ["c001", "c002"]
     assert [(h["hour"], h["tickets"]) for h in r["by_hour"]] == [(9, 2), (10, 3), (11, 1)]
     assert r["by_hour"][0]["wait_mean"] == 3.0
@@ -65,7 +76,7 @@ def test_p90_is_the_nearest_rank_and_an_even_count_median_is_the_middle_pair(wai
     """The report's definitions (report_data): p90 by nearest rank, so one rank off is another
     citizen's wait; with an even count the median is the mean of the two middle waits."""
     rows = [row(i + 1, "09:00", f"09:{w:02d}", f"10:{w:02d}") for i, w in enumerate(waits)]
-    wait = report_data.build(rows, "2026-11-23", "2026-11-23")["wait"]
+    wait = report_data.build(rows, visits_of(rows), "2026-11-23", "2026-11-23")["wait"]
     ordered = sorted(waits)
     middle = len(ordered) // 2
     assert wait["p90"] == nearest_rank(waits, 90)
@@ -73,14 +84,18 @@ def test_p90_is_the_nearest_rank_and_an_even_count_median_is_the_middle_pair(wai
     assert wait["count"] == len(waits)
 
 
-def test_appointment_punctuality_and_empty_days():
-    rows = [row(1, "09:50", "10:01", "10:05", slot=("10:00", "10:30")),   # early
-            row(2, "10:05", "10:06", "10:09", slot=("10:00", "10:30")),   # on time
-            row(3, "10:40", "10:41", "10:49", slot=("10:00", "10:30")),   # late
-            row(4, "10:41", "10:50", "10:55")]                           # no appointment
-    p = report_data.build(rows, "2026-11-23", "2026-11-23")["punctuality"]
-    assert p == {"appointments": 3, "early": 1, "on_time": 1, "late": 1, "on_time_rate": 33.3}
-    empty = report_data.build([], "2026-11-23", "2026-11-23")
+def test_appointment_punctuality_against_the_halls_window_and_empty_days():
+    """The hall lets a 10:00-10:30 slot check in from 09:30 (30 min early) to 10:45 (15 min late)."""
+    slot = ("10:00", "10:30")
+    rows = [row(1, "09:29", "10:01", "10:05", slot=slot),   # early: before the hall's window opens
+            row(2, "09:30", "10:01", "10:05", slot=slot),   # on time: the window's first minute
+            row(3, "10:05", "10:06", "10:09", slot=slot),   # on time: in the slot
+            row(4, "10:45", "10:46", "10:49", slot=slot),   # on time: the grace's last minute, after the slot
+            row(5, "10:46", "10:47", "10:49", slot=slot),   # late
+            row(6, "10:41", "10:50", "10:55")]             # no appointment
+    p = report_data.build(rows, [], "2026-11-23", "2026-11-23", early_minutes=30, late_minutes=15)["punctuality"]
+    assert p == {"appointments": 5, "early": 1, "on_time": 3, "after_slot": 1, "late": 1, "on_time_rate": 60.0}
+    empty = report_data.build([], [], "2026-11-23", "2026-11-23")
     assert empty["summary"]["tickets"] == 0 and empty["wait"]["mean"] is None and empty["by_hour"] == []
     assert empty["evaluations"]["satisfaction"] is None
 
@@ -123,9 +138,11 @@ def test_csv_and_xlsx_downloads_match_the_day(desk, clock, page, hub):
     assert r.status_code == 200 and r.content.startswith(b"\xef\xbb\xbf"), "Excel needs the BOM for Chinese"
     assert "attachment" in r.headers["content-disposition"]
     rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
-    summary = {row_[0]: row_[1] for row_ in rows[1:17] if len(row_) == 2}
-    assert summary["取号数"] == "4" and summary["办结"] == "3" and summary["过号"] == "1"
-    assert summary["平均等候(分)"] == "5.0" and summary["等候中位数(分)"] == "4.0" and summary["等候P90(分)"] == "9.0"
+    summary = {row_[0]: row_[1] for row_ in rows[1:20] if len(row_) == 3}
+    assert summary["取号数"] == "4" and summary["办结"] == "3"
+    assert summary["过号次数"] == "2" and summary["过号作废"] == "1"
+    # issue to first call: 2, 4, 9 and the no-show B001's 7 (09:44 -> 09:51)
+    assert summary["平均等候(分)"] == "5.5" and summary["等候中位数(分)"] == "5.5" and summary["等候P90(分)"] == "9.0"
     assert summary["平均办理(分)"] == "4.0"
     assert ["[按区域]"] in rows and ["[按小时]"] in rows
 
@@ -133,7 +150,7 @@ def test_csv_and_xlsx_downloads_match_the_day(desk, clock, page, hub):
     page.goto(f"{hub.url}/console/reports#token={desk.token('console')}")
     page.wait_for_selector(".kpi[data-key='tickets'] .v")
     assert page.inner_text(".kpi[data-key='tickets'] .v") == "4"
-    assert page.inner_text(".kpi[data-key='wait_mean'] .v").startswith("5")
+    assert page.inner_text(".kpi[data-key='wait_mean'] .v").startswith("5.5")
     assert page.locator("#chart-tickets svg rect").count() == 1  # all four issued in the 09:00 hour
     with page.expect_download() as download:
         page.click("#xlsx")
@@ -142,12 +159,13 @@ def test_csv_and_xlsx_downloads_match_the_day(desk, clock, page, hub):
         wb = openpyxl.load_workbook(f)
     assert wb.sheetnames[:5] == ["汇总", "按区域", "按事项", "按窗口", "按工作人员"]
     figures = {r_[0]: r_[1] for r_ in wb["汇总"].iter_rows(min_row=2, values_only=True)}
-    assert figures["取号数"] == 4 and figures["过号"] == 1
-    assert figures["平均等候(分)"] == 5 and figures["等候中位数(分)"] == 4
+    assert figures["取号数"] == 4 and figures["过号作废"] == 1 and figures["过号次数"] == 2
+    assert figures["平均等候(分)"] == 5.5 and figures["等候中位数(分)"] == 5.5
     zones = list(wb["按区域"].iter_rows(min_row=2, values_only=True))
-    assert [(z[1], z[2], z[4]) for z in zones] == [("综合服务区", 3, 0), ("人社服务专区", 1, 1)]
+    assert [(z[1], z[2], z[6]) for z in zones] == [("综合服务区", 3, 0), ("人社服务专区", 1, 1)]
     windows = list(wb["按窗口"].iter_rows(min_row=2, values_only=True))
-    assert windows[0][:4] == (1, "综合窗口1", 4, 3)
+    assert windows[0][:5] == (1, "综合窗口1", 5, 3, 3)  # calls (B001 twice), services, done
+    assert wb.sheetnames[-1] == "指标口径"
 
 
 def test_reports_refuse_bad_ranges_and_other_devices(desk):

@@ -34,3 +34,29 @@ async def test_an_acknowledged_ticket_is_there_after_reopening(tmp_path):
     assert await again.issue_ticket("req-issue-1", kiosk, "pension") == (200, answer)
     assert len(again.hall.state.tickets) == 1
     again.store.close()
+
+
+async def test_remembered_requests_are_forgotten_after_a_day_and_replay_within_it(tmp_path):
+    """Each command's request_id and answer are kept so a repeat is not done twice; a new business day
+    forgets those older than a day, so the table holds about one day instead of every command ever."""
+    db = tmp_path / "hall.db"
+    tz = ZoneInfo("Asia/Shanghai")
+    clock = ManualClock(datetime(2026, 11, 23, 9, 30, tzinfo=tz))
+    kiosk = {"id": 7, "role": "kiosk", "window_id": None, "name": "kiosk-1"}
+    hub = build_service(db, SMALL_HALL, clock)
+    monday = await hub.issue_ticket("req-mon", kiosk, "pension")
+    clock.set(datetime(2026, 11, 24, 9, 0, tzinfo=tz))
+    await hub.issue_ticket("req-tue", kiosk, "pension")
+    # Tuesday 09:00: Monday 09:30 is within a day, so its repeat still gets the first answer
+    assert await hub.issue_ticket("req-mon", kiosk, "pension") == monday
+    clock.set(datetime(2026, 11, 25, 9, 30, tzinfo=tz))
+    wednesday = await hub.issue_ticket("req-wed", kiosk, "pension")
+    # answered after its commit, and the new day's first commit (before it) pruned the table
+    assert hub.store.request(7, "req-mon") is None and hub.store.request(7, "req-tue") is None
+    assert hub.store.conn.execute("SELECT COUNT(*) FROM requests").fetchone()[0] == 1
+    # Wednesday's own repeat still replays and issues nothing
+    hub.store.close()
+    again = build_service(db, SMALL_HALL, clock)
+    assert await again.issue_ticket("req-wed", kiosk, "pension") == wednesday
+    assert [t["number"] for t in again.snapshot()["tickets"]] == [wednesday[1]["ticket"]["number"]]
+    again.close()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import pytest
 from conftest import DATA, SMALL_HALL
@@ -34,9 +34,21 @@ def test_the_legacy_day_replays_and_reports_as_the_landed_code_did(legacy_db):
     hub = open_hub(legacy_db, clock)
     assert hub.snapshot() == EXPECTED["snapshot"]
     rows = hub.store.tickets_between("2026-11-01", "2026-11-30")
-    # Tickets now record the issuing device's id; the legacy ones did not know it.
-    assert rows == [{**r, "device_id": None} for r in EXPECTED["ticket_rows"]]
-    assert hub.report("2026-11-23", "2026-11-24") == EXPECTED["report"]
+    # Tickets now record the issuing device's id; the legacy ones did not know it. The first call and
+    # why a ticket was cancelled are read back from the log by the schema 8 migration.
+    added = ("first_called_at", "cancel_reason")
+    assert [{k: v for k, v in r.items() if k not in added} for r in rows] == [
+        {**r, "device_id": None} for r in EXPECTED["ticket_rows"]]
+    assert {r["number"]: r["cancel_reason"] for r in rows if r["state"] == "cancelled"} == {
+        "A003": "day_end", "A004": "day_end", "A005": "cancelled", "Z001": "day_end", "A009": "day_end"}
+    assert all(r["first_called_at"] <= r["called_at"] for r in rows if r["called_at"])
+    # Figures whose definitions were kept are the landed code's; cancellations are now told apart.
+    report, landed = hub.report("2026-11-23", "2026-11-24"), EXPECTED["report"]
+    kept = ("tickets", "done", "no_show", "transfers", "evaluations", "satisfaction")
+    assert {k: report["summary"][k] for k in kept} == {k: landed["summary"][k] for k in kept}
+    assert report["summary"]["cancelled"] + report["summary"]["day_end"] == landed["summary"]["cancelled"]
+    assert report["evaluations"] == landed["evaluations"]
+    assert [h["tickets"] for h in report["by_hour"]] == [h["tickets"] for h in landed["by_hour"]]
     assert {str(r["id"]): hub.stored_ticket_view(r) for r in rows} == EXPECTED["ticket_views"]
     # Devices catching up over the legacy rows get the same messages, marked version 1.
     wire = list(hub.store.events_since(0))
@@ -98,11 +110,19 @@ def test_without_its_snapshots_the_legacy_log_replays_to_the_same_hall(legacy_db
 async def test_remembered_requests_stay_their_devices_after_the_migration(legacy_db):
     """Requests are keyed by (device, request_id) now: each legacy answer still replays for its own
     device (the citizen's namespaced ones with no device); another device's same id is a new request."""
+    now = datetime.fromisoformat(EXPECTED["now"])
     with sqlite3.connect(legacy_db) as con:
-        rows = con.execute("SELECT request_id, device_id, status, response FROM requests").fetchall()
-    hub = open_hub(legacy_db, ManualClock(datetime.fromisoformat(EXPECTED["now"])))
+        # the refusals were remembered without a time; the migration dates them like their neighbours
+        every = con.execute("SELECT request_id, device_id, status, response, at FROM requests").fetchall()
+    day_old = (now - timedelta(hours=24)).isoformat()
+    rows = [r[:4] for r in every if r[4] is not None and r[4] >= day_old]
+    hub = open_hub(legacy_db, ManualClock(now))
     for request_id, device_id, status, response in rows:
         assert hub.store.request(device_id, request_id) == (status, json.loads(response))
+    # answers older than a day were forgotten when the hub started (requests are kept one day)
+    gone = [r for r in every if r[4] is not None and r[4] < day_old]
+    assert gone and all(hub.store.request(d, r) is None for r, d, *_ in gone)
+    assert hub.store.conn.execute("SELECT COUNT(*) FROM requests WHERE at IS NULL").fetchone()[0] == 0
     kiosk_id, kiosk_request = next((d, r) for r, d, _, _ in rows if d is not None)
     assert hub.store.request(kiosk_id + 100, kiosk_request) is None
     assert any(r.startswith("pub:") and d is None for r, d, _, _ in rows)

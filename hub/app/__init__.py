@@ -19,7 +19,7 @@ repeated request_id, decide with the core, apply, commit, publish) and answer (s
   accounts.py  named console accounts and roles, sign-in (hashing off the loop, login limits),
                sessions and their expiry; the throttle on guessing a pairing code
   clerks.py    a clerk's window login with the PIN lockout; locked_clerks, unlock_clerk
-  report_data.py  the reports' figures from ticket rows (pure)
+  report_data.py  the reports' figures from ticket and visit rows (pure); report_terms.py what each means
 """
 from __future__ import annotations
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ..core.clock import Clock
 from ..core.config import HallConfig
@@ -21,7 +21,7 @@ from ..core.events import DayStarted, Event
 from ..core.model import HallState, Ticket
 from ..fanout import Fanout, control
 from ..idkey import PersonalKey, key_path, load_or_create
-from ..store import Store, number
+from ..store import PROJECTED_ONLY, REQUESTS_KEEP_HOURS, Store, number
 from ..writer import CommitWriter, Pending
 
 log = logging.getLogger("hallq.hub")
@@ -56,6 +56,7 @@ class HubCore:
                         key_file)
         self.personal_key = PersonalKey(load_or_create(key_file))
         self.hall = self._load()
+        store.prune_requests(_requests_cutoff(self.now()))  # a hub that was off over a day start
         # (device id, request_id) -> its answer, while its commit is under way (request_ids are per device)
         self.inflight: dict[tuple[int, str], asyncio.Future] = {}
         self.writer = CommitWriter(self._write, prepare=self._prepare, committed=self._committed, failed=self._failed)
@@ -127,7 +128,7 @@ class HubCore:
             # events from others' on the stream without counting them.
             answer = 200, {**render(result), "seq": self.seq + len(events)}
             applied = self._apply(events)
-        return self._commit(applied, request=(request_id, device_id, *answer) if request_id else None,
+        return self._commit(applied, request=(request_id, device_id, *answer, self.stamp()) if request_id else None,
                             answer=answer)
 
     def _apply(self, events: list[Event]) -> list[tuple[Event, dict]]:
@@ -137,13 +138,16 @@ class HubCore:
             carried = self.hall.apply(e)
             if "ticket" in e.CARRIES and "ticket" not in carried:
                 carried["ticket"] = self._stored_ticket_after(e)
+            if "layout" in e.CARRIES:
+                carried["layout"] = self.device_layout()  # the read model's (views.py), after the edit
             applied.append((e, carried))
         return applied
 
     def _stored_ticket_after(self, e: Event) -> dict:
         """A ticket not in today's hall (e.g. yesterday's, rated today), from the store, as `e` leaves it."""
         row = dict(self.store.ticket(e.ticket_id))
-        row.pop("transfer_count", None)
+        for key in PROJECTED_ONLY:
+            row.pop(key, None)
         t = Ticket.from_dict(row)
         fold_ticket(e, t)
         return t.to_dict()
@@ -175,7 +179,11 @@ class HubCore:
 
     # ---- the writer's steps (see hub/writer.py) --------------------------------------------
     def _write(self, batch: list[Pending], snapshot: tuple[int, dict] | None) -> None:
-        self.store.append([(p.events, p.request) for p in batch], snapshot)
+        # A new day's first commit also forgets the answers to requests older than the keep time, so
+        # the requests table holds about one day, not every command ever made.
+        started = next((e.at for p in batch for e in p.events if e.type == DayStarted.TYPE), None)
+        self.store.append([(p.events, p.request) for p in batch], snapshot,
+                          prune_before=_requests_cutoff(datetime.fromisoformat(started)) if started else None)
 
     def _prepare(self, batch: list[Pending]) -> tuple[int, dict] | None:
         # Called with the hall exactly at the batch's last seq: everything decided is in the batch.
@@ -237,6 +245,10 @@ class HubCore:
     def hash_personal(self, value: str) -> str:
         """An ID or phone number's keyed hash (the key is in a file beside the database, hub/idkey.py)."""
         return self.personal_key.hash(value)
+
+
+def _requests_cutoff(now: datetime) -> str:
+    return (now - timedelta(hours=REQUESTS_KEEP_HOURS)).isoformat(timespec="seconds")
 
 
 def _inflight_key(device_id: int | None, request_id: str) -> tuple[int, str]:

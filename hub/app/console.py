@@ -99,8 +99,12 @@ class ConsoleUseCases:
     def report(self, first: str | None, last: str | None) -> dict:
         """Figures for the days first..last (YYYY-MM-DD, default today)."""
         start, end = self.report_range(first, last)
-        return report_data.build(self.store.tickets_between(start, end), start, end, names=self.display_names(),
-                                 tz=self.config.tz)
+        rules = self.config.queue
+        return report_data.build(self.store.tickets_between(start, end), self.store.visits_between(start, end),
+                                 start, end, names=self.display_names(), tz=self.config.tz,
+                                 today=self.config.business_day(self.now()).isoformat(),
+                                 early_minutes=rules.appointment_early_minutes,
+                                 late_minutes=rules.appointment_late_minutes)
 
     def rated_tickets(self, first: str | None, last: str | None, *, bad_only: bool = False,
                       state: str | None = None) -> dict:

@@ -11,6 +11,7 @@ from ..core.rating import BAD_REASONS, GOOD_REASONS
 from ..core.vocabulary import BAD_SCORE_MAX, RATING_SCORES
 from ..fanout import encode
 from ..protocol import API_VERSION, display_snapshot, public_ticket
+from ..store import PROJECTED_ONLY
 
 # A ticket's QR link works this many days after its business day (to rate the service later), then expires.
 TICKET_LINK_DAYS = 7
@@ -53,7 +54,8 @@ class Views:
         if live is not None:
             return self.ticket_view(live)
         view = public_ticket(dict(row))
-        view.pop("transfer_count", None)
+        for key in PROJECTED_ONLY:
+            view.pop(key, None)
         view.update(ahead=0, estimated_wait_minutes=0)
         view["zone_name"], view["service_name"] = self._names(view)
         return view
@@ -164,16 +166,9 @@ class Views:
         known = queue.positions(s, self.config, now)
         zones = self._zones(now)
         windows = []
-        for w in self.config.windows:
-            ws = s.windows[w.id]
-            clerk = self.config.clerk(ws.clerk_id) if ws.clerk_id else None
-            current = s.tickets.get(ws.current) if ws.current else None
-            windows.append({
-                **ws.to_dict(), "name": w.name or f"{w.id}号窗口", "name_en": w.name_en or f"Window {w.id}",
-                "clerk_name": clerk.name if clerk else None,
-                "current_ticket": self.ticket_view(current, known=known) if current else None,
-                "served_today": s.clerk_done.get(ws.clerk_id, 0) if ws.clerk_id else 0,
-            })
+        for entry in self._window_entries():
+            current = s.tickets.get(entry["current"]) if entry["current"] else None
+            windows.append({**entry, "current_ticket": self.ticket_view(current, known=known) if current else None})
         # The call order as it happened (a recall counts as the latest call), not by timestamp:
         # two windows often call within the same second.
         called = [s.tickets[i] for i in reversed(s.calls) if i in s.tickets and s.tickets[i].called_at]
@@ -189,6 +184,27 @@ class Views:
             "recent_calls": [self.ticket_view(t, known=known) for t in called[:10]],
             "device_faults": s.device_faults,
         }
+
+    def _window_entries(self) -> list[dict]:
+        """Each window of the layout as the snapshot shows it (without its current ticket's view)."""
+        s, entries = self.hall.state, []
+        for w in self.config.windows:
+            ws = s.windows[w.id]
+            clerk = self.config.clerk(ws.clerk_id) if ws.clerk_id else None
+            entries.append({
+                **ws.to_dict(), "name": w.name or f"{w.id}号窗口", "name_en": w.name_en or f"Window {w.id}",
+                "clerk_name": clerk.name if clerk else None,
+                "served_today": s.clerk_done.get(ws.clerk_id, 0) if ws.clerk_id else 0,
+            })
+        return entries
+
+    def device_layout(self) -> dict:
+        """What a hall edit changes for devices, carried on its hall.changed event so each device applies
+        it (hub.client.HallMirror) instead of all of them fetching /hall and /snapshot at once: the layout
+        as GET /hall gives it, and the snapshot's hall name, notice, zones and windows."""
+        return {"info": self.hall_info(), "hall": {"name": self.config.hall.name, "name_en": self.config.hall.name_en},
+                "notice": self.hall.state.notice or self.config.hall.notice, "zones": self._zones(self.now()),
+                "windows": self._window_entries()}
 
     def hall_info(self) -> dict:
         cfg = self.config

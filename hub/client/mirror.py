@@ -30,7 +30,7 @@ class HallMirror:
         self.seq: int | None = None  # the last event (or snapshot) taken from the stream
         self.day: str | None = None
         self.hall_name: dict = {}  # {"name", "name_en"}
-        self.hall_info: dict | None = None  # GET /hall (services, windows, zones), if asked for
+        self.hall_info: dict | None = None  # GET /hall (services, windows, zones), if asked for; kept by hall edits' events
         self.notice = ""
         self.zones: list[dict] = []
         self.windows: dict[int, dict] = {}
@@ -164,7 +164,10 @@ class HallMirror:
         elif kind == "notice.set":
             self.notice = data.get("notice", "")
         elif kind == "hall.changed":
-            self.refresh()
+            if data.get("layout"):
+                self._apply_layout(data["layout"], seq)
+            else:  # written before hubs carried the layout on the event
+                self.refresh()
         ticket = data.get("ticket")
         if ticket:
             self._put_ticket(ticket, seq)
@@ -178,6 +181,25 @@ class HallMirror:
         if data.get("window"):
             self._put_window(data["window"], seq)
         self._notify(event)
+
+    def _apply_layout(self, layout: dict, seq: int) -> None:
+        """A hall edit's new layout, as the hub sent it on the event: what a fresh /hall and snapshot
+        would give for the hall's name, notice, zones and windows (tickets are untouched by an edit)."""
+        if self.want_hall_info:
+            self.hall_info = layout["info"]
+        self.hall_name = layout.get("hall") or {}
+        self.notice = layout.get("notice") or ""
+        self.zones = list(layout.get("zones", []))
+        kept = set()
+        for w in layout.get("windows", []):
+            kept.add(w["id"])
+            if self._newer("window", w["id"], seq):
+                self.windows[w["id"]] = {**self.windows.get(w["id"], {}), **w}
+        for gone in [k for k in self.windows if k not in kept]:
+            del self.windows[gone]
+            self._stamps.pop(("window", gone), None)
+        if self.want_hall_info:
+            self._notify({"type": "hall"})
 
     def _on_stream(self, item: dict) -> None:
         if item["type"] == "snapshot":

@@ -4,8 +4,11 @@ from __future__ import annotations
 import csv
 import io
 
+from ..app import report_terms
 from ..core.vocabulary import RATING_SCORES
 
+# Section titles and column heads that are not figures; the figures' labels and definitions are in
+# hub/app/report_terms.py.
 LABELS: dict[str, tuple[str, str]] = {
     "summary": ("汇总", "Summary"),
     "by_zone": ("按区域", "By zone"),
@@ -15,74 +18,71 @@ LABELS: dict[str, tuple[str, str]] = {
     "by_day": ("按日期", "By day"),
     "by_hour": ("按小时", "By hour"),
     "punctuality": ("预约守时", "Appointment punctuality"),
-    "evaluations": ("评价", "Evaluations"),
+    "evaluations_sheet": ("评价", "Evaluations"),
+    "definitions": ("指标口径", "Definitions"),
     "key": ("编号", "Key"),
     "name": ("名称", "Name"),
-    "tickets": ("取号数", "Tickets"),
-    "done": ("办结", "Done"),
-    "no_show": ("过号", "No-shows"),
-    "cancelled": ("取消", "Cancelled"),
-    "transfers": ("转办次数", "Transfers"),
-    "wait_mean": ("平均等候(分)", "Mean wait (min)"),
-    "wait_median": ("等候中位数(分)", "Median wait (min)"),
-    "wait_p90": ("等候P90(分)", "P90 wait (min)"),
-    "service_mean": ("平均办理(分)", "Mean service (min)"),
-    "service_median": ("办理中位数(分)", "Median service (min)"),
-    "service_p90": ("办理P90(分)", "P90 service (min)"),
-    "evaluations_count": ("评价数", "Ratings"),
-    "satisfaction": ("满意率(%)", "Satisfaction (%)"),
     "hour": ("时段", "Hour"),
-    "appointments": ("预约签到", "Checked-in appointments"),
-    "early": ("提前", "Early"),
-    "on_time": ("准时", "On time"),
-    "late": ("迟到", "Late"),
-    "on_time_rate": ("准时率(%)", "On-time rate (%)"),
     "score": ("评价等级", "Rating"),
     "count": ("数量", "Count"),
-    "bad": ("差评", "Poor ratings"),
     "range": ("统计日期", "Dates"),
     "item": ("项目", "Item"),
     "value": ("数值", "Value"),
+    "definition": ("口径", "Definition"),
 }
 
-BREAKDOWNS = ("by_zone", "by_service", "by_window", "by_clerk", "by_day")
-COLUMNS = ("key", "name", "tickets", "done", "no_show", "cancelled", "transfers", "wait_mean", "wait_median",
-           "wait_p90", "service_mean", "service_median", "service_p90", "evaluations", "satisfaction")
-SUMMARY = ("tickets", "done", "no_show", "cancelled", "transfers", "wait_mean", "wait_median", "wait_p90",
-           "service_mean", "service_median", "service_p90", "evaluations", "satisfaction")
+TICKET_BREAKDOWNS = ("by_zone", "by_service", "by_day")
+DESK_BREAKDOWNS = ("by_window", "by_clerk")
+SUMMARY = ("tickets", "calls", "done", "no_show_presses", "no_show", "cancelled", "day_end", "open", "transfers",
+           "wait_mean", "wait_median", "wait_p90", "service_mean", "service_median", "service_p90", "evaluations",
+           "satisfaction")
+COLUMNS = ("key", "name", *SUMMARY)
+DESK_COLUMNS = ("key", "name", "calls", "services", "done", "transfers", "no_show_presses", "no_show", "recalls",
+                "visit_wait_mean", "service_mean", "service_median", "service_p90", "evaluations", "satisfaction")
+PUNCTUALITY = ("appointments", "early", "on_time", "after_slot", "late", "on_time_rate")
 
 
 def label(key: str, lang: str = "zh") -> str:
-    if key == "evaluations":
-        key = "evaluations_count"
-    pair = LABELS.get(key, (key, key))
+    pair = LABELS.get(key)
+    if pair is None:
+        return report_terms.label(key, lang)
     return pair[1] if lang == "en" else pair[0]
 
 
+def _define(report: dict, key: str, lang: str) -> str:
+    entry = report.get("definitions", {}).get(key)
+    return entry["en" if lang == "en" else "zh"] if entry else ""
+
+
 def tables(report: dict, lang: str = "zh") -> list[tuple[str, list[list]]]:
-    """(title, rows with a header row first) for every part of the report, in page order."""
+    """(title, rows with a header row first) for every part of the report, in page order; the summary
+    and punctuality carry each figure's definition beside it, and a last table defines every column."""
     out = []
     s = report["summary"]
-    out.append((label("summary", lang), [[label("item", lang), label("value", lang)],
-                                         [label("range", lang), f"{report['from']} ~ {report['to']}"],
-                                         *[[label(k, lang), s[k]] for k in SUMMARY]]))
-    for part in BREAKDOWNS:
-        rows = [[label(c, lang) for c in COLUMNS]]
-        rows += [[r[c] for c in COLUMNS] for r in report[part]]
+    out.append((label("summary", lang), [[label("item", lang), label("value", lang), label("definition", lang)],
+                                         [label("range", lang), f"{report['from']} ~ {report['to']}", ""],
+                                         *[[label(k, lang), s[k], _define(report, k, lang)] for k in SUMMARY]]))
+    for part in ("by_zone", "by_service", "by_window", "by_clerk", "by_day"):
+        columns = DESK_COLUMNS if part in DESK_BREAKDOWNS else COLUMNS
+        rows = [[label(c, lang) for c in columns]]
+        rows += [[r[c] for c in columns] for r in report[part]]
         out.append((label(part, lang), rows))
     hours = [[label("hour", lang), label("tickets", lang), label("wait_mean", lang)]]
     hours += [[f"{h['hour']:02d}:00", h["tickets"], h["wait_mean"]] for h in report["by_hour"]]
     out.append((label("by_hour", lang), hours))
     p = report["punctuality"]
-    out.append((label("punctuality", lang), [[label("item", lang), label("value", lang)],
-                                             *[[label(k, lang), p[k]] for k in
-                                               ("appointments", "early", "on_time", "late", "on_time_rate")]]))
+    out.append((label("punctuality", lang), [[label("item", lang), label("value", lang), label("definition", lang)],
+                                             *[[label(k, lang), p[k], _define(report, k, lang)]
+                                               for k in PUNCTUALITY]]))
     e = report["evaluations"]
     ev_rows = [[label("score", lang), label("count", lang)]]
     ev_rows += [[RATING_SCORES[int(k)][1 if lang == "en" else 0], n] for k, n in e["per_score"].items()]
-    ev_rows += [[label("evaluations_count", lang), e["count"]], [label("bad", lang), e["bad"]],
+    ev_rows += [[label("evaluations", lang), e["count"]], [label("bad", lang), e["bad"]],
                 [label("satisfaction", lang), e["satisfaction"]]]
-    out.append((label("evaluations", lang), ev_rows))
+    out.append((label("evaluations_sheet", lang), ev_rows))
+    defined = [[label("item", lang), label("definition", lang)]]
+    defined += [[label(k, lang), _define(report, k, lang)] for k in report.get("definitions", {})]
+    out.append((label("definitions", lang), defined))
     return out
 
 

@@ -236,9 +236,12 @@ class DayStarted(Event):
 
 @dataclass(frozen=True)
 class HallChanged(Event):
-    """The console edited the hall's layout; devices fetch /hall again."""
+    """The console edited the hall's layout. On the wire it carries the new layout as devices see it
+    ("layout": GET /hall's answer and the snapshot's hall name, notice, zones and windows), which they
+    apply as it comes; events written before it was carried make devices fetch /hall again."""
     TYPE = "hall.changed"
     VERSION = 1
+    CARRIES = ("layout",)
     what: str
     section: str | None = None
     key: str | int | None = None

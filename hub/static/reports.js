@@ -28,7 +28,14 @@ addStrings({
   "rep.followups": ["评价与差评跟进", "Ratings and follow-up of poor ratings"],
   "rep.only_bad": ["只看差评", "Poor ratings only"],
   "rep.all_states": ["全部状态", "All states"],
-  "k.tickets": ["取号", "Tickets"], "k.done": ["办结", "Done"], "k.no_show": ["过号", "No-shows"],
+  "rep.definitions": ["指标口径", "What the figures mean"],
+  "k.calls": ["叫号", "Calls"], "k.no_show_presses": ["过号次数", "No-show presses"], "k.day_end": ["日终作废", "Left at day end"],
+  "k.open": ["未办结", "Still open"],
+  "c.calls": ["叫号", "Calls"], "c.services": ["接待", "Served"], "c.no_show_presses": ["过号次数", "No-show presses"],
+  "c.day_end": ["日终作废", "Day end"], "c.visit_wait_mean": ["叫号前等候", "Wait before call"], "c.recalls": ["重呼", "Recalls"],
+  "c.cancelled": ["取消", "Cancelled"], "c.open": ["未办结", "Open"],
+  "p.after_slot": ["其中宽限内", "Of which in the grace"],
+  "k.tickets": ["取号", "Tickets"], "k.done": ["办结", "Done"], "k.no_show": ["过号作废", "No-show lapses"],
   "k.transfers": ["转办", "Transfers"], "k.wait_mean": ["平均等候", "Mean wait"],
   "k.wait_median": ["等候中位数", "Median wait"], "k.wait_p90": ["等候 P90", "P90 wait"],
   "k.service_mean": ["平均办理", "Mean service"], "k.satisfaction": ["满意率", "Satisfaction"],
@@ -36,10 +43,10 @@ addStrings({
   "b.by_zone": ["按区域", "Zones"], "b.by_service": ["按事项", "Services"], "b.by_window": ["按窗口", "Windows"],
   "b.by_clerk": ["按工作人员", "Clerks"], "b.by_day": ["按日期", "Days"],
   "c.name": ["名称", "Name"], "c.tickets": ["取号", "Tickets"], "c.done": ["办结", "Done"],
-  "c.no_show": ["过号", "No-show"], "c.transfers": ["转办", "Transfers"], "c.wait_mean": ["平均等候", "Mean wait"],
+  "c.no_show": ["过号作废", "Lapsed"], "c.transfers": ["转办", "Transfers"], "c.wait_mean": ["平均等候", "Mean wait"],
   "c.wait_median": ["中位数", "Median"], "c.wait_p90": ["P90", "P90"], "c.service_mean": ["平均办理", "Mean service"],
   "c.evaluations": ["评价", "Ratings"], "c.satisfaction": ["满意率", "Satisfied"],
-  "p.appointments": ["预约签到", "Checked in"], "p.on_time": ["准时（时段内）", "On time (in slot)"],
+  "p.appointments": ["预约签到", "Checked in"], "p.on_time": ["准时（本厅签到时间内）", "On time (hall's window)"],
   "p.early": ["提前", "Early"], "p.late": ["迟到", "Late"], "p.rate": ["准时率", "On-time rate"],
   "e.count": ["共 {n} 条评价", "{n} ratings"], "e.satisfaction": ["满意率 {p}", "{p} satisfied"],
   "e.bad": ["差评 {n} 条", "{n} poor"],
@@ -55,8 +62,12 @@ addStrings({
 
 const $ = (id) => document.getElementById(id);
 const BREAKDOWNS = ["by_zone", "by_service", "by_window", "by_clerk", "by_day"];
-const COLUMNS = ["tickets", "done", "no_show", "transfers", "wait_mean", "wait_median", "wait_p90", "service_mean",
-                 "evaluations", "satisfaction"];
+const COLUMNS = ["tickets", "calls", "done", "no_show_presses", "no_show", "day_end", "open", "transfers", "wait_mean",
+                 "wait_median", "wait_p90", "service_mean", "evaluations", "satisfaction"];
+// Windows and clerks count every call made there (a transferred ticket counts at each window).
+const DESK_COLUMNS = ["calls", "services", "done", "transfers", "no_show_presses", "no_show", "visit_wait_mean",
+                      "service_mean", "evaluations", "satisfaction"];
+const DESKS = new Set(["by_window", "by_clerk"]);
 const STATES = ["open", "handled", "rectified"];
 let report = null;
 let items = [];
@@ -135,12 +146,19 @@ function barChart(points, { color = "#1456b8", unit = "" } = {}) {
 }
 
 // ---- rendering ---------------------------------------------------------------------------
+// A figure's definition (from the hub, in the page's language), shown as its tooltip and in the footnotes.
+function define(key) {
+  const d = report && report.definitions && report.definitions[key];
+  return d ? (getLang() === "en" ? d.en : d.zh) : "";
+}
+
 function renderCards() {
   const s = report.summary;
-  const cards = [["tickets", s.tickets], ["done", s.done], ["no_show", s.no_show], ["transfers", s.transfers],
+  const cards = [["tickets", s.tickets], ["calls", s.calls], ["done", s.done], ["no_show_presses", s.no_show_presses],
+    ["no_show", s.no_show], ["day_end", s.day_end], ["open", s.open], ["transfers", s.transfers],
     ["wait_mean", s.wait_mean, "u.min"], ["wait_median", s.wait_median, "u.min"], ["wait_p90", s.wait_p90, "u.min"],
     ["service_mean", s.service_mean, "u.min"], ["satisfaction", s.satisfaction, "%"]];
-  $("cards").replaceChildren(...cards.map(([k, v, unit]) => el("div", { class: "card kpi", dataset: { key: k } },
+  $("cards").replaceChildren(...cards.map(([k, v, unit]) => el("div", { class: "card kpi", title: define(k), dataset: { key: k } },
     el("div", { class: "k" }, t("k." + k)),
     el("div", { class: "v" }, fmt(v), v === null || !unit ? null : el("span", { class: "u" }, unit === "%" ? "%" : t(unit))))));
 }
@@ -157,11 +175,13 @@ function renderBreakdown() {
     type: "button", class: b === tab ? "on" : "", onclick: () => { tab = b; renderBreakdown(); },
   }, t("b." + b))));
   const rows = report[tab];
+  const columns = DESKS.has(tab) ? DESK_COLUMNS : COLUMNS;
   const table = el("table", { id: "breakdown-table" },
-    el("thead", {}, el("tr", {}, el("th", {}, t("c.name")), ...COLUMNS.map((c) => el("th", {}, t("c." + c))))),
+    el("thead", {}, el("tr", {}, el("th", {}, t("c.name")),
+      ...columns.map((c) => el("th", { title: define(c), dataset: { key: c } }, t("c." + c))))),
     el("tbody", {}, rows.length ? rows.map((r) => el("tr", {}, el("td", {}, r.name),
-      ...COLUMNS.map((c) => el("td", {}, fmt(r[c], c === "satisfaction" && r[c] !== null ? "%" : ""))))) :
-      el("tr", {}, el("td", { colspan: COLUMNS.length + 1, class: "empty" }, t("rep.no_data")))));
+      ...columns.map((c) => el("td", {}, fmt(r[c], c === "satisfaction" && r[c] !== null ? "%" : ""))))) :
+      el("tr", {}, el("td", { colspan: columns.length + 1, class: "empty" }, t("rep.no_data")))));
   $("breakdown").replaceChildren(table);
 }
 
@@ -179,10 +199,23 @@ function renderEvaluations() {
 
 function renderPunctuality() {
   const p = report.punctuality;
-  const row = (k, v) => el("tr", {}, el("td", {}, t(k)), el("td", {}, fmt(v)));
-  $("punct").replaceChildren(el("table", {}, el("tbody", {}, row("p.appointments", p.appointments),
-    row("p.on_time", p.on_time), row("p.early", p.early), row("p.late", p.late),
-    row("p.rate", p.on_time_rate === null ? null : p.on_time_rate + "%"))));
+  const row = (k, v, key) => el("tr", { title: define(key), dataset: { key } }, el("td", {}, t(k)), el("td", {}, fmt(v)));
+  $("punct").replaceChildren(el("table", {}, el("tbody", {}, row("p.appointments", p.appointments, "appointments"),
+    row("p.on_time", p.on_time, "on_time"), row("p.after_slot", p.after_slot, "after_slot"),
+    row("p.early", p.early, "early"), row("p.late", p.late, "late"),
+    row("p.rate", p.on_time_rate === null ? null : p.on_time_rate + "%", "on_time_rate"))));
+}
+
+// Footnotes: every figure on the page with what it means (the same text as the exports' 指标口径 sheet).
+function renderDefinitions() {
+  const keys = ["k.tickets", "k.calls", "c.services", "k.done", "k.no_show_presses", "k.no_show", "c.cancelled",
+    "k.day_end", "k.open", "k.transfers", "k.wait_mean", "k.wait_p90", "c.visit_wait_mean", "k.service_mean", "k.satisfaction",
+    "p.on_time", "p.after_slot", "p.early", "p.late"];
+  $("definitions").replaceChildren(el("h2", {}, t("rep.definitions")), el("dl", {},
+    ...keys.flatMap((name) => {
+      const k = name.slice(2);
+      return [el("dt", { dataset: { key: k } }, t(name)), el("dd", { dataset: { key: k } }, define(k))];
+    })));
 }
 
 function renderFollowups() {
@@ -228,6 +261,7 @@ function renderAll() {
   renderBreakdown();
   renderEvaluations();
   renderPunctuality();
+  renderDefinitions();
   renderFollowups();
 }
 
