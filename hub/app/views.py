@@ -180,7 +180,8 @@ class Views:
         return {
             "seq": self.seq,
             "day": s.day,
-            "hall": {"name": self.config.hall.name, "name_en": self.config.hall.name_en},
+            "hall": {"name": self.config.hall.name, "name_en": self.config.hall.name_en,
+                     "voice": self.config.voice.model_dump(exclude_none=True)},
             "notice": s.notice or self.config.hall.notice,
             "zones": zones,
             "windows": windows,
