@@ -81,6 +81,10 @@ class Views:
         view.pop("id_masked", None)
         view["window_name"] = f"{view['window_id']}号窗口" if view.get("window_id") else None
         view["hall_name"] = self.hall_name
+        # "下一位就是您" is true only if some window can call it: the page says so when none is open
+        windows = self.hall.state.windows
+        view["open_windows"] = sum(1 for w in self.config.windows_serving(view["service_id"])
+                                   if w in windows and windows[w].state == WindowState.OPEN)
         return view
 
     def citizen_view(self, ticket_id: int) -> dict | None:
