@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import inspect
 import logging
 import random
 import signal
@@ -131,6 +132,8 @@ async def run(args, srv: HubServer, config: HallConfig, clock, app, closed: asyn
     closers = []
     windows: dict[str, object] = {}
 
+    # one voice for the hall: the display's calls and, in its 适老化 mode, the kiosk's words
+    speaker = speaker_from_arguments(args)
     kiosk_parts = None
     try:
         from kiosk.app import create_kiosk
@@ -142,15 +145,16 @@ async def run(args, srv: HubServer, config: HallConfig, clock, app, closed: asyn
         kc = client("kiosk", "Demo kiosk")
         clients.append(kc)
         try:
+            # the kiosk speaks once its 适老化 mode takes a speaker (issue 11, KIOSK's branch)
+            voice = {"speaker": speaker} if "speaker" in inspect.signature(create_kiosk).parameters else {}
             kiosk_window, kiosk_controller = create_kiosk(kc, printer=printer, reader=reader,
-                                                          clock=clock)
+                                                          clock=clock, **voice)
             kiosk_window.show()
             windows["kiosk"] = kiosk_window
             closers.append(kiosk_controller.aclose)
         except Exception:
             log.exception("the kiosk window could not start; going on without it")
 
-    speaker = speaker_from_arguments(args)
     dc = client("display", "Demo display")
     clients.append(dc)
     display_window, display = create_display(dc, speaker=speaker, clock=clock, repeat=args.repeat)
