@@ -236,8 +236,8 @@ def test_first_in_line_with_no_open_window_is_told_so_not_that_they_are_next(des
     second = desk.issue()
     phone.goto(first["url"])
     phone.wait_for_selector("#live[data-mode='live.on']")
-    assert phone.inner_text("#headline") == "综合服务区暂无开放窗口"
-    assert phone.inner_text("#detail") == "窗口开放后第一个叫您的号"
+    assert phone.inner_text("#headline") == "暂无开放窗口"
+    assert phone.inner_text("#detail") == "综合服务区的窗口开放后，第一个叫您的号"
     desk.login(1)  # a clerk opens window 1: now the next call is this ticket
     phone.wait_for_function("document.getElementById('headline').textContent === '下一位就是您'")
     phone.goto(second["url"])
