@@ -26,10 +26,11 @@ def test_the_display_says_the_halls_sentence_as_often_as_it_is_set_to(voiced_hub
     speaker = Speaker(RecorderBackend(seconds_per_char=0.001, chime_seconds=0.001), volume=0.6)
     made = [make_client(voiced_hub, "display"), make_client(voiced_hub, "kiosk"), make_client(voiced_hub, "caller", 2)]
     display_client, kiosk, caller = made
-    window, d = create_display(display_client, speaker=speaker, clock=clock, repeat=3)
-    KEEP.extend([window, qloop])
+    KEEP.append(qloop)
 
     async def body():
+        window, d = create_display(display_client, speaker=speaker, clock=clock, repeat=3)
+        KEEP.extend([window, d])
         try:
             await d.start()
             await until(lambda: d.connected)
@@ -38,9 +39,9 @@ def test_the_display_says_the_halls_sentence_as_often_as_it_is_set_to(voiced_hub
             await caller.call_next(2)
             await until(lambda: len(d.spoken) == 1)
         finally:
+            await d.aclose()
             for c in made:
                 await c.aclose()
-            await d.aclose()
 
     qloop.run(body(), timeout=60)
     assert speaker.wait_idle(10)
