@@ -29,7 +29,7 @@ from hardware.voice.speech import DIGITS_ZH, LETTER_READINGS  # noqa: E402
 RATE = 22050
 # espeak-ng 1.51's plain "cmn" voice reads the pinyin of its own dictionary as English
 VOICE = "cmn-latn-pinyin"
-SPEED_WPM = 230  # a word alone is said slower than in a sentence; this evens it out
+SPEED_WPM = 250  # a word alone is said slower than in a sentence; this evens it out
 LEAD_S, TAIL_S = 0.01, 0.02
 THRESHOLD = 400  # of 32767: below this counts as silence
 
