@@ -23,10 +23,15 @@ def wall_preview(display):
     from PySide6.QtCore import Qt, QTimer
     from PySide6.QtWidgets import QLabel
 
+    class Preview(QLabel):
+        def closeEvent(self, event):  # the wall goes with its preview, so closing every window ends the demo
+            display.close()
+            super().closeEvent(event)
+
     display.setAttribute(Qt.WA_DontShowOnScreen, True)  # laid out, painted, timers run; never mapped
     display.resize(*WALL_SIZE)
     display.show()
-    view = QLabel()
+    view = Preview()
     view.setAlignment(Qt.AlignCenter)
     view.setStyleSheet("background: #000")
     view.setMinimumSize(320, 180)
