@@ -1,4 +1,5 @@
-"""`hallq display --hub URL --token TOKEN [--zones A,B] [--windowed] [--voice auto|clips|recorder|none]`."""
+"""`hallq display --hub URL --token TOKEN [--zones A,B] [--windowed] [--voice auto|pyttsx3|piper|sherpa-onnx|clips|recorder|none]
+[--volume 0-100] [--repeat N] [--voice-id NAME] [--voice-model PATH] [--clips DIR]`."""
 from __future__ import annotations
 
 import argparse
@@ -7,6 +8,7 @@ import logging
 import sys
 
 from hardware.fonts import register_qt_cjk_font
+from hardware.voice.options import add_voice_arguments, speaker_from_arguments
 from hub.client import HubClient, add_connection_arguments, connect_or_exit
 
 from .controller import DisplayController
@@ -16,10 +18,10 @@ log = logging.getLogger("hallq.display")
 
 
 def create_display(client: HubClient, *, speaker=None, clock=None, zones: list[str] | None = None,
-                   lang: str = "zh_CN") -> tuple[DisplayWindow, DisplayController]:
+                   lang: str = "zh_CN", repeat: int = 2) -> tuple[DisplayWindow, DisplayController]:
     """The wall display and its controller; `await controller.start()` inside the qasync loop."""
     register_qt_cjk_font()
-    controller = DisplayController(client, speaker, clock=clock, zones=zones, lang=lang)
+    controller = DisplayController(client, speaker, clock=clock, zones=zones, lang=lang, repeat=repeat)
     return DisplayWindow(controller), controller
 
 
@@ -28,7 +30,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     add_connection_arguments(p, "display")
     p.add_argument("--zones", default="", help="zone ids or prefixes to show, e.g. A,B (default: all)")
     p.add_argument("--windowed", action="store_true", help="a 1920×1080 window instead of full screen")
-    p.add_argument("--voice", choices=["auto", "pyttsx3", "clips", "recorder", "none"], default="auto")
+    add_voice_arguments(p)
     p.add_argument("--lang", choices=["zh_CN", "en"], default="zh_CN")
     return p.parse_args(argv)
 
@@ -39,15 +41,13 @@ def main(argv: list[str] | None = None) -> int:
     import qasync
     from PySide6.QtWidgets import QApplication
 
-    from hardware.voice import make_speaker
-
     app = QApplication.instance() or QApplication(sys.argv[:1])
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
-    speaker = None if args.voice == "none" else make_speaker(args.voice)
+    speaker = speaker_from_arguments(args)
     client = connection.client()
     zones = [z for z in args.zones.split(",") if z.strip()]
-    window, controller = create_display(client, speaker=speaker, zones=zones, lang=args.lang)
+    window, controller = create_display(client, speaker=speaker, zones=zones, lang=args.lang, repeat=args.repeat)
     if args.windowed:
         window.show()
     else:

@@ -24,8 +24,9 @@ class DisplayController(ViewModel):
     translate = staticmethod(tr)
 
     def __init__(self, client: HubClient, speaker=None, *, clock=None, zones: list[str] | None = None,
-                 lang: str = "zh_CN", recent: int = 6):
+                 lang: str = "zh_CN", recent: int = 6, repeat: int = 2):
         self.client, self.speaker, self.clock, self.lang = client, speaker, clock or DeviceClock(), lang
+        self.repeat = repeat  # how many times this display says each call (its installer's setting)
         self.mirror = HallMirror(client)
         self.zone_filter = [z.strip() for z in (zones or []) if z.strip()]
         self.recent_size = recent
@@ -110,7 +111,9 @@ class DisplayController(ViewModel):
             if age > SPEAK_WITHIN_SECONDS:
                 log.info("not speaking %s: called %.0f s ago", ticket["number"], age)
                 return
-        announcement = Announcement(ticket["number"], str(ticket["window_id"]), lang=self.lang)
+        voice = self.mirror.hall_name.get("voice") or {}  # the hall file's [voice]: sentence, letters
+        announcement = Announcement(ticket["number"], str(ticket["window_id"]), self.repeat, self.lang,
+                                    voice.get("call_en" if self.lang == "en" else "call"), voice.get("letters"))
         try:
             self.speaker.say(announcement)  # returns at once; the speaker's thread talks
             self.spoken.append(announcement)

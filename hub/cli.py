@@ -256,6 +256,7 @@ def _certificates(args, hall_name: str):
 
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # a line per device request buries what matters
     parser = argparse.ArgumentParser(prog="hallq", description="HallQ 政务服务大厅排队叫号系统")
     sub = parser.add_subparsers(dest="command", required=True)
     _hub_parser(sub)

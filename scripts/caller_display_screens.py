@@ -1,6 +1,6 @@
 """Screenshots of the caller panel and the wall display, for looking at them as a user would.
 
-    QT_QPA_PLATFORM=offscreen python scripts/caller_display_screens.py out/screens
+    python scripts/caller_display_screens.py out/screens
 
 Starts a hub with the default hall at a weekday 10:15, takes a few tickets, calls some, and
 saves caller-login/idle/priority/paused/disconnected.png and display.png (1920×1080).
@@ -8,6 +8,7 @@ saves caller-login/idle/priority/paused/disconnected.png and display.png (1920×
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 import tempfile
 from datetime import datetime
@@ -16,6 +17,8 @@ from zoneinfo import ZoneInfo
 
 HERE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(HERE))
+# screenshots need no screen: without this Qt looks for a display and aborts on a headless machine
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
 async def wait_until(condition, timeout: float = 10.0) -> None:

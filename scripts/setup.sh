@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what HallQ needs on a Debian/Ubuntu machine: system libraries for Qt, a CJK font,
 # the Mandarin voice (espeak-ng), and the Python package. `--test` adds the test tools
-# (Chromium for the web page tests, PostgreSQL for the region's). Safe to run again.
+# (Chromium for the web page tests, PostgreSQL for the region's, Xvfb, openbox, wmctrl and x11-utils
+# for the demo's desktop test). Safe to run again.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +12,7 @@ want_tests=0
 debs=(libegl1 libgl1 libxkbcommon0 libxkbcommon-x11-0 libfontconfig1 libdbus-1-3 libxcb-cursor0 libxcb-icccm4
       libxcb-keysyms1 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 libxcb-render-util0 libxcb-image0
       fonts-noto-cjk espeak-ng alsa-utils)
-[ $want_tests = 1 ] && debs+=(chromium socat sox postgresql)
+[ $want_tests = 1 ] && debs+=(chromium socat sox postgresql xvfb openbox wmctrl x11-utils)
 
 if command -v apt-get >/dev/null 2>&1; then
   missing=()

@@ -38,6 +38,10 @@ def main(argv: list[str]) -> int:
         print(__doc__, file=sys.stderr)
         return 2
     out = Path(argv[0])
+    if out.suffix.lower() == ".png":
+        print(f"{out} looks like a file; give the folder the previews go to, e.g. out/tickets", file=sys.stderr)
+        return 2
+    out.mkdir(parents=True, exist_ok=True)
     for name, (english, paper) in PREVIEWS.items():
         printer = TicketPrinter.from_config({"type": "simulator", "paper": paper})
         printer.print_ticket(sample(english))

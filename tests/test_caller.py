@@ -120,7 +120,7 @@ def test_login_call_next_is_shown_and_spoken(hall, qtbot, qloop):
         assert h.display.big.text() == "A001 → 1号窗口"
         assert h.speaker.wait_idle(5)
         speech = call_sentence("A001", "1").speech
-        assert speech == "请 A零零一 号 到 一 号窗口 办理"
+        assert speech == "请 诶零零一 号到一号窗口"
         assert [u.text for u in h.speaker.backend.utterances] == ["[chime]", speech, speech]
 
     hall.run(body)

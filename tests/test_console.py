@@ -311,6 +311,12 @@ def test_edit_hours_and_add_a_service_take_effect_without_restart(hub, console):
     page.wait_for_selector("#editor", state="detached")
     social = next(z for z in hall_of(hub)["zones"] if z["id"] == "social")
     assert social["hours"][0]["close"] == "18:30"
+    # the table reads as people say it, not as the hall file writes it ("mon-fri")
+    cell = "table[data-section=zones] tr[data-id={}] td.hours"
+    page.wait_for_function(f"document.querySelector('{cell.format('social')}').textContent.includes('18:30')")
+    assert page.inner_text(cell.format("social")).startswith("周一至周五 09:00–18:30")
+    assert "周六 09:00–12:00" in page.inner_text(cell.format("general"))
+    assert "mon" not in page.inner_text("table[data-section=zones]")
 
     open_config(page, "services")
     page.click("button[data-add=services]")

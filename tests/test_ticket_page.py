@@ -231,6 +231,20 @@ def test_a_past_days_ticket_is_rated_into_the_store(desk, phone, hub, clock):
     assert [(e["number"], e["day"]) for e in listed] == [("A001", "2026-11-23")]
 
 
+def test_first_in_line_with_no_open_window_is_told_so_not_that_they_are_next(desk, phone):
+    first = desk.issue()
+    second = desk.issue()
+    phone.goto(first["url"])
+    phone.wait_for_selector("#live[data-mode='live.on']")
+    assert phone.inner_text("#headline") == "暂无开放窗口"
+    assert phone.inner_text("#detail") == "综合服务区的窗口开放后，第一个叫您的号"
+    desk.login(1)  # a clerk opens window 1: now the next call is this ticket
+    phone.wait_for_function("document.getElementById('headline').textContent === '下一位就是您'")
+    phone.goto(second["url"])
+    phone.wait_for_selector("#live[data-mode='live.on']")
+    assert phone.inner_text("#headline") == "前面还有 1 人"
+
+
 def test_polling_takes_over_when_the_live_socket_is_blocked(desk, phone):
     ticket = desk.issue()
     phone.route_web_socket("**/live", lambda ws: ws.close())
@@ -244,6 +258,7 @@ def test_polling_takes_over_when_the_live_socket_is_blocked(desk, phone):
 
 def test_the_page_switches_to_english(desk, phone):
     ticket = desk.issue()
+    desk.login(1)
     phone.goto(ticket["url"])
     phone.wait_for_selector("#live[data-mode='live.on']")
     phone.click("#lang")

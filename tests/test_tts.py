@@ -15,7 +15,12 @@ from hardware.voice import (
     PAUSE_SECONDS,
     Announcement,
     ClipBackend,
+    LETTER_READINGS,
+    ClipPack,
+    ClipPackError,
     MemoryPlayer,
+    ModelMissingError,
+    NoVoiceError,
     Pyttsx3Backend,
     RecorderBackend,
     Speaker,
@@ -44,28 +49,26 @@ def wav_frames(path: Path) -> tuple[int, int, bytes]:
 
 def test_ticket_digits_read_one_by_one_and_window_as_a_number():
     call = call_sentence("A001", "5", "zh_CN")
-    assert call.display == "请A001号到5号窗口办理"
-    assert call.speech == "请 A零零一 号 到 五 号窗口 办理"  # 一, not 幺
-    assert list(call.tokens) == [
-        "qing", "A", "0", "0", "1", "hao", "dao", "5", "hao", "chuangkou", "banli"
-    ]
+    assert call.display == "请A001号到5号窗口"
+    assert call.speech == "请 诶零零一 号到五号窗口"  # 一, not 幺; A as people say it, 诶
+    assert list(call.tokens) == ["请", "A", "零", "零", "一", "号到", "五", "号窗口"]
 
 
 @pytest.mark.parametrize(
     "window, spoken, tokens",
     [
-        ("12", "十二", ["shi", "2"]),
-        ("21", "二十一", ["2", "shi", "1"]),
-        ("10", "十", ["shi"]),
-        ("100", "一百", ["1", "bai"]),
-        ("105", "一百零五", ["1", "bai", "0", "5"]),
-        ("110", "一百一十", ["1", "bai", "1", "shi"]),
+        ("12", "十二", ["十", "二"]),
+        ("21", "二十一", ["二", "十", "一"]),
+        ("10", "十", ["十"]),
+        ("100", "一百", ["一", "百"]),
+        ("105", "一百零五", ["一", "百", "零", "五"]),
+        ("110", "一百一十", ["一", "百", "一", "十"]),
     ],
 )
 def test_window_numbers_are_read_as_numbers(window, spoken, tokens):
     call = call_sentence("B120", window)
-    assert call.speech == f"请 B一二零 号 到 {spoken} 号窗口 办理"
-    assert list(call.tokens) == ["qing", "B", "1", "2", "0", "hao", "dao", *tokens, "hao", "chuangkou", "banli"]
+    assert call.speech == f"请 比一二零 号到{spoken}号窗口"
+    assert list(call.tokens) == ["请", "B", "一", "二", "零", "号到", *tokens, "号窗口"]
 
 
 def test_english_sentence_spells_the_ticket():
@@ -131,7 +134,7 @@ def test_bad_announcement_is_refused_and_the_queue_keeps_working(bad):
     speaker.say(Announcement("C007", "3"))
     speaker.close()
     texts = [u.text for u in recorder.utterances]
-    assert texts == [RecorderBackend.CHIME_TEXT] + ["请 C零零七 号 到 三 号窗口 办理"] * 2
+    assert texts == [RecorderBackend.CHIME_TEXT] + ["请 西零零七 号到三号窗口"] * 2
 
 
 def test_error_message_names_the_unreadable_character():
@@ -191,7 +194,8 @@ def test_close_drains_everything_queued():
 # --- real audio -------------------------------------------------------------------------
 
 
-SENTENCE_CLIPS = ["qing", "A", "ling", "ling", "yi", "hao", "dao", "wu", "hao", "chuangkou", "banli"]
+SENTENCE_CLIPS = ["phrases/qing", "letters/A", "digits/0", "digits/0", "digits/1", "phrases/hao",
+                  "phrases/dao", "digits/5", "phrases/hao", "phrases/chuangkou"]
 
 
 def test_clip_backend_joins_the_expected_clips_in_order():
@@ -203,11 +207,10 @@ def test_clip_backend_joins_the_expected_clips_in_order():
     rate, chime, _ = wav_frames(SOUNDS / "chime.wav")
     sentence = sum(wav_frames(SOUNDS / f"{name}.wav")[1] for name in SENTENCE_CLIPS)
     assert sound.framerate == rate
-    assert sound.nframes == chime + 2 * (round(PAUSE_SECONDS * rate) + sentence)
-    # the sentence starts right after chime + pause with the 请 clip, sample for sample
-    start = (chime + round(PAUSE_SECONDS * rate)) * 2
-    qing = wav_frames(SOUNDS / "qing.wav")[2]
-    assert sound.frames[start : start + len(qing)] == qing
+    assert sound.nframes == chime + 2 * sentence + round(PAUSE_SECONDS * rate)
+    # the sentence starts right after the chime with the 请 clip, sample for sample
+    qing = wav_frames(SOUNDS / "phrases/qing.wav")[2]
+    assert sound.frames[chime * 2: chime * 2 + len(qing)] == qing
 
 
 def test_clip_backend_refuses_english_it_has_no_clips_for():
@@ -217,18 +220,17 @@ def test_clip_backend_refuses_english_it_has_no_clips_for():
     speaker.close()
 
 
-def test_every_clip_is_present_audible_and_joinable():
-    formats = set()
-    for name in ["chime", *"ABCDEFGHIJKLMNOPQRSTUVWXYZ", "shi", "bai",
-                 "ling", "yi", "er", "san", "si", "wu", "liu", "qi", "ba", "jiu",
-                 "qing", "hao", "dao", "chuangkou", "banli"]:
-        with wave.open(str(SOUNDS / f"{name}.wav"), "rb") as w:
-            formats.add((w.getframerate(), w.getnchannels(), w.getsampwidth()))
+def test_every_clip_of_the_shipped_pack_is_present_audible_and_joinable():
+    pack = ClipPack()
+    assert {*"ABCDEFGHIJKLMNOPQRSTUVWXYZ", *"零一二三四五六七八九", "十", "百", "请", "号", "到", "窗口",
+            "chime"} <= set(pack.clips)
+    for text, path in pack.clips.items():
+        with wave.open(str(path), "rb") as w:
+            assert (w.getnchannels(), w.getsampwidth(), w.getframerate()) == pack.format
             seconds = w.getnframes() / w.getframerate()
-            assert 0.1 < seconds < 1.6, name
-            assert rms(w.readframes(w.getnframes())) > 300, f"{name} is silent"
-    assert len(formats) == 1
-    assert sum(p.stat().st_size for p in SOUNDS.glob("*.wav")) < 1_000_000
+            assert 0.1 < seconds < 1.6, text
+            assert rms(w.readframes(w.getnframes())) > 300, f"{text} is silent"
+    assert sum(p.stat().st_size for p in SOUNDS.rglob("*.wav")) < 1_000_000
 
 
 @pytest.mark.parametrize("engine", ["clips", "espeak"])
@@ -277,7 +279,7 @@ def test_make_speaker_recorder_is_silent_and_works():
     speaker = make_speaker("recorder")
     speaker.say(Announcement("A001", "5", repeat=1))
     speaker.close()
-    assert [u.text for u in speaker.backend.utterances][1:] == ["请 A零零一 号 到 五 号窗口 办理"]
+    assert [u.text for u in speaker.backend.utterances][1:] == ["请 诶零零一 号到五号窗口"]
 
 
 def _pyttsx3_has_mandarin() -> bool:
@@ -290,7 +292,7 @@ def _pyttsx3_has_mandarin() -> bool:
 
 
 @pytest.mark.skipif(not _pyttsx3_has_mandarin(), reason="pyttsx3 has no Mandarin voice here")
-def test_pyttsx3_speaks_each_call_once_finished_in_a_worker_thread():
+def test_pyttsx3_speaks_each_call_once_finished_in_a_worker_thread(capfd):
     player = MemoryPlayer()
     speaker = make_speaker("auto", player=player)
     assert isinstance(speaker.backend, Pyttsx3Backend)
@@ -303,3 +305,232 @@ def test_pyttsx3_speaks_each_call_once_finished_in_a_worker_thread():
         assert 4 < sound.seconds < 20  # chime + two complete sentences, never a cut-off file
         assert rms(sound.frames) > 500
     assert player.played[3].seconds < player.played[0].seconds
+    assert "Audio saved" not in capfd.readouterr().out  # the display's console stays readable
+
+
+@pytest.mark.skipif(not _pyttsx3_has_mandarin(), reason="pyttsx3 has no Mandarin voice here")
+def test_pyttsx3_voice_is_chosen_by_id_or_name():
+    """Bad input tried: a voice name this machine does not have (Huihui on Linux)."""
+    import pyttsx3
+
+    zh = pick_voice(pyttsx3.init().getProperty("voices"))
+    speaker = make_speaker("pyttsx3", player=MemoryPlayer(), voice_id=zh.name)
+    assert speaker.backend.voice_ids["zh_CN"] == zh.id
+    speaker.close()
+    if "huihui" not in str(zh.name).lower():
+        with pytest.raises(NoVoiceError, match="Huihui"):
+            make_speaker("pyttsx3", player=MemoryPlayer(), voice_id="Huihui")
+
+
+# --- letters, the hall's sentence, volume, length -----------------------------------------
+
+def _phonemes(text: str) -> str:
+    import subprocess
+
+    return subprocess.run(["espeak-ng", "-v", "cmn-latn-pinyin", "-q", "-x", text],
+                          capture_output=True, text=True, check=True).stdout.strip()
+
+
+def test_g001_and_j001_differ_in_their_letter_reading_text_and_clips():
+    g, j = call_sentence("G001", "5"), call_sentence("J001", "5")
+    assert g.speech == "请 吉零零一 号到五号窗口" and j.speech == "请 杰零零一 号到五号窗口"
+    assert [a != b for a, b in zip(g.tokens, j.tokens)] == [False, True, False, False, False, False, False, False]
+    pack = ClipPack()
+    assert pack.sentence(g)[1] != pack.sentence(j)[1]  # letters/G.wav, letters/J.wav
+    assert wav_frames(pack.clips["G"])[2] != wav_frames(pack.clips["J"])[2]
+
+
+@pytest.mark.skipif(espeak_voice("zh_CN") is None, reason="espeak-ng with a Mandarin voice is not installed")
+def test_every_letter_reading_sounds_unlike_every_other_letter_and_every_digit():
+    """espeak-ng's phonemes: the bare letters G and J both came out as ts.'i/ts.'ei (zhì, zhèi)."""
+    assert _phonemes("G") == "ts.'i51_|" and _phonemes("J") == "ts.'ei51_|"  # why the table exists
+    letters = {letter: _phonemes(reading) for letter, reading in LETTER_READINGS.items()}
+    assert len(set(letters.values())) == 26, letters
+    numbers = {_phonemes(w) for w in [*"零一二三四五六七八九", "十", "百"]}
+    assert not set(letters.values()) & numbers
+
+
+def test_the_halls_template_and_letter_readings_are_what_is_said():
+    """Bad input tried: templates without {window}, with an unknown field, with a stray brace."""
+    call = call_sentence("G012", "3", template="请{number}号到{window}号窗口办理", letters={"g": "鸡"})
+    assert call.display == "请G012号到3号窗口办理"
+    assert call.speech == "请 鸡零一二 号到三号窗口办理"
+    assert list(call.tokens) == ["请", "G", "零", "一", "二", "号到", "三", "号窗口办理"]
+    for bad in ("请{number}号", "{number}{window}{clerk}", "请{number号到{window}"):
+        with pytest.raises(ValueError, match="template"):
+            call_sentence("G012", "3", template=bad)
+    speaker = Speaker(RecorderBackend(seconds_per_char=0.001))
+    with pytest.raises(ValueError, match="template"):
+        speaker.say(Announcement("G012", "3", template="请{number}号"))
+    speaker.say(Announcement("G012", "3", repeat=3, template="{number}号请到{window}号窗口"))
+    speaker.close()
+    assert [u.text for u in speaker.backend.utterances] == ["[chime]"] + ["吉零一二 号请到三号窗口"] * 3
+
+
+def test_the_hall_file_carries_the_template_to_the_devices():
+    """Bad input tried: a hall file whose call sentence has no {window}."""
+    from hub.core.config import ConfigError, parse_hall
+
+    text = assets.path("halls", "default.toml").read_text(encoding="utf-8")
+    hall = parse_hall(text + '\n[voice]\ncall = "请{number}号到{window}号窗口办理"\nletters = { E = "伊" }\n')
+    assert hall.voice.call == "请{number}号到{window}号窗口办理" and hall.voice.letters == {"E": "伊"}
+    with pytest.raises(ConfigError, match="window"):
+        parse_hall(text + '\n[voice]\ncall = "请{number}号"\n')
+
+
+def test_volume_scales_the_sound_played():
+    """Bad input tried: a volume of 1.5 and of -0.1."""
+    loud, soft = MemoryPlayer(), MemoryPlayer()
+    for player, volume in ((loud, 1.0), (soft, 0.5)):
+        with Speaker(ClipBackend(player=player), volume=volume) as speaker:
+            speaker.say(Announcement("A001", "5"))
+    ratio = rms(soft.played[0].frames) / rms(loud.played[0].frames)
+    assert 0.49 < ratio < 0.51
+    for bad in (1.5, -0.1):
+        with pytest.raises(ValueError, match="volume"):
+            Speaker(RecorderBackend(), volume=bad)
+
+
+def _default_prefixes() -> list[str]:
+    from hub.core.config import load_hall
+
+    return [z.prefix for z in load_hall(assets.path("halls", "default.toml")).zones]
+
+
+@pytest.mark.parametrize("engine", ["clips", "espeak"])
+def test_a_call_said_twice_lasts_under_8_seconds_for_every_zone_of_the_default_hall(tmp_path, engine):
+    """The longest calls of the default hall: its wordiest letters, 零零零 and window 99 (九十九)."""
+    if engine == "espeak" and espeak_voice("zh_CN") is None:
+        pytest.skip("espeak-ng with a Mandarin voice is not installed")
+    lengths = {}
+    for prefix in _default_prefixes():
+        out = render_wav(Announcement(f"{prefix}000", "99"), tmp_path / f"{prefix}.wav", engine=engine)
+        rate, nframes, _ = wav_frames(out)
+        lengths[prefix] = nframes / rate
+    assert max(lengths.values()) < 8.0, lengths
+    assert min(lengths.values()) > 4.0, lengths  # two whole sentences, not clipped
+
+
+# --- clip packs ----------------------------------------------------------------------------
+
+def _copy_pack(dst: Path) -> Path:
+    import shutil
+
+    shutil.copytree(SOUNDS, dst)
+    return dst
+
+
+def test_a_halls_own_clip_pack_is_read_from_its_folder_longest_phrase_first(tmp_path):
+    """A hall that recorded "号窗口办理" as one clip gets that clip, not 号 + 窗口 + 办理."""
+    pack_dir = _copy_pack(tmp_path / "pack")
+    whole = pack_dir / "phrases" / "whole.wav"
+    join_parts = [pack_dir / "phrases" / "hao.wav", 0.05, pack_dir / "phrases" / "chuangkou.wav"]
+    from hardware.voice.clips import join_wavs
+
+    join_wavs(join_parts, whole)
+    manifest = pack_dir / "manifest.toml"
+    manifest.write_text(manifest.read_text(encoding="utf-8") + '"号窗口办理" = "phrases/whole.wav"\n',
+                        encoding="utf-8")
+    pack = ClipPack(pack_dir)
+    parts = pack.sentence(call_sentence("A001", "5", template="请{number}号到{window}号窗口办理"))
+    assert parts[-1] == whole and parts[0] == pack_dir / "phrases" / "qing.wav"
+
+
+def test_a_clip_pack_that_lacks_a_word_is_refused_with_the_word_named(tmp_path):
+    """Bad input tried: a template word the pack has no clip for, a pack without manifest,
+    a pack with a missing letter, a clip at another sample rate."""
+    player = MemoryPlayer()
+    speaker = Speaker(ClipBackend(player=player))
+    with pytest.raises(ValueError, match="取件"):
+        speaker.say(Announcement("A001", "5", template="请{number}号到{window}号窗口取件"))
+    speaker.say(Announcement("A001", "5"))
+    speaker.close()
+    assert len(player.played) == 1
+
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    with pytest.raises(ClipPackError, match="manifest.toml"):
+        ClipPack(empty)
+    pack_dir = _copy_pack(tmp_path / "pack")
+    (pack_dir / "letters" / "Q.wav").unlink()
+    with pytest.raises(ClipPackError, match="Q.wav"):
+        ClipPack(pack_dir)
+    pack_dir = _copy_pack(tmp_path / "pack2")
+    with wave.open(str(pack_dir / "digits" / "7.wav"), "wb") as w:
+        w.setnchannels(1), w.setsampwidth(2), w.setframerate(16000), w.writeframes(b"\x10\x10" * 8000)
+    with pytest.raises(ClipPackError, match="7.wav"):
+        ClipPack(pack_dir)
+
+
+def test_make_speaker_reads_a_clip_pack_from_a_folder(tmp_path):
+    pack_dir = _copy_pack(tmp_path / "pack")
+    player = MemoryPlayer()
+    speaker = make_speaker("clips", player=player, clips=pack_dir)
+    assert speaker.backend.pack.directory == pack_dir
+    speaker.say(Announcement("A001", "5", repeat=1))
+    speaker.close()
+    assert len(player.played) == 1
+
+
+# --- other sentences (the kiosk) ------------------------------------------------------------
+
+def test_say_text_says_a_sentence_without_the_chime_in_turn_with_calls():
+    """Bad input tried: an empty sentence."""
+    speaker = Speaker(RecorderBackend(seconds_per_char=0.001))
+    speaker.say(Announcement("A001", "5", repeat=1))
+    speaker.say_text("您的号码是 诶零零一，请到综合服务区等候")
+    with pytest.raises(ValueError, match="empty"):
+        speaker.say_text("  ")
+    speaker.close()
+    assert [u.text for u in speaker.backend.utterances] == [
+        "[chime]", "请 诶零零一 号到五号窗口", "您的号码是 诶零零一，请到综合服务区等候"]
+
+
+def test_a_clip_pack_says_only_the_sentences_it_has_clips_for():
+    """Bad input tried: a sentence with words the shipped pack never recorded."""
+    player = MemoryPlayer()
+    speaker = Speaker(ClipBackend(player=player))
+    speaker.say_text("请到五号窗口")  # 请 到 五 号 窗口: all recorded
+    with pytest.raises(ValueError, match="综合服务区"):
+        speaker.say_text("请到综合服务区等候")
+    speaker.close()
+    [sound] = player.played
+    pack = ClipPack()
+    words = sum(wav_frames(pack.clips[w])[1] for w in ("请", "到", "五", "号", "窗口"))
+    assert sound.nframes == words  # no chime before a sentence that is not a call
+
+
+# --- natural voices -------------------------------------------------------------------------
+
+def test_a_model_voice_that_is_not_there_says_what_is_missing(tmp_path, monkeypatch):
+    """Bad input tried: no model configured, a path that does not exist, a piper model without
+    its .json, a folder without tokens.txt; nothing is downloaded, and auto falls back."""
+    monkeypatch.delenv("HALLQ_VOICE_MODEL", raising=False)
+    with pytest.raises(ModelMissingError, match="--voice-model"):
+        make_speaker("piper")
+    with pytest.raises(ModelMissingError, match="never downloads"):
+        make_speaker("piper", model=tmp_path / "zh_CN-huayan-medium.onnx")
+    onnx = tmp_path / "zh_CN-huayan-medium.onnx"
+    onnx.write_bytes(b"not really a model")
+    with pytest.raises(ModelMissingError, match=r"zh_CN-huayan-medium\.onnx\.json"):
+        make_speaker("piper", model=onnx)
+    (tmp_path / "vits").mkdir()
+    with pytest.raises(ModelMissingError, match="tokens.txt"):
+        make_speaker("sherpa-onnx", model=tmp_path / "vits")
+    speaker = make_speaker("auto", player=MemoryPlayer(), model=tmp_path / "missing.onnx")
+    assert not isinstance(speaker.backend, RecorderBackend)  # pyttsx3 or the clips took over
+    speaker.close()
+
+
+def test_a_model_voice_needs_its_engine_package(tmp_path):
+    """A piper model present but `piper-tts` not installed: a clear message, not an ImportError trace."""
+    try:
+        import piper  # noqa: F401
+        pytest.skip("piper-tts is installed here")
+    except ImportError:
+        pass
+    onnx = tmp_path / "voice.onnx"
+    onnx.write_bytes(b"x")
+    (tmp_path / "voice.onnx.json").write_text("{}")
+    with pytest.raises(ModelMissingError, match="pip install piper-tts"):
+        make_speaker("piper", model=onnx)

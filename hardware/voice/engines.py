@@ -1,8 +1,8 @@
-"""The three voices behind a Speaker (pyttsx3, recorded clips, a silent recorder), and
+"""The voices behind a Speaker (pyttsx3, model voices, a clip pack, a silent recorder), and
 `make_speaker()`, which picks the best one this machine has.
 
     speaker = make_speaker()
-    speaker.say(Announcement("A001", "5"))   # chime, then "请 A零零一 号 到 五 号窗口 办理" twice
+    speaker.say(Announcement("G001", "5"))   # chime, then "请 吉零零一 号到五号窗口办理" twice
     speaker.close()
 """
 from __future__ import annotations
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .clips import CHIME, WavFormatError, call_parts, clip_call_parts, clip_path, join_wavs, missing_clips
+from .clips import ClipPack, ClipPackError, WavFormatError, call_parts, join_wavs, trim_silence
 from .players import NoAudioOutputError, Player, find_player
 from .speaker import Speaker
 from .speech import Announcement, SpokenCall
@@ -35,6 +35,7 @@ class Utterance:
     start: float  # time.monotonic()
     end: float
     text: str
+    volume: float = 1.0
 
 
 class RecorderBackend:
@@ -58,16 +59,17 @@ class RecorderBackend:
     def open(self) -> None:
         pass
 
-    def speak_call(self, spoken: SpokenCall, repeat: int) -> None:
-        self._utter(self.CHIME_TEXT, self.chime_seconds)
+    def speak_call(self, spoken: SpokenCall, repeat: int, chime: bool = True, volume: float = 1.0) -> None:
+        if chime:
+            self._utter(self.CHIME_TEXT, self.chime_seconds, volume)
         for _ in range(repeat):
-            self._utter(spoken.speech, self.seconds_per_char * len(spoken.speech))
+            self._utter(spoken.speech, self.seconds_per_char * len(spoken.speech), volume)
 
-    def _utter(self, text: str, seconds: float) -> None:
+    def _utter(self, text: str, seconds: float, volume: float) -> None:
         start = time.monotonic()
         self._stopped.wait(seconds)  # a stop cuts the utterance short, as on a real speaker
         with self._lock:
-            self._said.append(Utterance(start, time.monotonic(), text))
+            self._said.append(Utterance(start, time.monotonic(), text, volume))
 
     def stop(self) -> None:
         self._stopped.set()
@@ -77,26 +79,58 @@ class RecorderBackend:
 
 
 class ClipBackend:
-    """Joins the recorded clips of assets/sounds/ into one WAV per call and plays it."""
+    """Joins the clips of a clip pack (default assets/sounds/) into one WAV per call and plays it."""
 
     languages = ("zh_CN",)
 
-    def __init__(self, player: Player | None = None, directory: Path | None = None):
-        missing = missing_clips(directory)
-        if missing:
-            names = ", ".join(p.name for p in missing[:5])
-            raise FileNotFoundError(
-                f"{len(missing)} voice clips missing ({names}...); run scripts/make_voice_clips.py"
-            )
-        self.directory = directory
+    def __init__(self, player: Player | None = None, directory: Path | str | None = None):
+        self.pack = ClipPack(directory)
         self.player = player or find_player()
 
     def open(self) -> None:
         pass
 
-    def speak_call(self, spoken: SpokenCall, repeat: int) -> None:
+    def check(self, spoken: SpokenCall) -> None:
+        """ValueError now, at say(), when the pack lacks a clip for a word of the sentence."""
+        self.pack.sentence(spoken)
+
+    def speak_call(self, spoken: SpokenCall, repeat: int, chime: bool = True, volume: float = 1.0) -> None:
         with tempfile.TemporaryDirectory(prefix="hallq-call-") as tmp:
-            call = join_wavs(clip_call_parts(spoken, repeat, self.directory), Path(tmp) / "call.wav")
+            call = join_wavs(self.pack.call(spoken, repeat, chime), Path(tmp) / "call.wav", volume)
+            self.player.play(call)
+
+    def stop(self) -> None:
+        self.player.stop()
+
+    def close(self) -> None:
+        pass
+
+
+class SynthBackend:
+    """A voice that renders the sentence to a WAV (`synthesize`); the chime comes from the shipped pack."""
+
+    languages: tuple[str, ...] = ("zh_CN",)
+
+    def __init__(self, player: Player | None = None):
+        self.player = player or find_player()
+
+    def open(self) -> None:
+        pass
+
+    def synthesize(self, spoken: SpokenCall, out: Path) -> Path:
+        raise NotImplementedError
+
+    def speak_call(self, spoken: SpokenCall, repeat: int, chime: bool = True, volume: float = 1.0) -> None:
+        with tempfile.TemporaryDirectory(prefix="hallq-call-") as tmp:
+            sentence = trim_silence(self.synthesize(spoken, Path(tmp) / "sentence.wav"))
+            bell = ClipPack().chime if chime else None
+            try:
+                call = join_wavs(call_parts(repeat, bell, [sentence]), Path(tmp) / "call.wav", volume)
+            except WavFormatError:  # a voice whose rate differs from the chime's: play them one by one
+                for i, part in enumerate([bell, *[sentence] * repeat]):
+                    if part is not None:
+                        self.player.play(join_wavs([part], Path(tmp) / f"part{i}.wav", volume))
+                return
             self.player.play(call)
 
     def stop(self) -> None:
@@ -150,11 +184,26 @@ def pick_voice(voices, lang: str = "zh_CN"):
     return best[2] if best and best[0] > 0 else None
 
 
-class Pyttsx3Backend:
+def _quiet_espeak_driver() -> None:
+    """pyttsx3's espeak driver prints "Audio saved to ..." for every file; keep the console for people."""
+    try:
+        from pyttsx3.drivers import espeak
+    except Exception:  # another platform's driver, or no libespeak: nothing prints
+        return
+
+    def quiet(*args, **kwargs):
+        if not (args and str(args[0]).startswith("Audio saved to")):
+            print(*args, **kwargs)
+
+    espeak.print = quiet  # the module's own name shadows the builtin for that module only
+
+
+class Pyttsx3Backend(SynthBackend):
     """pyttsx3 (SAPI5 on Windows, espeak-ng on Linux) renders the sentence to a WAV; our player plays it.
 
     Rendering to a file rather than pyttsx3's own say(): with the espeak driver,
     runAndWait() returns before speech has finished, which would let calls overlap.
+    `voice_id` picks a voice by id or name (e.g. "Huihui"); otherwise the best Mandarin one.
     """
 
     languages = ("zh_CN", "en")
@@ -162,14 +211,16 @@ class Pyttsx3Backend:
     def __init__(
         self,
         player: Player | None = None,
-        rate: int = 150,
+        rate: int = 210,  # as render.ESPEAK_SPEED: a call said twice stays under 8 s
         driver_name: str | None = None,
         synth_timeout: float = 30.0,
+        voice_id: str | None = None,
     ):
-        self.player = player or find_player()
+        super().__init__(player)
         self.rate = rate
         self.driver_name = driver_name
         self.synth_timeout = synth_timeout
+        self.voice_id = voice_id
         self.voice_ids: dict[str, str] = {}
         self._engine = None
 
@@ -180,10 +231,19 @@ class Pyttsx3Backend:
             pythoncom.CoInitialize()
         import pyttsx3
 
+        _quiet_espeak_driver()
         with _PYTTSX3_LOCK:
             self._engine = pyttsx3.init(self.driver_name)
             voices = list(self._engine.getProperty("voices"))
-        zh = pick_voice(voices, "zh_CN")
+        if self.voice_id:
+            wanted = self.voice_id.lower()
+            zh = next((v for v in voices if wanted in str(v.id).lower() or wanted in str(v.name or "").lower()),
+                      None)
+            if zh is None:
+                names = ", ".join(str(v.name or v.id) for v in voices[:8])
+                raise NoVoiceError(f"pyttsx3 has no voice matching {self.voice_id!r}; it has: {names}")
+        else:
+            zh = pick_voice(voices, "zh_CN")
         if zh is None:
             raise NoVoiceError(
                 f"pyttsx3 has no Mandarin voice among {len(voices)} voices; install one "
@@ -191,18 +251,6 @@ class Pyttsx3Backend:
             )
         en = pick_voice(voices, "en") or zh
         self.voice_ids = {"zh_CN": zh.id, "en": en.id}
-
-    def speak_call(self, spoken: SpokenCall, repeat: int) -> None:
-        with tempfile.TemporaryDirectory(prefix="hallq-call-") as tmp:
-            sentence = self.synthesize(spoken, Path(tmp) / "sentence.wav")
-            chime = clip_path(CHIME)
-            try:
-                call = join_wavs(call_parts(repeat, chime, [sentence]), Path(tmp) / "call.wav")
-            except WavFormatError:  # a voice whose rate differs from the chime's
-                for part in [chime, *[sentence] * repeat]:
-                    self.player.play(part)
-                return
-            self.player.play(call)
 
     def synthesize(self, spoken: SpokenCall, out: Path) -> Path:
         engine = self._engine
@@ -225,37 +273,47 @@ class Pyttsx3Backend:
                 raise RuntimeError(f"pyttsx3 produced no audio for {spoken.display!r}")
         return out
 
-    def stop(self) -> None:
-        self.player.stop()
 
-    def close(self) -> None:
-        pass
-
-
-PREFERENCES = ("auto", "pyttsx3", "clips", "recorder")
+PREFERENCES = ("auto", "pyttsx3", "piper", "sherpa-onnx", "clips", "recorder")
 # what may go wrong while looking for a voice on a machine we know nothing about
-_UNAVAILABLE = (NoVoiceError, NoAudioOutputError, FileNotFoundError, ImportError, OSError, RuntimeError)
+_UNAVAILABLE = (NoVoiceError, NoAudioOutputError, ClipPackError, ImportError, OSError, RuntimeError)
 
 
 def make_speaker(
     preference: str = "auto",
     player: Player | None = None,
     on_error: Callable[[Announcement, Exception], None] | None = None,
+    *,
+    volume: float = 1.0,
+    voice_id: str | None = None,
+    model: Path | str | None = None,
+    clips: Path | str | None = None,
 ) -> Speaker:
-    """pyttsx3 with a Mandarin voice if present, else the recorded clips, else a silent recorder."""
+    """The voice asked for, or with "auto" the best one present: a model voice if `model` is
+    given, pyttsx3 with a Mandarin voice, the clip pack, else a silent recorder.
+
+    `model`: a piper .onnx file (its .onnx.json beside it) or a sherpa-onnx VITS model folder;
+    `clips`: a clip pack folder (default assets/sounds/); `volume` 0..1 for this device."""
+    from .models import model_backend
+
     if preference not in PREFERENCES:
         raise ValueError(f"voice preference {preference!r} is not one of {PREFERENCES}")
     makers = {
-        "pyttsx3": lambda: Pyttsx3Backend(player=player),
-        "clips": lambda: ClipBackend(player=player),
+        "pyttsx3": lambda: Pyttsx3Backend(player=player, voice_id=voice_id),
+        "piper": lambda: model_backend("piper", model, player),
+        "sherpa-onnx": lambda: model_backend("sherpa-onnx", model, player),
+        "clips": lambda: ClipBackend(player=player, directory=clips),
         "recorder": RecorderBackend,
     }
     if preference != "auto":
-        return Speaker(makers[preference](), on_error=on_error)
-    for name in ("pyttsx3", "clips"):
+        return Speaker(makers[preference](), on_error=on_error, volume=volume)
+    order = (["model"] if model else []) + ["pyttsx3", "clips"]
+    makers["model"] = lambda: model_backend("auto", model, player)
+    for name in order:
         try:
-            return Speaker(makers[name](), on_error=on_error)
+            return Speaker(makers[name](), on_error=on_error, volume=volume)
         except _UNAVAILABLE as exc:
-            log.info("voice %s unavailable: %s", name, exc)
+            # a model the installer configured and that is not there is worth a warning
+            (log.warning if name == "model" else log.info)("voice %s unavailable: %s", name, exc)
     log.warning("no voice and no sound output: calls will be shown but not spoken")
-    return Speaker(RecorderBackend(), on_error=on_error)
+    return Speaker(RecorderBackend(), on_error=on_error, volume=volume)

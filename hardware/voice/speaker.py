@@ -6,7 +6,7 @@ import queue
 import threading
 from typing import Callable, Protocol
 
-from .speech import Announcement, SpokenCall, call_sentence, check_repeat
+from .speech import Announcement, SpokenCall, call_sentence, check_repeat, normalise_lang
 
 log = logging.getLogger(__name__)
 
@@ -17,8 +17,10 @@ class Backend(Protocol):
     def open(self) -> None:
         """Runs in the worker thread before the first call (engines tied to a thread, COM)."""
 
-    def speak_call(self, spoken: SpokenCall, repeat: int) -> None:
-        """Chime, then the sentence `repeat` times; returns when the sound has finished."""
+    def speak_call(self, spoken: SpokenCall, repeat: int, chime: bool = True, volume: float = 1.0) -> None:
+        """Chime (if asked), then the sentence `repeat` times at `volume` (0..1); returns when the
+        sound has finished. A backend may also have `check(spoken)`, raising ValueError for a
+        sentence it cannot say."""
 
     def stop(self) -> None:
         """From another thread: cut short what is being said; nothing more will be asked."""
@@ -30,14 +32,20 @@ _STOP = object()
 
 
 class Speaker:
-    """`say()` checks and enqueues; the worker speaks in order until `close()`."""
+    """`say()` / `say_text()` check and enqueue; the worker speaks in order until `close()`.
+
+    `volume` (0..1) is this device's level, set by its installer."""
 
     def __init__(
         self,
         backend: Backend,
         on_error: Callable[[Announcement, Exception], None] | None = None,
+        volume: float = 1.0,
     ):
+        if isinstance(volume, bool) or not isinstance(volume, (int, float)) or not 0 <= volume <= 1:
+            raise ValueError(f"volume must be between 0 and 1 (0-100 %), got {volume!r}")
         self.backend = backend
+        self.volume = float(volume)
         self._on_error = on_error or _log_error
         self._queue: queue.Queue = queue.Queue()
         self._lock = threading.Condition()
@@ -58,18 +66,37 @@ class Speaker:
 
     def say(self, announcement: Announcement) -> SpokenCall:
         """Raises ValueError (nothing queued) if the call cannot be read; RuntimeError once closed."""
-        spoken = call_sentence(announcement.number, announcement.window, announcement.lang)
+        spoken = call_sentence(announcement.number, announcement.window, announcement.lang,
+                               announcement.template, announcement.letters)
         check_repeat(announcement.repeat)
+        return self._enqueue(announcement, spoken, announcement.repeat, chime=True)
+
+    def say_text(self, text: str, lang: str = "zh_CN", repeat: int = 1) -> SpokenCall:
+        """Say a sentence that is not a call (the kiosk's "您的号码是…"), without the chime.
+
+        A clip pack says only what it has clips for: ValueError (nothing queued) otherwise."""
+        text = " ".join(str(text).split())
+        if not text:
+            raise ValueError("nothing to say: the text is empty")
+        lang = normalise_lang(lang)
+        spoken = SpokenCall(display=text, speech=text, tokens=(text,) if lang == "zh_CN" else (), lang=lang)
+        check_repeat(repeat)
+        return self._enqueue(Announcement(text, "1", repeat, lang), spoken, repeat, chime=False)
+
+    def _enqueue(self, announcement: Announcement, spoken: SpokenCall, repeat: int, chime: bool) -> SpokenCall:
         if spoken.lang not in self.backend.languages:
             raise ValueError(
                 f"{type(self.backend).__name__} cannot speak {spoken.lang!r} "
                 f"(it speaks {', '.join(self.backend.languages)})"
             )
+        check = getattr(self.backend, "check", None)
+        if check is not None:
+            check(spoken)
         with self._lock:
             if self._closed:
                 raise RuntimeError("speaker is closed")
             self._pending += 1
-            self._queue.put((announcement, spoken))
+            self._queue.put((announcement, spoken, repeat, chime))
         return spoken
 
     @property
@@ -121,12 +148,12 @@ class Speaker:
             started.set()
         try:
             while (item := self._queue.get()) is not _STOP:
-                announcement, spoken = item
+                announcement, spoken, repeat, chime = item
                 if self._abandon:
                     self._dropped.append(announcement)
                 else:
                     try:
-                        self.backend.speak_call(spoken, announcement.repeat)
+                        self.backend.speak_call(spoken, repeat, chime=chime, volume=self.volume)
                     except Exception as exc:  # one broken call must not silence the hall
                         self._report(announcement, exc)
                 with self._lock:

@@ -83,6 +83,10 @@ class Views:
         view.pop("id_masked", None)
         view["window_name"] = f"{view['window_id']}号窗口" if view.get("window_id") else None
         view["hall_name"] = self.hall_name
+        # "下一位就是您" is true only if some window can call it: the page says so when none is open
+        windows = self.hall.state.windows
+        view["open_windows"] = sum(1 for w in self.config.windows_serving(view["service_id"])
+                                   if w in windows and windows[w].state == WindowState.OPEN)
         return view
 
     def citizen_view(self, ticket_id: int) -> dict | None:
@@ -175,7 +179,7 @@ class Views:
         return {
             "seq": self.seq,
             "day": s.day,
-            "hall": {"name": self.config.hall.name, "name_en": self.config.hall.name_en},
+            "hall": self._hall_heading(),
             "notice": s.notice or self.config.hall.notice,
             "zones": zones,
             "windows": windows,
@@ -184,6 +188,11 @@ class Views:
             "recent_calls": [self.ticket_view(t, known=known) for t in called[:10]],
             "device_faults": s.device_faults,
         }
+
+    def _hall_heading(self) -> dict:
+        """The hall's name and the voice's call template, as displays show and say them."""
+        return {"name": self.config.hall.name, "name_en": self.config.hall.name_en,
+                "voice": self.config.voice.model_dump(exclude_none=True)}
 
     def _window_entries(self) -> list[dict]:
         """Each window of the layout as the snapshot shows it (without its current ticket's view)."""
@@ -202,7 +211,7 @@ class Views:
         """What a hall edit changes for devices, carried on its hall.changed event so each device applies
         it (hub.client.HallMirror) instead of all of them fetching /hall and /snapshot at once: the layout
         as GET /hall gives it, and the snapshot's hall name, notice, zones and windows."""
-        return {"info": self.hall_info(), "hall": {"name": self.config.hall.name, "name_en": self.config.hall.name_en},
+        return {"info": self.hall_info(), "hall": self._hall_heading(),
                 "notice": self.hall.state.notice or self.config.hall.notice, "zones": self._zones(self.now()),
                 "windows": self._window_entries()}
 

@@ -29,7 +29,7 @@ class HallMirror:
         self.want_hall_info = hall_info
         self.seq: int | None = None  # the last event (or snapshot) taken from the stream
         self.day: str | None = None
-        self.hall_name: dict = {}  # {"name", "name_en"}
+        self.hall_name: dict = {}  # {"name", "name_en", "voice"}
         self.hall_info: dict | None = None  # GET /hall (services, windows, zones), if asked for; kept by hall edits' events
         self.notice = ""
         self.zones: list[dict] = []

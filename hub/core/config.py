@@ -170,9 +170,43 @@ class HallInfo(_Model):
         return v
 
 
+def _check_call_template(v: str | None) -> str | None:
+    import string
+
+    if v is None:
+        return v
+    try:
+        names = sorted(n for _, n, _, _ in string.Formatter().parse(v) if n is not None)
+    except ValueError as e:
+        raise ValueError(f"call template {v!r} is malformed: {e}") from None
+    if names != ["number", "window"]:
+        raise ValueError(f"call template {v!r} must contain {{number}} and {{window}} once each, "
+                         "e.g. \"请{number}号到{window}号窗口办理\"")
+    return v
+
+
+class VoiceRules(_Model):
+    """How the hall's displays say a call; None = the voice's own default (请{number}号到{window}号窗口)."""
+
+    call: str | None = Field(default=None, max_length=60)
+    call_en: str | None = Field(default=None, max_length=80)
+    letters: dict[str, str] = {}  # a letter's reading, e.g. { G = "吉" }
+
+    _templates = field_validator("call", "call_en")(_check_call_template)
+
+    @field_validator("letters")
+    @classmethod
+    def _letters(cls, v: dict[str, str]) -> dict[str, str]:
+        for letter, reading in v.items():
+            if len(letter) != 1 or not ("A" <= letter <= "Z") or not reading.strip():
+                raise ValueError(f"letters: {letter!r} = {reading!r}; give a capital letter A-Z and its reading")
+        return v
+
+
 class HallConfig(_Model):
     hall: HallInfo
     queue: QueueRules = QueueRules()
+    voice: VoiceRules = VoiceRules()
     zones: tuple[Zone, ...]
     services: tuple[Service, ...]
     windows: tuple[Window, ...]

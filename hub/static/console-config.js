@@ -34,9 +34,18 @@ function zoneName(id) {
   return z ? nameOf(z) : id;
 }
 
+// "mon-fri,sat" as people read it: 周一至周五、周六 / Mon–Fri, Sat (the hall file keeps the short form)
+function daysText(spec) {
+  const day = (d) => (/^(mon|tue|wed|thu|fri|sat|sun)$/.test(d) ? t("day." + d) : d);
+  return String(spec).toLowerCase().replace(/\s+/g, "").split(",").map((part) => {
+    const [a, b] = part.split("-");
+    return b === undefined ? day(a) : t("day.range", { a: day(a), b: day(b) });
+  }).join(t("day.list_sep"));
+}
+
 function hoursText(z) {
   if (z.always_open) return t("cfg.hours_24");
-  return z.hours.map((h) => `${h.days} ${h.open}–${h.close}${h.label ? ` (${nameOf(h, "label")})` : ""}`).join("；");
+  return z.hours.map((h) => `${daysText(h.days)} ${h.open}–${h.close}${h.label ? ` (${nameOf(h, "label")})` : ""}`).join("；");
 }
 
 function actions(section, item, label) {

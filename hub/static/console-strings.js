@@ -209,4 +209,13 @@ addStrings({
   "act.config.clerks.create": ["新增工作人员", "Clerk added"],
   "act.config.clerks.update": ["修改工作人员", "Clerk changed"],
   "act.config.hall.update": ["修改大厅信息", "Hall info changed"],
+  "day.mon": ["周一", "Mon"],
+  "day.tue": ["周二", "Tue"],
+  "day.wed": ["周三", "Wed"],
+  "day.thu": ["周四", "Thu"],
+  "day.fri": ["周五", "Fri"],
+  "day.sat": ["周六", "Sat"],
+  "day.sun": ["周日", "Sun"],
+  "day.range": ["{a}至{b}", "{a}–{b}"],
+  "day.list_sep": ["、", ", "],
 });

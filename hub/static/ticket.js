@@ -13,6 +13,9 @@ addStrings({
   "state.cancelled": ["已取消", "Cancelled"],
   "waiting.ahead": ["前面还有 {n} 人", "{n} ahead of you"],
   "waiting.next": ["下一位就是您", "You are next"],
+  "waiting.no_window": ["暂无开放窗口", "No window is open yet"],
+  "waiting.no_window_first": ["{zone}的窗口开放后，第一个叫您的号", "You will be called first when a window of your zone opens"],
+  "waiting.no_window_ahead": ["{zone}暂无开放窗口，窗口开放后按顺序叫号", "No window of your zone is open now; numbers are called in order once one opens"],
   "waiting.eta": ["预计等候约 {m} 分钟，请留意大厅叫号屏", "About {m} min; please watch the hall's screen"],
   "waiting.eta_soon": ["请留意叫号，及时到窗口办理", "Please listen for your number"],
   "waiting.transferred": ["您的业务已转办，请留意再次叫号", "Your case was transferred; wait to be called again"],
@@ -96,8 +99,12 @@ function render() {
   $("state").textContent = t("state." + tk.state);
   let headline = "", detail = "";
   if (tk.state === "waiting") {
-    headline = tk.ahead > 0 ? t("waiting.ahead", { n: tk.ahead }) : t("waiting.next");
-    detail = tk.transferred ? t("waiting.transferred")
+    const closed = tk.open_windows === 0;  // no window can call it now: "you are next" would mislead
+    const zone = tk.zone_name || "";
+    headline = tk.ahead > 0 ? t("waiting.ahead", { n: tk.ahead })
+      : closed ? t("waiting.no_window", { zone }) : t("waiting.next");
+    detail = closed ? t(tk.ahead > 0 ? "waiting.no_window_ahead" : "waiting.no_window_first", { zone })
+      : tk.transferred ? t("waiting.transferred")
       : tk.estimated_wait_minutes > 0 ? t("waiting.eta", { m: tk.estimated_wait_minutes }) : t("waiting.eta_soon");
   } else if (tk.state === "called") {
     headline = t("called.go", { w });
