@@ -94,22 +94,22 @@ def test_visit_times_are_learned_per_service_and_per_window():
     learned = wait_of(desk, waiting[-1]).minutes
     assert 15 <= learned <= 20  # three visits ahead at (15 + 6 x 5) / 7 minutes each
 
-    slow = Desk()
-    slow.open(1, 3)
-    for _ in range(10):  # window 1 takes 20 minutes over what the hall takes 10 for
-        slow.issue("licence")
-        slow.call(1)
-        slow.clock.advance(minutes=20)
-        slow.finish(1)
-    for _ in range(10):  # and window 3 takes its property visits as configured
-        slow.issue("property")
-        slow.call(3)
-        slow.clock.advance(minutes=15)
-        slow.finish(3)
-    slow.do(slow.hall.logout, 3)
-    licence = [slow.issue("licence") for _ in range(2)]
-    # The learned licence time (19 min) is what window 1 does; it is as slow as the hall thinks.
-    assert 17 <= wait_of(slow, licence[1]).minutes <= 21
+    hall = Desk()
+    hall.open(1, 4)
+    for _ in range(5):  # licence visits take 20 minutes at window 1 and 10 at window 4
+        for window, minutes in ((1, 20), (4, 10)):
+            hall.issue("licence")
+            hall.call(window)
+            hall.clock.advance(minutes=minutes)
+            hall.finish(window)
+    licence = [hall.issue("licence") for _ in range(2)]
+    hall.do(hall.hall.logout, 1)
+    at_fast = wait_of(hall, licence[1]).minutes
+    hall.open(1)
+    hall.do(hall.hall.logout, 4)
+    at_slow = wait_of(hall, licence[1]).minutes
+    # The service takes (10 + 5 x 20 + 5 x 10) / 11 = 14.5 minutes; each window's pace moves it.
+    assert at_fast < 14 < 15 < at_slow
 
 
 def test_a_long_uncertain_wait_is_a_range_in_five_minute_steps():

@@ -61,6 +61,7 @@ class ServiceTimes:
     def __init__(self, state: HallState, cfg: HallConfig):
         self.mean: dict[str, float] = {}
         self.spread: dict[str, float] = {}
+        seen: dict[str, float] = {}
         for service in cfg.services:
             prior = service.minutes * 60
             sample = list(state.service_times.get(service.id, ()))
@@ -68,6 +69,9 @@ class ServiceTimes:
                 cap = OUTLIER_FACTOR * statistics.median(sample)
                 sample = [min(x, cap) for x in sample]
             self.mean[service.id] = (PRIOR_VISITS * prior + sum(sample)) / (PRIOR_VISITS + len(sample))
+            # A window's pace is set against what the day's visits took (the hall file's minutes
+            # would count the service's own error as the window's).
+            seen[service.id] = statistics.fmean(sample) if sample else prior
             if len(sample) >= 3:
                 known = statistics.pstdev(sample) / statistics.fmean(sample)
                 self.spread[service.id] = (PRIOR_VISITS * PRIOR_SPREAD + len(sample) * known) / (
@@ -79,10 +83,10 @@ class ServiceTimes:
                 continue
             called += 1
             no_shows += t.no_show_count > 0
-            if t.state == TicketState.DONE and t.window_id is not None and t.service_id in self.mean:
+            if t.state == TicketState.DONE and t.window_id is not None and t.service_id in seen:
                 seconds = (datetime.fromisoformat(t.finished_at)
                            - datetime.fromisoformat(t.called_at)).total_seconds()
-                ratios.setdefault(t.window_id, []).append(min(max(seconds / self.mean[t.service_id], 0.25), 4.0))
+                ratios.setdefault(t.window_id, []).append(min(max(seconds / seen[t.service_id], 0.25), 4.0))
         self.pace = {w: (PACE_PRIOR_VISITS + sum(r)) / (PACE_PRIOR_VISITS + len(r)) for w, r in ratios.items()}
         self.no_show_share = no_shows / called if called else 0.0
 
