@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from hub.core import queue
 from hub.core.config import HallConfig
 from hub.core.engine import Hall
+from hub.core.events import WindowOpened
 from hub.core.forecast import forecast
 
 
@@ -88,9 +89,8 @@ def play_day(cfg: HallConfig, start: datetime, hours: float, staffed: list[int],
             if when >= end:
                 break
             later(when, "arrive", s)
-    for w in staffed:
-        clerk = cfg.clerks[staffed.index(w) % len(cfg.clerks)]
-        do(hall.login, start, w, clerk.id, clerk.pin)
+    for w in staffed:  # a clerk each (the hall file may list fewer clerks than windows)
+        hall.apply(WindowOpened(start.isoformat(timespec="seconds"), window_id=w, clerk_id=f"clerk{w}"))
         later(start, "free", w)
     idle: set[int] = set()
     issued = 0

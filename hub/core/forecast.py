@@ -15,14 +15,13 @@ from __future__ import annotations
 import heapq
 import math
 import statistics
-from copy import copy
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from . import queue
 from .config import HallConfig
 from .lines import Lines
-from .model import ACTIVE, HallState, Ticket, TicketState, WindowState
+from .model import ACTIVE, HallState, Ticket, TicketState, WindowState, WindowStatus
 
 # The hall file's minutes count as one visit already seen: the day's visits soon outweigh it.
 PRIOR_VISITS = 1
@@ -71,9 +70,10 @@ class ServiceTimes:
             self.mean[service.id] = (PRIOR_VISITS * prior + sum(sample)) / (PRIOR_VISITS + len(sample))
             # A window's pace is set against what the day's visits took (the hall file's minutes
             # would count the service's own error as the window's).
-            seen[service.id] = statistics.fmean(sample) if sample else prior
+            seen[service.id] = sum(sample) / len(sample) if sample else prior
             if len(sample) >= 3:
-                known = statistics.pstdev(sample) / statistics.fmean(sample)
+                mean = sum(sample) / len(sample)  # by hand: statistics.pstdev works in fractions, slowly
+                known = math.sqrt(sum((x - mean) ** 2 for x in sample) / len(sample)) / mean
                 self.spread[service.id] = (PRIOR_VISITS * PRIOR_SPREAD + len(sample) * known) / (
                     PRIOR_VISITS + len(sample))
         ratios: dict[int, list[float]] = {}
@@ -102,7 +102,7 @@ class _Played:
     """What pick_next reads of a hall (its tickets and waiting lines), on copies the play changes:
     tickets are called out of it, and priority tickets not yet issued come in at the day's rate."""
 
-    def __init__(self, state: HallState, cfg: HallConfig, now: datetime, changed: Ticket | None):
+    def __init__(self, state: HallState, now: datetime, changed: Ticket | None):
         self.tickets = dict(state.tickets)
         waiting = [t for t in state.tickets.values() if t.state == TicketState.WAITING]
         if changed is not None:
@@ -111,23 +111,24 @@ class _Played:
         self.lines = Lines(waiting)
         self.waiting = waiting
         self._last = max((t.order for t in waiting), default=0.0)
-        self._coming = [(now + timedelta(hours=0.5 / rate), hour, s) for s, hour, rate in _priority_rates(state, now)]
+        # (seconds from now of the next one, seconds between them, service)
+        self._coming = [(gap / 2, gap, s) for s, gap in _priority_gaps(state, now)]
         heapq.heapify(self._coming)
 
-    def come(self, until: datetime) -> None:
+    def come(self, until: float) -> None:
         """Add the priority tickets expected to be issued by `until` (they go ahead of normal ones)."""
         while self._coming and self._coming[0][0] <= until:
-            when, hour, service_id = self._coming[0]
+            when, gap, service_id = self._coming[0]
             self._last += 1
             t = Ticket(id=-len(self.tickets) - 1, number="", day="", zone_id="", service_id=service_id,
                        issued_at="", token="", order=self._last, priority=True)
             self.tickets[t.id] = t
             self.lines.add(t)
-            heapq.heapreplace(self._coming, (when + hour, hour, service_id))
+            heapq.heapreplace(self._coming, (when + gap, gap, service_id))
 
 
-def _priority_rates(state: HallState, now: datetime) -> list[tuple[str, timedelta, float]]:
-    """Per service: (service, time between its priority tickets, tickets an hour) so far today."""
+def _priority_gaps(state: HallState, now: datetime) -> list[tuple[str, float]]:
+    """Per service with priority tickets today: the seconds between them so far."""
     counts: dict[str, int] = {}
     for t in state.tickets.values():
         if t.priority and not t.appointment_id:
@@ -135,8 +136,8 @@ def _priority_rates(state: HallState, now: datetime) -> list[tuple[str, timedelt
     first = next(iter(state.tickets.values()), None)
     if first is None:
         return []
-    hours = max((now - datetime.fromisoformat(first.issued_at)).total_seconds(), RATE_MIN_SPAN.total_seconds()) / 3600
-    return [(s, timedelta(hours=hours / n), n / hours) for s, n in counts.items()]
+    span = max(-_seconds(first.issued_at, now), RATE_MIN_SPAN.total_seconds())
+    return [(s, span / n) for s, n in counts.items()]
 
 
 def forecast(state: HallState, cfg: HallConfig, now: datetime, changed: Ticket | None = None) -> dict[int, Estimate]:
@@ -144,33 +145,35 @@ def forecast(state: HallState, cfg: HallConfig, now: datetime, changed: Ticket |
     paused window serves has none. `changed` is a ticket as a command is about to leave it
     (just issued, transferred, sent back after a no-show), played as if already in the hall."""
     times = ServiceTimes(state, cfg)
-    played = _Played(state, cfg, now, changed)
-    free: list[tuple[datetime, int]] = []
+    played = _Played(state, now, changed)
+    free: list[tuple[float, int]] = []  # (seconds from now when the window is free, window id)
     windows = {}
     for w in cfg.windows:
         ws = state.windows.get(w.id)
         if ws is None or ws.state == WindowState.CLOSED:
             continue
-        start = now
-        if ws.state == WindowState.PAUSED:
-            start = max(now, datetime.fromisoformat(ws.since) + timedelta(minutes=PAUSE_MINUTES)) if ws.since else now
+        start = 0.0
+        if ws.state == WindowState.PAUSED and ws.since:
+            start = max(start, _seconds(ws.since, now) + PAUSE_MINUTES * 60)
         current = played.tickets.get(ws.current) if ws.current is not None else None
         if current is not None and current.state in ACTIVE:
             visit = times.seconds(current.service_id, w.id)
-            began = datetime.fromisoformat(current.serving_at or current.called_at)
-            start = max(start, began + timedelta(seconds=visit), now + timedelta(seconds=OVERRUN_SHARE * visit))
-        windows[w.id] = copy(ws)
+            start = max(start, _seconds(current.serving_at or current.called_at, now) + visit, OVERRUN_SHARE * visit)
+        windows[w.id] = played_window = object.__new__(WindowStatus)  # a copy; copy() is slow here
+        played_window.__dict__.update(ws.__dict__)
         free.append((start, w.id))
     heapq.heapify(free)
     # The play ends when every ticket a playing window can serve has been called.
-    left = sum(1 for t in played.waiting if _reachable(t, windows, cfg))
+    served = {s for w in windows for s in cfg.window_services(w)}
+    left = sum(1 for t in played.waiting
+               if (t.target_window in windows if t.target_window is not None else t.service_id in served))
     out: dict[int, Estimate] = {}
     calls_at: dict[int, int] = {}
     while free and left:
         when, window_id = heapq.heappop(free)
         ws = windows[window_id]
         played.come(when)
-        t = queue.pick_next(played, cfg, ws, when)
+        t = queue.pick_next(played, cfg, ws, now + timedelta(seconds=when))
         if t is None:
             continue  # nothing this window serves is left
         played.lines.discard(t)
@@ -179,15 +182,14 @@ def forecast(state: HallState, cfg: HallConfig, now: datetime, changed: Ticket |
         calls_at[window_id] = before + 1
         if t.id > 0:
             left -= 1
-            out[t.id] = _estimate((when - now).total_seconds(), before, times.spread_of(t.service_id))
-        heapq.heappush(free, (when + timedelta(seconds=times.seconds(t.service_id, window_id)), window_id))
+            out[t.id] = _estimate(when, before, times.spread_of(t.service_id))
+        heapq.heappush(free, (when + times.seconds(t.service_id, window_id), window_id))
     return out
 
 
-def _reachable(t: Ticket, windows: dict, cfg: HallConfig) -> bool:
-    if t.target_window is not None:
-        return t.target_window in windows
-    return any(t.service_id in cfg.window_services(w) for w in windows)
+def _seconds(iso: str, now: datetime) -> float:
+    """Seconds from `now` to a stored time (negative: in the past)."""
+    return (datetime.fromisoformat(iso) - now).total_seconds()
 
 
 def _estimate(seconds: float, visits_before: int, spread: float) -> Estimate:
