@@ -5,8 +5,8 @@ the old rule's beside it (same day, same tickets), and what one refresh of the f
 
 The day is played through the core's Hall (tests/busy_day.py): about 2,500 tickets from 09:00
 to 17:00, two windows in three staffed, visits taking what they really take (each service off the
-hall file's minutes by a random factor, a few windows slower), 8% transfers, 5% no-shows, 10%
-priority. Services no staffed window serves are not issued (the kiosk refuses them).
+hall file's minutes by its own random factor, one window in five 30% slower; scaled so arrivals are
+--load of what the staffed windows can serve), 8% transfers, 5% no-shows, 10% priority. Services no staffed window serves are not issued (the kiosk refuses them).
 
 A refresh is one forecast() of the whole hall: the hub plays it once per event seq and minute
 (the read model caches it), and once more for the ticket a command answers about (issue, transfer).
@@ -38,6 +38,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a two-hour day, every ticket estimated")
     parser.add_argument("--seed", type=int, default=11)
+    parser.add_argument("--load", type=float, default=0.95,
+                        help="arrivals over what the staffed windows can serve (default 0.95)")
     args = parser.parse_args()
     cfg = load_hall(ROOT / "assets" / "halls" / "default.toml")
     rnd = random.Random(args.seed)
@@ -53,9 +55,17 @@ def main() -> None:
     hours = 2 if args.quick else OPEN_HOURS
     tickets = TICKETS * hours / OPEN_HOURS
     per_hour = {s: tickets / hours * v / sum(weight.values()) for s, v in weight.items()}
+    # Each service off the hall file by its own factor; all scaled so the staffed windows can serve
+    # the day's arrivals at the chosen load.
     true_minutes = {s.id: s.minutes * rnd.uniform(0.7, 1.5) for s in cfg.services}
     slow = {w: 1.3 for w in rnd.sample(staffed, k=len(staffed) // 5)}
-    capacity = sum(60 / statistics.fmean(true_minutes[s] for s in cfg.window_services(w)) for w in staffed)
+
+    def capacity() -> float:
+        return sum(60 / (slow.get(w, 1.0) * statistics.fmean(true_minutes[s] for s in cfg.window_services(w)))
+                   for w in staffed)
+
+    scale = capacity() * args.load / (tickets / hours)
+    true_minutes = {s: m * scale for s, m in true_minutes.items()}
     start = datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo(cfg.hall.timezone))
     began = time.perf_counter()
     day = play_day(cfg, start, hours, staffed, per_hour, true_minutes=true_minutes, slow_windows=slow,
@@ -64,7 +74,9 @@ def main() -> None:
     called = day.called
     waits = [c.waited for c in called]
     print(f"default hall, {len(staffed)} of {len(windows)} windows staffed, {hours} h, "
-          f"~{tickets:.0f} tickets ({sum(per_hour.values()):.0f}/h against ~{capacity:.0f} visits/h of capacity)")
+          f"~{tickets:.0f} tickets ({sum(per_hour.values()):.0f}/h against ~{capacity():.0f} visits/h of capacity); "
+          f"visits take {statistics.fmean(true_minutes[s] / cfg.service(s).minutes for s in per_hour):.2f}x "
+          "the hall file's minutes on average")
     print(f"estimated tickets: {len(day.citizens)} (every {1 if args.quick else 5}th), called: {len(called)}; "
           f"actual wait mean {statistics.fmean(waits):.1f} min, median {statistics.median(waits):.1f}, "
           f"max {max(waits):.0f}")
