@@ -6,7 +6,8 @@ the old rule's beside it (same day, same tickets), and what one refresh of the f
 The day is played through the core's Hall (tests/busy_day.py): about 2,500 tickets from 09:00
 to 17:00, two windows in three staffed, visits taking what they really take (each service off the
 hall file's minutes by its own random factor, one window in five 30% slower; scaled so arrivals are
---load of what the staffed windows can serve), 8% transfers, 5% no-shows, 10% priority. Services no staffed window serves are not issued (the kiosk refuses them).
+--load of what the staffed windows can serve), 8% transfers, 5% no-shows, 10% priority.
+Services no staffed window serves are not issued (the kiosk refuses them).
 
 A refresh is one forecast() of the whole hall: the hub plays it once per event seq and minute
 (the read model caches it), and once more for the ticket a command answers about (issue, transfer).
@@ -38,8 +39,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a two-hour day, every ticket estimated")
     parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument("--load", type=float, default=0.95,
-                        help="arrivals over what the staffed windows can serve (default 0.95)")
+    parser.add_argument("--load", type=float, default=1.1,
+                        help="arrivals over what the staffed windows can serve (default 1.1: queues build)")
     args = parser.parse_args()
     cfg = load_hall(ROOT / "assets" / "halls" / "default.toml")
     rnd = random.Random(args.seed)

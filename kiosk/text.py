@@ -122,7 +122,7 @@ def wait_text(ticket: dict, lang: str) -> str:
         return ""
     if span and 0 < span[0] < span[1]:
         return tr("wait_range", lang, lo=span[0], hi=span[1])
-    return tr("wait", lang, m=int(round(minutes)))
+    return tr("wait", lang, m=round(minutes))
 
 
 def pick(item: dict, field: str, lang: str) -> str:

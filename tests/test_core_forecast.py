@@ -109,7 +109,7 @@ def test_visit_times_are_learned_per_service_and_per_window():
     hall.do(hall.hall.logout, 4)
     at_slow = wait_of(hall, licence[1]).minutes
     # The service takes (10 + 5 x 20 + 5 x 10) / 11 = 14.5 minutes; each window's pace moves it.
-    assert at_fast < 14 < 15 < at_slow
+    assert at_fast < 14 and at_slow > 15  # 12 and 17: the window that took 10 and the one that took 20
 
 
 def test_a_long_uncertain_wait_is_a_range_in_five_minute_steps():
