@@ -86,10 +86,11 @@ def main() -> None:
         late = sum(c.waited - getattr(c, which) >= 15 for c in called) / len(called)
         print(f"  {name:45s} MAE {day.mae(which):5.1f} min  bias {bias:+5.1f}  waited 15+ min longer: {late:4.0%}")
     print(f"  forecast's range held the wait for {day.within_range():.0%} of tickets")
-    cost = sorted(day.forecast_seconds)
-    print(f"one refresh (forecast of the whole hall), CPU: median {1000 * statistics.median(cost):.1f} ms, "
-          f"p95 {1000 * cost[int(len(cost) * 0.95)]:.1f} ms, max {1000 * cost[-1]:.1f} ms "
-          f"over {len(cost)} refreshes in the day ({played:.0f} s to play it)")
+    cost = sorted(zip(day.forecast_seconds, day.waiting))
+    ms = [1000 * c for c, _ in cost]
+    print(f"one refresh (forecast of the whole hall), CPU: median {statistics.median(ms):.1f} ms, "
+          f"p95 {ms[int(len(ms) * 0.95)]:.1f} ms, max {ms[-1]:.1f} ms ({cost[-1][1]} waiting then, "
+          f"{max(day.waiting)} at most) over {len(ms)} refreshes in the day ({played:.0f} s to play it)")
 
 
 if __name__ == "__main__":

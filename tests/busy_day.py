@@ -38,6 +38,7 @@ class Citizen:
 class DayResult:
     citizens: list[Citizen] = field(default_factory=list)
     forecast_seconds: list[float] = field(default_factory=list)
+    waiting: list[int] = field(default_factory=list)  # tickets waiting at each refresh timed
 
     @property
     def called(self) -> list[Citizen]:
@@ -103,10 +104,12 @@ def play_day(cfg: HallConfig, start: datetime, hours: float, staffed: list[int],
             issued += 1
             if issued % estimate_every == 0:
                 old = queue.position(hall.state, cfg, t, now)[1]
-                began = timer() if timer else 0.0
                 est = forecast(hall.state, cfg, now, changed=t).get(t.id)
-                if timer:
+                if timer:  # what one refresh of the whole hall costs, at this point of the day
+                    began = timer()
+                    forecast(hall.state, cfg, now)
                     result.forecast_seconds.append(timer() - began)
+                    result.waiting.append(sum(1 for w in hall.state.tickets.values() if w.state == "waiting"))
                 if est is not None:
                     citizens[t.id] = Citizen(t.number, now, old, est.minutes, est.low, est.high)
             for e in events:

@@ -76,6 +76,7 @@ class ServiceTimes:
                 known = math.sqrt(sum((x - mean) ** 2 for x in sample) / len(sample)) / mean
                 self.spread[service.id] = (PRIOR_VISITS * PRIOR_SPREAD + len(sample) * known) / (
                     PRIOR_VISITS + len(sample))
+        # A window's pace counts from the call, so the walk to the window is in it.
         ratios: dict[int, list[float]] = {}
         called = no_shows = 0
         for t in state.tickets.values():
@@ -143,7 +144,8 @@ def _priority_gaps(state: HallState, now: datetime) -> list[tuple[str, float]]:
 def forecast(state: HallState, cfg: HallConfig, now: datetime, changed: Ticket | None = None) -> dict[int, Estimate]:
     """An estimate for every waiting ticket a staffed window will reach; a ticket no open or
     paused window serves has none. `changed` is a ticket as a command is about to leave it
-    (just issued, transferred, sent back after a no-show), played as if already in the hall."""
+    (just issued, transferred, sent back after a no-show), played as if already in the hall;
+    the play then stops once it is called, and the answer holds the tickets called before it."""
     times = ServiceTimes(state, cfg)
     played = _Played(state, now, changed)
     free: list[tuple[float, int]] = []  # (seconds from now when the window is free, window id)
@@ -183,6 +185,8 @@ def forecast(state: HallState, cfg: HallConfig, now: datetime, changed: Ticket |
         if t.id > 0:
             left -= 1
             out[t.id] = _estimate(when, before, times.spread_of(t.service_id))
+            if changed is not None and t.id == changed.id:
+                break  # a command's answer needs only its own ticket's estimate
         heapq.heappush(free, (when + times.seconds(t.service_id, window_id), window_id))
     return out
 
