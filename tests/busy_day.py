@@ -104,7 +104,11 @@ def play_day(cfg: HallConfig, start: datetime, hours: float, staffed: list[int],
             issued += 1
             if issued % estimate_every == 0:
                 old = queue.position(hall.state, cfg, t, now)[1]
-                est = forecast(hall.state, cfg, now, changed=t).get(t.id)
+                # As the hub answers: a normal ticket is added behind the hall's play, others played in.
+                if t.priority:
+                    est = forecast(hall.state, cfg, now, changed=t).get(t.id)
+                else:
+                    est = forecast(hall.state, cfg, now).append(t, cfg)
                 if timer:  # what one refresh of the whole hall costs, at this point of the day
                     began = timer()
                     forecast(hall.state, cfg, now)

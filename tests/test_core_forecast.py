@@ -142,3 +142,26 @@ def test_on_a_busy_day_with_a_multi_service_window_and_transfers_the_error_is_un
     assert new < old / 2, (old, new)
     # The range told holds the wait that came for most citizens.
     assert sum(c.low <= c.waited <= c.high for c in citizens) / len(citizens) > 0.6
+
+
+def test_a_ticket_just_issued_is_added_behind_the_play_as_if_played_in():
+    desk = Desk()
+    desk.open(1, 4)
+    for service in ("licence", "pension", "property", "licence", "pension"):
+        desk.issue(service)
+    desk.call(4)
+    now = desk.clock.now()
+    for service in ("licence", "pension", "property"):
+        answer, _ = desk.hall.issue(now, service, f"new-{service}")
+        new = answer["ticket"]
+        played_in = forecast(desk.state, desk.hall.config, now, changed=new)[new.id]
+        assert forecast(desk.state, desk.hall.config, now).append(new, desk.hall.config) == played_in, service
+
+
+def test_a_queue_longer_than_the_day_is_played_only_a_day_ahead():
+    desk = Desk()
+    desk.open(3)  # 15 minutes a property visit: 32 in eight hours
+    tickets = [desk.issue("property") for _ in range(40)]
+    played = forecast(desk.state, desk.hall.config, desk.clock.now())
+    assert played[tickets[31].id].minutes == 31 * 15
+    assert played[tickets[35].id] == played[tickets[39].id] and played[tickets[39].id].minutes == 8 * 60

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from ..core import queue
-from ..core.forecast import Estimate, forecast
+from ..core.forecast import Estimate, Forecast, forecast
 from ..core.model import Appointment, Ticket, TicketState, WindowState
 from ..core.rating import BAD_REASONS, GOOD_REASONS
 from ..core.vocabulary import BAD_SCORE_MAX, RATING_SCORES
@@ -37,17 +37,27 @@ class Views:
         return public_ticket(view)
 
     def _estimate(self, ticket: Ticket, now: datetime) -> Estimate | None:
-        """The forecast's estimate for a waiting ticket. The hall's forecast is played once per seq
-        and minute; a ticket a command is about to change (issue, transfer, no-show) is played
-        into a forecast of its own, since the hall does not hold it yet as the answer shows it."""
+        """The forecast's estimate for a waiting ticket. The hall is played once per seq and minute.
+        A ticket a command is about to change is not in the hall yet as the answer shows it: one
+        just issued goes behind every ticket played (the play is extended, and kept for the seq its
+        event will have); a priority one, an appointment, a transfer or a no-show sent back is played
+        into a forecast of its own, which stops when it is called."""
         state = self.hall.state
-        if state.tickets.get(ticket.id) is not ticket:
+        if state.tickets.get(ticket.id) is ticket:
+            return self._forecast(now).get(ticket.id)
+        if ticket.id in state.tickets or ticket.priority or ticket.appointment_id:
             return forecast(state, self.config, now, changed=ticket).get(ticket.id)
+        played = self._forecast(now)
+        estimate = played.append(ticket, self.config)
+        self._forecast_cache = (self.seq + 1, *self._forecast_cache[1:])  # its TicketIssued is the next seq
+        return estimate
+
+    def _forecast(self, now: datetime) -> Forecast:
         key = (self.seq, now.replace(second=0, microsecond=0), self.config)
         cached = getattr(self, "_forecast_cache", None)
-        if cached is None or cached[0] != key:
-            cached = self._forecast_cache = key, forecast(state, self.config, now)
-        return cached[1].get(ticket.id)
+        if cached is None or cached[:3] != key:
+            cached = self._forecast_cache = (*key, forecast(self.hall.state, self.config, now))
+        return cached[3]
 
     def _ticket_answer(self, result: dict, private: bool = False) -> dict:
         """A command's answer about a ticket (and its window, if the command moved one)."""

@@ -41,6 +41,8 @@ NO_SHOW_SECONDS = 90
 ARRIVALS_SHARE = 0.15
 # Even a well-known hall is not known better than this.
 MIN_SPREAD = 0.15
+# The play looks this far ahead at most (a business day).
+HORIZON = timedelta(hours=8)
 # Priority tickets still to come are expected at the day's rate so far, the day taken as at least
 # this long, so its first few tickets do not promise a flood.
 RATE_MIN_SPAN = timedelta(hours=1)
@@ -141,11 +143,37 @@ def _priority_gaps(state: HallState, now: datetime) -> list[tuple[str, float]]:
     return [(s, span / n) for s, n in counts.items()]
 
 
-def forecast(state: HallState, cfg: HallConfig, now: datetime, changed: Ticket | None = None) -> dict[int, Estimate]:
+class Forecast(dict):
+    """Ticket id -> Estimate, as played at `now`; `ready` keeps, per playing window, when it is free
+    for a ticket behind every one played and how many visits it has had by then, so a ticket just
+    issued is added without playing the hall again."""
+
+    def __init__(self, now: datetime, times: ServiceTimes):
+        super().__init__()
+        self.now, self.times = now, times
+        self.ready: dict[int, tuple[float, int]] = {}
+
+    def append(self, t: Ticket, cfg: HallConfig) -> Estimate | None:
+        """The estimate of `t`, issued behind every ticket played (a normal ticket just issued):
+        the first playing window that serves it takes it when free. Kept, and the window's time moved on."""
+        windows = [t.target_window] if t.target_window is not None else cfg.windows_serving(t.service_id)
+        options = [(self.ready[w], w) for w in windows if w in self.ready]
+        if not options:
+            return None
+        (when, before), window_id = min(options)
+        self.ready[window_id] = when + self.times.seconds(t.service_id, window_id), before + 1
+        self[t.id] = estimate = _estimate(when, before, self.times.spread_of(t.service_id))
+        return estimate
+
+
+def forecast(state: HallState, cfg: HallConfig, now: datetime, changed: Ticket | None = None) -> Forecast:
     """An estimate for every waiting ticket a staffed window will reach; a ticket no open or
     paused window serves has none. `changed` is a ticket as a command is about to leave it
-    (just issued, transferred, sent back after a no-show), played as if already in the hall;
-    the play then stops once it is called, and the answer holds the tickets called before it."""
+    (transferred, sent back after a no-show), played as if already in the hall; the play then
+    stops once it is called, and the answer holds the tickets called before it.
+
+    The play looks HORIZON ahead at most, so its cost stays bounded however long the queue:
+    a ticket beyond it is told the horizon (the hall will not reach it today)."""
     times = ServiceTimes(state, cfg)
     played = _Played(state, now, changed)
     free: list[tuple[float, int]] = []  # (seconds from now when the window is free, window id)
@@ -167,17 +195,22 @@ def forecast(state: HallState, cfg: HallConfig, now: datetime, changed: Ticket |
     heapq.heapify(free)
     # The play ends when every ticket a playing window can serve has been called.
     served = {s for w in windows for s in cfg.window_services(w)}
-    left = sum(1 for t in played.waiting
-               if (t.target_window in windows if t.target_window is not None else t.service_id in served))
-    out: dict[int, Estimate] = {}
+    reachable = [t for t in played.waiting
+                 if (t.target_window in windows if t.target_window is not None else t.service_id in served)]
+    left = len(reachable)
+    out = Forecast(now, times)
     calls_at: dict[int, int] = {}
     while free and left:
         when, window_id = heapq.heappop(free)
+        if when > HORIZON.total_seconds():
+            heapq.heappush(free, (when, window_id))
+            break
         ws = windows[window_id]
         played.come(when)
         t = queue.pick_next(played, cfg, ws, now + timedelta(seconds=when))
-        if t is None:
-            continue  # nothing this window serves is left
+        if t is None:  # nothing this window serves is left
+            out.ready[window_id] = when, calls_at.get(window_id, 0)
+            continue
         played.lines.discard(t)
         ws.priority_streak, ws.normal_streak = queue.streaks_after(ws, t)
         before = calls_at.get(window_id, 0)
@@ -186,8 +219,14 @@ def forecast(state: HallState, cfg: HallConfig, now: datetime, changed: Ticket |
             left -= 1
             out[t.id] = _estimate(when, before, times.spread_of(t.service_id))
             if changed is not None and t.id == changed.id:
-                break  # a command's answer needs only its own ticket's estimate
+                return out  # a command's answer needs only its own ticket's estimate
         heapq.heappush(free, (when + times.seconds(t.service_id, window_id), window_id))
+    for when, window_id in free:
+        out.ready[window_id] = when, calls_at.get(window_id, 0)
+    if left:
+        beyond = int(HORIZON.total_seconds() // 60)
+        for t in reachable:
+            out.setdefault(t.id, Estimate(beyond, beyond, beyond))
     return out
 
 
