@@ -5,10 +5,14 @@ Every staffed window calls with the core's own rule (queue.pick_next) as soon as
 appointments whose slot comes later all count as they will in the hall. A window is free when
 its current visit is expected to end; a paused one is assumed back after a short break; a closed
 one calls nobody. A visit takes the time learned for its service today (the hall file's minutes
-as a prior), scaled by how fast that window has been.
+as a prior), scaled by how fast that window has been. Priority tickets still to come are played
+in at the day's rate, since each goes ahead of the normal ones.
 
 What cannot be known (who comes next, who is transferred, how long each visit really takes)
 widens the estimate into a range rather than a false precision.
+
+The play is the hub's read model's to cache (once per event seq and minute); it looks a business
+day ahead at most, and a ticket just issued is appended to it, so its cost stays small.
 """
 from __future__ import annotations
 
