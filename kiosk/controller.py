@@ -23,7 +23,7 @@ from hub.client import DeviceClock, HubClient, HubError, HubUnavailable
 from hub.protocol import HAND_PRIORITY_REASONS, age_on, mask_name, new_request_id
 
 from .search import ServiceIndex, order_services
-from .text import pick, tr
+from .text import pick, tr, wait_text
 
 log = logging.getLogger("hallq.kiosk")
 
@@ -462,6 +462,7 @@ class KioskController(QObject):
             labels=dict(LABELS_EN) if lang == "en" else {},
             priority=bool(ticket.get("priority")),
             appointment=appointment or bool(ticket.get("appointment_id")),
+            wait=wait_text(ticket, lang),
         )
 
     async def _print(self, ticket: dict, appointment: bool) -> None:

@@ -65,6 +65,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "ahead": ("前面还有 {n} 人", "{n} people ahead of you"),
     "ahead_none": ("前面没有人，请留意叫号", "No one ahead. Watch for your call"),
     "wait": ("预计等候约 {m} 分钟", "Estimated wait: about {m} min"),
+    "wait_range": ("预计等候约 {lo}-{hi} 分钟", "Estimated wait: about {lo}-{hi} min"),
+    "wait_none": ("暂无窗口办理此业务，窗口开放后开始叫号", "No window is serving this now; calls start when one opens"),
     "ticket_hint": ("请留意大屏和语音叫号，过号请联系工作人员", "Watch the screens and listen for your number"),
     "printed": ("请取走打印的号票", "Please take your printed ticket"),
     "print_failed": ("打印机故障，请记住您的号码或联系工作人员", "Printer fault: please remember your number or ask staff"),
@@ -108,6 +110,19 @@ def tr(key: str, lang: str = "zh_CN", **values) -> str:
     zh, en = TEXT[key]
     text = en if lang == "en" else zh
     return text.format(**values) if values else text
+
+
+def wait_text(ticket: dict, lang: str) -> str:
+    """The hub's estimate in words: a range when it is uncertain ("约 20-30 分钟"), a word when no
+    open window serves the ticket, nothing when it is about to be called."""
+    minutes, span = ticket.get("estimated_wait_minutes", 0), ticket.get("estimated_wait_range")
+    if minutes is None:
+        return tr("wait_none", lang)
+    if not minutes:
+        return ""
+    if span and 0 < span[0] < span[1]:
+        return tr("wait_range", lang, lo=span[0], hi=span[1])
+    return tr("wait", lang, m=round(minutes))
 
 
 def pick(item: dict, field: str, lang: str) -> str:

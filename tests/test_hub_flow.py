@@ -134,8 +134,32 @@ async def test_estimated_wait_follows_recent_service_times(hub, clients, clock):
         await caller.finish(3)
     for _ in range(3):
         last = (await kiosk.issue_ticket("property"))["ticket"]
-    # Two people ahead, one window open, 4 minutes each lately (not the configured 15).
-    assert last["ahead"] == 2 and last["estimated_wait_minutes"] == 8
+    # Two people ahead, one window open, 4 minutes each lately: the estimate moves from the
+    # configured 15 minutes a visit towards them, (15 + 3 x 4) / 4 = 6.75.
+    assert last["ahead"] == 2 and last["estimated_wait_minutes"] == 14
+    low, high = last["estimated_wait_range"]
+    assert low < 14 < high
+
+
+async def test_every_view_of_a_ticket_tells_the_same_wait_from_the_whole_hall(hub, clients, clock):
+    """Only 综合窗口 1 is staffed: the pension ticket waits behind the licence tickets it also
+    serves (the old rule counted only pension tickets ahead, and said 0)."""
+    kiosk, caller = clients("kiosk"), clients("caller", window=1)
+    await caller.login(1, "c001", "1111")
+    for _ in range(3):
+        await kiosk.issue_ticket("business-license")
+    issued = (await kiosk.issue_ticket("pension"))["ticket"]
+    assert issued["ahead"] == 0 and issued["estimated_wait_minutes"] == 30
+    low, high = issued["estimated_wait_range"]
+    assert low < 30 < high and low % 5 == high % 5 == 0  # e.g. "约 20-40 分钟"
+    looked_up = await kiosk.ticket(issued["id"])
+    on_phone = await kiosk.public_ticket(issued["url"].rsplit("/", 1)[1])
+    in_snapshot = next(t for t in (await kiosk.snapshot())["tickets"] if t["id"] == issued["id"])
+    for view in (looked_up, on_phone, in_snapshot):
+        assert (view["estimated_wait_minutes"], view["estimated_wait_range"]) == (30, [low, high])
+    clock.advance(minutes=10)
+    await caller.call_next(1)  # the first licence visit begins: the pension ticket is 30 minutes off still
+    assert (await kiosk.ticket(issued["id"]))["estimated_wait_minutes"] == 30
 
 
 async def test_window_pause_resume_and_recall(hub, clients):

@@ -185,6 +185,30 @@ def test_take_a_ticket_skipping_the_card_prints_number_qr_and_cut(make_kiosk, hu
     make_kiosk.run(scenario)
 
 
+def test_the_ticket_screen_and_the_printed_ticket_tell_the_hubs_wait_range(make_kiosk, hub, qloop):
+    async def scenario():
+        k = await make_kiosk()
+        caller = make_client(hub, "caller", window=2)
+        try:
+            await caller.login(2, "c002", "2222")  # 人社窗口: 社保卡申领 takes 5 minutes
+            for _ in range(3):
+                await k.client.issue_ticket("ss-card")
+            await take_to_service(k, "social", "ss-card")
+            await k.wait_screen("ticket")
+            await until(lambda: k.c.state.print_result == "printed", what="printing")
+            ticket = k.c.state.ticket
+            assert ticket["estimated_wait_minutes"] == 15
+            low, high = ticket["estimated_wait_range"]
+            said = f"预计等候约 {low}-{high} 分钟"
+            assert low < 15 < high and said in k.visible_text()
+            printed = [e.text for e in decode_escpos(k.printer.last_job) if isinstance(e, TextLine)]
+            assert any(said in line for line in printed)
+        finally:
+            await caller.aclose()
+
+    make_kiosk.run(scenario)
+
+
 def test_double_tap_on_a_service_issues_exactly_one_ticket(make_kiosk, qloop):
     async def scenario():
         k = await make_kiosk()

@@ -40,9 +40,14 @@ def test_phone_follows_the_ticket_live_then_rates_it(desk, phone, hub, clock):
     assert phone.inner_text("#number") == mine["number"] == "A002"
     assert phone.inner_text("#service") == "营业执照办理" and phone.inner_text("#zone") == "综合服务区"
     assert phone.inner_text("#headline") == "前面还有 1 人"
+    assert phone.inner_text("#detail") == "暂无窗口办理此业务，窗口开放后开始叫号"  # no clerk yet
     phone.evaluate("window.__sameDocument = true")
 
     desk.login(1)
+    token = mine["url"].rsplit("/t/", 1)[1]
+    low, high = desk.ok(desk.get(f"/public/tickets/{token}", role=None))["ticket"]["estimated_wait_range"]
+    said = f"预计等候约 {low}-{high} 分钟，请留意大厅叫号屏"
+    phone.wait_for_function(f"document.getElementById('detail').textContent === '{said}'")
     clock.advance(minutes=4)
     assert desk.window(1, "call-next")["ticket"]["number"] == first["number"]
     phone.wait_for_function("document.getElementById('headline').textContent === '下一位就是您'")

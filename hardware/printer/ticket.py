@@ -66,6 +66,7 @@ ROWS: tuple[Row, ...] = (
     Row("text", "【{appointment}】", height=2, bold=True, when="appointment"),
     Row("text", "{number}", width=4, height=4, bold=True),
     Row("text", "{ahead}", height=2),
+    Row("text", "{wait}", when="wait"),
     Row("text", "{time}"),
     Row("feed"),
     Row("qr", "{qr_url}"),
@@ -132,12 +133,14 @@ class TicketPrint:
     notes: list[str] = field(default_factory=list)
     priority: bool = False
     appointment: bool = False
+    wait: str = ""  # the estimated wait in words, e.g. 预计等候约 20-30 分钟
 
     def __post_init__(self) -> None:
         for name in ("hall_name", "service_name", "number", "issued_at", "qr_url"):
             _check_text(name, getattr(self, name), required=True)
         _check_text("zone_name", self.zone_name)
         _check_text("hint", self.hint)
+        _check_text("wait", self.wait)
         if isinstance(self.ahead, bool) or not isinstance(self.ahead, int) or self.ahead < 0:
             raise ValueError(f"ticket field ahead must be a whole number >= 0, got {self.ahead!r}")
         if text_dots(self.number, 4) > max(PAPER_DOTS.values()):
@@ -187,7 +190,7 @@ def render_ticket(t: TicketPrint, profile=None, paper_dots: int = PAPER_DOTS[80]
     p._raw(CHINESE_MODE_ON)
     fields = {
         "hall_name": t.hall_name, "zone_name": t.zone_name, "service_name": t.service_name,
-        "number": t.number, "issued_at": t.issued_at, "qr_url": t.qr_url, "hint": t.hint,
+        "number": t.number, "issued_at": t.issued_at, "qr_url": t.qr_url, "hint": t.hint, "wait": t.wait,
         **t.captions(),
     }
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from ..core import queue
-from ..core.model import Appointment, TicketState, WindowState
+from ..core.forecast import Estimate, Forecast, forecast
+from ..core.model import Appointment, Ticket, TicketState, WindowState
 from ..core.rating import BAD_REASONS, GOOD_REASONS
 from ..core.vocabulary import BAD_SCORE_MAX, RATING_SCORES
 from ..fanout import encode
@@ -26,12 +27,38 @@ class Views:
         return f"{self.public_url}/t/{token}"
 
     def ticket_view(self, ticket, *, private: bool = False, known: dict | None = None) -> dict:
-        view = self.hall.view(ticket, self.now(), known)
+        now = self.now()
+        view = self.hall.view(ticket, now, known)
+        view.update(wait_fields(self._estimate(ticket, now)) if ticket.state == TicketState.WAITING
+                    else wait_fields(None, waiting=False))
         view["zone_name"], view["service_name"] = self._names(view)
         if private:
             view["url"] = self.ticket_url(view["token"])
             return view
         return public_ticket(view)
+
+    def _estimate(self, ticket: Ticket, now: datetime) -> Estimate | None:
+        """The forecast's estimate for a waiting ticket. The hall is played once per seq and minute.
+        A ticket a command is about to change is not in the hall yet as the answer shows it: one
+        just issued goes behind every ticket played (the play is extended, and kept for the seq its
+        event will have); a priority one, an appointment, a transfer or a no-show sent back is played
+        into a forecast of its own, which stops when it is called."""
+        state = self.hall.state
+        if state.tickets.get(ticket.id) is ticket:
+            return self._forecast(now).get(ticket.id)
+        if ticket.id in state.tickets or ticket.priority or ticket.appointment_id:
+            return forecast(state, self.config, now, changed=ticket).get(ticket.id)
+        played = self._forecast(now)
+        estimate = played.append(ticket, self.config)
+        self._forecast_cache = (self.seq + 1, *self._forecast_cache[1:])  # its TicketIssued is the next seq
+        return estimate
+
+    def _forecast(self, now: datetime) -> Forecast:
+        key = (self.seq, now.replace(second=0, microsecond=0), self.config)
+        cached = getattr(self, "_forecast_cache", None)
+        if cached is None or cached[:3] != key:
+            cached = self._forecast_cache = (*key, forecast(self.hall.state, self.config, now))
+        return cached[3]
 
     def _ticket_answer(self, result: dict, private: bool = False) -> dict:
         """A command's answer about a ticket (and its window, if the command moved one)."""
@@ -56,7 +83,8 @@ class Views:
         view = public_ticket(dict(row))
         for key in PROJECTED_ONLY:
             view.pop(key, None)
-        view.update(ahead=0, estimated_wait_minutes=0)
+        view.pop("transfer_count", None)
+        view.update(ahead=0, **wait_fields(None, waiting=False))
         view["zone_name"], view["service_name"] = self._names(view)
         return view
 
@@ -239,6 +267,17 @@ class Views:
             "window": {w.id: w.name or f"{w.id}号窗口" for w in cfg.windows},
             "clerk": {c.id: c.name for c in cfg.clerks},
         }
+
+
+def wait_fields(estimate: Estimate | None, *, waiting: bool = True) -> dict:
+    """A ticket's wait on the wire: the central estimate in minutes and the range [low, high] it is
+    honestly within. A waiting ticket no staffed window serves has neither (None): no number is
+    better than a false one. A ticket no longer waiting waits 0."""
+    if not waiting:
+        return {"estimated_wait_minutes": 0, "estimated_wait_range": None}
+    if estimate is None:
+        return {"estimated_wait_minutes": None, "estimated_wait_range": None}
+    return {"estimated_wait_minutes": estimate.minutes, "estimated_wait_range": [estimate.low, estimate.high]}
 
 
 def evaluation_options() -> dict:

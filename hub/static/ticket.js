@@ -18,6 +18,8 @@ addStrings({
   "waiting.no_window_ahead": ["{zone}暂无开放窗口，窗口开放后按顺序叫号", "No window of your zone is open now; numbers are called in order once one opens"],
   "waiting.eta": ["预计等候约 {m} 分钟，请留意大厅叫号屏", "About {m} min; please watch the hall's screen"],
   "waiting.eta_soon": ["请留意叫号，及时到窗口办理", "Please listen for your number"],
+  "waiting.eta_range": ["预计等候约 {lo}-{hi} 分钟，请留意大厅叫号屏", "About {lo}-{hi} min; please watch the hall's screen"],
+  "waiting.eta_none": ["暂无窗口办理此业务，窗口开放后开始叫号", "No window is serving this now; calls start when one opens"],
   "waiting.transferred": ["您的业务已转办，请留意再次叫号", "Your case was transferred; wait to be called again"],
   "called.go": ["请到 {w} 号窗口办理", "Please go to window {w}"],
   "called.detail": ["{time} 叫号，请尽快前往", "Called at {time}; please go now"],
@@ -85,6 +87,15 @@ function showInvalid() {
   page.innerHTML = `<div class="invalid-mark" aria-hidden="true">!</div><h1>${t("invalid.title")}</h1><p>${t("invalid.detail")}</p>`;
 }
 
+// The hub's estimate: a range when it is uncertain, none when no open window serves the ticket.
+function eta(tk) {
+  const m = tk.estimated_wait_minutes, r = tk.estimated_wait_range;
+  if (m === null) return t("waiting.eta_none");
+  if (!(m > 0)) return t("waiting.eta_soon");
+  if (r && r[0] > 0 && r[0] < r[1]) return t("waiting.eta_range", { lo: r[0], hi: r[1] });
+  return t("waiting.eta", { m });
+}
+
 function render() {
   if (!ticket) return;
   const tk = ticket;
@@ -104,8 +115,7 @@ function render() {
     headline = tk.ahead > 0 ? t("waiting.ahead", { n: tk.ahead })
       : closed ? t("waiting.no_window", { zone }) : t("waiting.next");
     detail = closed ? t(tk.ahead > 0 ? "waiting.no_window_ahead" : "waiting.no_window_first", { zone })
-      : tk.transferred ? t("waiting.transferred")
-      : tk.estimated_wait_minutes > 0 ? t("waiting.eta", { m: tk.estimated_wait_minutes }) : t("waiting.eta_soon");
+      : tk.transferred ? t("waiting.transferred") : eta(tk);
   } else if (tk.state === "called") {
     headline = t("called.go", { w });
     detail = t("called.detail", { time: hhmm(tk.called_at) });

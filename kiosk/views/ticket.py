@@ -5,7 +5,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QBoxLayout, QVBoxLayout
 
-from ..text import pick
+from ..text import pick, wait_text
 from .widgets import Page, button, label
 
 NUMBER_PX = 220
@@ -73,9 +73,9 @@ class TicketPage(Page):
         self.service.setText(f"{name}\n{zone_name}" if zone_name else name)
         ahead = int(t.get("ahead") or 0)
         self.ahead.setText(self.t("ahead", n=ahead) if ahead else self.t("ahead_none"))
-        minutes = t.get("estimated_wait_minutes")
-        self.wait.setText(self.t("wait", m=int(round(minutes))) if minutes else "")
-        self.wait.setVisible(bool(minutes))
+        wait = wait_text(t, lang)
+        self.wait.setText(wait)
+        self.wait.setVisible(bool(wait))
         note = {"printed": "printed", "failed": "print_failed", "off": "printing_off"}.get(s.print_result or "")
         self.printing.setText(self.t(note) if note else "")
         self.printing.setVisible(bool(note))
