@@ -40,7 +40,7 @@ def test_phone_follows_the_ticket_live_then_rates_it(desk, phone, hub, clock):
     assert phone.inner_text("#number") == mine["number"] == "A002"
     assert phone.inner_text("#service") == "营业执照办理" and phone.inner_text("#zone") == "综合服务区"
     assert phone.inner_text("#headline") == "前面还有 1 人"
-    assert phone.inner_text("#detail") == "暂无窗口办理此业务，窗口开放后开始叫号"  # no clerk yet
+    assert phone.inner_text("#detail") == "综合服务区暂无开放窗口，窗口开放后按顺序叫号"  # no clerk yet: no window of the zone is open
     phone.evaluate("window.__sameDocument = true")
 
     desk.login(1)

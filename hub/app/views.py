@@ -83,7 +83,6 @@ class Views:
         view = public_ticket(dict(row))
         for key in PROJECTED_ONLY:
             view.pop(key, None)
-        view.pop("transfer_count", None)
         view.update(ahead=0, **wait_fields(None, waiting=False))
         view["zone_name"], view["service_name"] = self._names(view)
         return view
