@@ -438,6 +438,7 @@ function auditDetail(entry) {
   if (d.name && !d.item) parts.push(d.name);
   if (d.role) parts.push(t(d.role in RANK ? `urole.${d.role}` : `role.${d.role}`));
   if (d.window) parts.push(`#${d.window}`);
+  if (d.tickets) parts.push(d.tickets.join("、") + (d.to_window ? ` → #${d.to_window}` : d.service_id ? ` → ${d.service_id}` : ""));
   if (d.notice !== undefined) parts.push(`“${d.notice}”`);
   if (d.alert_wait_minutes) parts.push(t("common.minutes", { n: d.alert_wait_minutes }));
   if (d.clerk) parts.push(d.clerk);
