@@ -144,9 +144,10 @@ def window_line(state: HallState, cfg: HallConfig, window_id: int, now: datetime
     priority = callable_(heapq.merge(appt_priority, *(lines.priority.get(s, ()) for s in services)))
     normal = callable_(heapq.merge(appt_normal, *(lines.normal.get(s, ()) for s in services)))
     if overdue:
-        ahead = [*overdue, *(e for e in ahead if e not in overdue)]
-        priority = [e for e in priority if e not in overdue]
-        normal = [e for e in normal if e not in overdue]
+        first = set(overdue)
+        ahead = [*overdue, *(e for e in ahead if e not in first)]
+        priority = [e for e in priority if e not in first]
+        normal = [e for e in normal if e not in first]
     window = state.windows.get(window_id) or WindowStatus(id=window_id)
     p_streak, n_streak = window.priority_streak, window.normal_streak
     out = []
