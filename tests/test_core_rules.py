@@ -164,3 +164,24 @@ def test_the_age_limit_only_counts_at_windows_that_serve_the_ticket_and_can_be_o
     off.issue("licence", priority_reason="elderly")
     off.open(1)
     assert off.call(1) != old.number  # off: priority first, as before
+
+
+def test_the_window_line_shown_to_the_clerk_is_the_order_the_calls_then_take():
+    """With overdue tickets, 过号 in grace, priority and a transfer all waiting at once."""
+    desk = Desk(age_limit_minutes=60, no_show_grace_minutes=5)
+    desk.open(1, 2)
+    old = [desk.issue("licence"), desk.issue("property")]
+    desk.clock.advance(minutes=61)
+    desk.issue("licence", priority_reason="elderly")
+    desk.issue("licence")
+    desk.issue("pension")
+    desk.call(2)
+    desk.do(desk.hall.transfer, 2, to_window=1)
+    assert desk.call(1) == old[0].number  # overdue first
+    desk.do(desk.hall.no_show, 1)  # ...and now in grace: out of the line for 5 minutes
+    shown = line(desk, 1)
+    assert old[0].number not in shown and shown[0] == old[1].number
+    called = []
+    while (number := desk.call_and_finish(1)) is not None:
+        called.append(number)
+    assert called == shown

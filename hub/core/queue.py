@@ -99,7 +99,7 @@ def _overdue(state: HallState, cfg: HallConfig, services, now: datetime) -> Entr
         if entry is None:
             continue
         issued = datetime.fromisoformat(state.tickets[entry[1]].issued_at)
-        if issued <= cutoff and (best is None or (issued, entry) < best[0]):
+        if issued <= cutoff and (best is None or (issued, entry) < best):
             best = (issued, entry)
     return best[1] if best else None
 
