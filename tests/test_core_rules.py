@@ -79,10 +79,15 @@ def test_the_console_moves_stranded_tickets_to_another_line_in_one_go():
     assert [t.number for t in result["tickets"]] == ["B001", "B002", "B003"]
     assert queue.stranded(desk.state, desk.hall.config) == []
     assert [desk.call_and_finish(1) for _ in range(3)] == ["B001", "B002", "B003"]
-    # Bad input: a called ticket cannot be moved, and nothing of the batch is.
-    other = desk.issue("licence")
+    # Bad input: a batch holding a called ticket is refused whole (the waiting one stays put), as is
+    # an unknown target or an empty batch.
+    called, waiting = desk.issue("licence"), desk.issue("licence")
     desk.call(1)
-    refused("TICKET_STATE", desk.hall.move, desk.clock.now(), [other.id], service_id="property")
+    refused("TICKET_STATE", desk.hall.move, desk.clock.now(), [waiting.id, called.id], service_id="property")
+    assert desk.state.tickets[waiting.id].service_id == "licence"
+    refused("SERVICE_NOT_FOUND", desk.hall.move, desk.clock.now(), [waiting.id], service_id="nope")
+    refused("MOVE_NOTHING", desk.hall.move, desk.clock.now(), [], to_window=1)
+    refused("TRANSFER_TARGET", desk.hall.move, desk.clock.now(), [waiting.id])
 
 
 # ---- no-show grace in time ------------------------------------------------------------------
