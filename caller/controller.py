@@ -133,14 +133,17 @@ class CallerController(ViewModel):
         return self.t("window_label", n=window_id or self.window_id)
 
     def waiting_here(self) -> int:
-        return len(self.line)
+        # A grace ending brings no event: the ticket counts as waiting again from then on its own.
+        return len(self.line) + len(self.in_grace) - len(self.still_in_grace())
+
+    def still_in_grace(self) -> list[dict]:
+        now = self.clock.now()
+        return [t for t in self.in_grace if datetime.fromisoformat(t["grace_until"]) > now]
 
     def grace_note(self) -> str:
         """Who is in their 过号 grace here and from when they may be called, e.g. 'A002 09:14'."""
-        if not self.in_grace:
-            return ""
-        names = "、".join(f"{t['number']} {t['grace_until'][11:16]}" for t in self.in_grace)
-        return self.t("in_grace", tickets=names)
+        names = "、".join(f"{t['number']} {t['grace_until'][11:16]}" for t in self.still_in_grace())
+        return self.t("in_grace", tickets=names) if names else ""
 
     def wait_minutes(self, ticket: dict) -> int:
         issued = datetime.fromisoformat(ticket["issued_at"])

@@ -390,7 +390,7 @@ class CallerWindow(QWidget):
             self.holder.setVisible(bool(view["holder"]))
         self.waiting.setText(t("waiting_here", n=c.waiting_here()))
         self.grace.setText(c.grace_note())
-        self.grace.setVisible(bool(c.in_grace))
+        self.grace.setVisible(bool(self.grace.text()))
         self._ask_strand()
         self.served.setText(t("served_today", n=c.served_today))
         for action, button in self.buttons.items():

@@ -161,7 +161,7 @@ def test_recall_flashes_and_speaks_again_and_served_count(hall, qtbot, qloop, cl
     hall.run(body)
 
 
-def test_no_show_requeues_the_ticket(hall, qtbot, qloop):
+def test_no_show_requeues_the_ticket(hall, qtbot, qloop, clock):
     async def body():
         h = hall
         first, _ = await issue(h, qloop, n=2)
@@ -175,6 +175,9 @@ def test_no_show_requeues_the_ticket(hall, qtbot, qloop):
         await until(lambda: h.caller.waiting.text() == "本窗口等候 1 人")
         assert h.caller.grace.isVisible() and h.caller.grace.text() == "过号待回：A001 09:35 后可叫"
         assert h.caller.buttons["call_next"].isEnabled()
+        clock.advance(minutes=5)  # no event marks the grace's end: the panel's own tick shows it
+        h.caller.render()
+        assert not h.caller.grace.isVisible() and h.caller.waiting.text() == "本窗口等候 2 人"
 
     hall.run(body)
 
