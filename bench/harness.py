@@ -32,6 +32,8 @@ timezone = "Asia/Shanghai"
 
 [queue]
 number_width = 5
+# The benches' kiosks issue before any clerk logs in (a real hall refuses that by default).
+issue_when_closed = true
 
 [[zones]]
 id = "all"

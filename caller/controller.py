@@ -30,6 +30,9 @@ class CallerController(ViewModel):
         self.retry_interval = retry_interval
         self.mirror = HallMirror(client, hall_info=True)
         self.line: list[dict] = []  # this window's waiting tickets, in the order it would call them
+        self.in_grace: list[dict] = []  # 过号 tickets not callable again yet (each its grace_until)
+        # A logout/pause the hub refused as WOULD_STRAND: (action, fields, the hub's question) until answered
+        self.strand_question: tuple[str, dict, str] | None = None
         self._line_seq = -1
         self._line_task: asyncio.Task | None = None
         self._line_again = False
@@ -130,7 +133,17 @@ class CallerController(ViewModel):
         return self.t("window_label", n=window_id or self.window_id)
 
     def waiting_here(self) -> int:
-        return len(self.line)
+        # A grace ending brings no event: the ticket counts as waiting again from then on its own.
+        return len(self.line) + len(self.in_grace) - len(self.still_in_grace())
+
+    def still_in_grace(self) -> list[dict]:
+        now = self.clock.now()
+        return [t for t in self.in_grace if datetime.fromisoformat(t["grace_until"]) > now]
+
+    def grace_note(self) -> str:
+        """Who is in their 过号 grace here and from when they may be called, e.g. 'A002 09:14'."""
+        names = "、".join(f"{t['number']} {t['grace_until'][11:16]}" for t in self.still_in_grace())
+        return self.t("in_grace", tickets=names) if names else ""
 
     def wait_minutes(self, ticket: dict) -> int:
         issued = datetime.fromisoformat(ticket["issued_at"])
@@ -209,13 +222,25 @@ class CallerController(ViewModel):
                     await self._wait_for_hub()
                 except HubError as e:
                     self.pending = None
-                    self._note(e.message_en if self.lang == "en" and e.message_en else e.message, error=True)
+                    text = e.message_en if self.lang == "en" and e.message_en else e.message
+                    if e.code == "WOULD_STRAND" and action in ("logout", "pause"):
+                        self.strand_question = (action, fields, text)  # the view asks the clerk
+                    self._note(text, error=True)
                     return None
         finally:
             self.pending, self.retrying = None, False
         self._apply_answer(action, result)
         self._changed()
         return result
+
+    async def answer_strand_question(self, go: bool):
+        """The clerk's answer to WOULD_STRAND: go anyway (the console is alerted) or stay."""
+        question, self.strand_question = self.strand_question, None
+        if question is None or not go:
+            self._note("")
+            return None
+        action, fields, _ = question
+        return await self._command(action, **fields, strand=True)
 
     async def _wait_for_hub(self) -> None:
         self._wake = asyncio.Event()
@@ -282,6 +307,7 @@ class CallerController(ViewModel):
                 return
             if answer["seq"] >= self._line_seq:
                 self._line_seq, self.line = answer["seq"], answer["tickets"]
+                self.in_grace = answer.get("in_grace", [])
                 self._changed()
             if not self._line_again:
                 return

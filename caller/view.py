@@ -6,7 +6,7 @@ import logging
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (QGridLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
-                               QPushButton, QSizePolicy, QStackedWidget, QTabWidget, QVBoxLayout, QWidget)
+                               QMessageBox, QPushButton, QSizePolicy, QStackedWidget, QTabWidget, QVBoxLayout, QWidget)
 
 from .controller import CallerController
 from .text import PAUSE_REASONS, tr
@@ -160,6 +160,9 @@ class CallerWindow(QWidget):
         stats.addWidget(self.waiting)
         stats.addWidget(self.served)
         lay.addLayout(stats)
+        self.grace = _label("grace")  # 过号 tickets in their grace (issue 10)
+        self.grace.setWordWrap(True)
+        lay.addWidget(self.grace)
         self.buttons: dict[str, QPushButton] = {}
         self.buttons["call_next"] = QPushButton()
         self.buttons["call_next"].setObjectName("primary")
@@ -331,6 +334,25 @@ class CallerWindow(QWidget):
         self.message.setText(message)
         _restyle(self.message, error="true" if c.message_is_error and not c.pending else "false")
 
+    def _ask_strand(self) -> None:
+        """WOULD_STRAND: the hub's question (naming the tickets) in a box; going anyway alerts the console."""
+        c, t = self.c, self.c.t
+        if c.strand_question is None or getattr(self, "strand_box", None) is not None:
+            return
+        box = self.strand_box = QMessageBox(QMessageBox.Warning, t("strand_title"), c.strand_question[2],
+                                            QMessageBox.NoButton, self)
+        box.setObjectName("strand_box")
+        go = box.addButton(t("strand_go"), QMessageBox.DestructiveRole)
+        go.setObjectName("strand_go")
+        box.addButton(t("strand_stay"), QMessageBox.RejectRole).setObjectName("strand_stay")
+
+        def answered(button) -> None:
+            self.strand_box = None
+            c.press("answer_strand_question", go=button is go)
+
+        box.buttonClicked.connect(answered)
+        box.open()
+
     def _render_login(self) -> None:
         t = self.c.t
         self.login_title.setText(t("login_title"))
@@ -367,6 +389,9 @@ class CallerWindow(QWidget):
             self.holder.setText(view["holder"])
             self.holder.setVisible(bool(view["holder"]))
         self.waiting.setText(t("waiting_here", n=c.waiting_here()))
+        self.grace.setText(c.grace_note())
+        self.grace.setVisible(bool(self.grace.text()))
+        self._ask_strand()
         self.served.setText(t("served_today", n=c.served_today))
         for action, button in self.buttons.items():
             if action == "pause_or_resume":

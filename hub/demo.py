@@ -79,7 +79,10 @@ async def crowd(client, rate: float, issued: list[dict], rng: random.Random) -> 
         try:
             hall = await client.hall()
             open_zones = {z["id"] for z in hall["zones"] if z["open_now"]}
-            services = [s["id"] for s in hall["services"] if s["windows"] and s["zone"] in open_zones]
+            # only services an open window serves: the hub issues no ticket nobody could call
+            staffed = {w["id"] for w in (await client.snapshot())["windows"] if w["state"] == "open"}
+            services = [s["id"] for s in hall["services"]
+                        if set(s["windows"]) & staffed and s["zone"] in open_zones]
             # a small morning queue at once, so the callers have someone to call straight away
             for _ in range(3 if first else 1):
                 if services:

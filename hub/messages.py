@@ -101,6 +101,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
                              "Window {window} is in use ({clerk} logged in); log out there first"),
     "CONFIG_NOT_FOUND": ("没有这一项：{key}", "No such entry: {key}"),
     "CONFIG_PIN_REQUIRED": ("新工作人员需要设置 4-8 位数字密码", "A new clerk needs a PIN of 4-8 digits"),
+    # issue 10: no stranded citizen
+    "NO_WINDOW_OPEN": ("“{service}”现在没有开放的窗口（由{windows}办理），暂不能取号。请稍后再来，或到导办台咨询",
+                       "No window handling \u201c{service_en}\u201d is open now ({windows_en}); no ticket can be "
+                       "issued. Please come back later or ask at the help desk"),
+    "WOULD_STRAND": ("{window} 号窗口离开后，{count} 位群众（{tickets}）将没有窗口叫号。确定要离开吗？管理台会立即收到提醒",
+                     "If window {window} goes, {count} waiting ticket(s) ({tickets}) have no window left to call "
+                     "them. Go anyway? The console is alerted at once"),
+    "MOVE_NOTHING": ("请选择要转移的票", "Choose the tickets to move"),
 }
 
 

@@ -111,6 +111,11 @@ class Login(_Body):
 
 class Pause(_Body):
     reason: str = Field(max_length=60)
+    strand: bool = False  # the clerk confirmed leaving tickets no other open window can call
+
+
+class Logout(_Body):
+    strand: bool = False  # as for Pause
 
 
 class Transfer(_Body):

@@ -49,6 +49,7 @@ async def scenario(out: Path, srv, clock) -> None:
     kiosk, other, console = client("kiosk"), client("caller", 2), client("console")
     hall = await kiosk.hall()
     here = [s["id"] for s in hall["services"] if 1 in s["windows"] and 2 in s["windows"]]
+    await other.login(2, "c002", "731904")  # the hall issues only for services an open window serves
     for service in here[:6]:
         await kiosk.issue_ticket(service)
     await console.set_notice("欢迎光临新丰县政务服务中心。工作日 12:00-13:00 午间不打烊；请留意叫号，"
@@ -69,7 +70,6 @@ async def scenario(out: Path, srv, clock) -> None:
     await wait_until(lambda: c.logged_in and c.clerk_name)
     save(caller, out / "caller-idle.png")
 
-    await other.login(2, "c002", "731904")
     for _ in range(5):
         await other.call_next(2)
         clock.advance(minutes=3)

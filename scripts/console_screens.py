@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 
 from playwright.sync_api import sync_playwright
 
+from hub.client import HubError
 from hub.core.clock import ManualClock
 from hub.server import HubServer, build_service
 
@@ -36,22 +37,37 @@ async def morning(server: HubServer, clock: ManualClock) -> None:
         by_zone.setdefault(s.zone, []).append(s.id)
     zones = list(by_zone)
     clock.set(datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
-    for i in range(26):
-        zone = zones[i % 5] if i < 20 else zones[0]
-        await kiosk.issue_ticket(by_zone[zone][i % len(by_zone[zone])])
-        clock.advance(minutes=1)
-    clock.set(datetime(2026, 11, 23, 9, 40, tzinfo=ZoneInfo("Asia/Shanghai")))
+    # The windows open first: the hall issues no ticket for a service no open window serves.
     staffed = [w for w in cfg.windows if any(s in cfg.window_services(w.id) for z in zones[:4] for s in by_zone[z])][:9]
-    for n, (w, clerk) in enumerate(zip(staffed, cfg.clerks)):
+    for w, clerk in zip(staffed, cfg.clerks):
         caller = server.client("caller", f"{w.id}号窗口叫号器", w.id)
         await caller.login(w.id, clerk.id, clerk.pin)
-        if n in (2, 6):
-            await caller.pause(w.id, "暂时离开" if n == 2 else "系统维护")
+        await caller.aclose()
+    for i in range(26):
+        zone = zones[i % 5] if i < 20 else zones[0]
+        try:
+            await kiosk.issue_ticket(by_zone[zone][i % len(by_zone[zone])])
+        except HubError:  # NO_WINDOW_OPEN: that zone is not staffed this morning
+            pass
+        clock.advance(minutes=1)
+    clock.set(datetime(2026, 11, 23, 9, 40, tzinfo=ZoneInfo("Asia/Shanghai")))
+    for n, w in enumerate(staffed):
+        caller = server.client("caller", f"{w.id}号窗口叫号器", w.id)
+        if n in (2, 6):  # a break that leaves people with no window: the console's stranded alert
+            await caller.pause(w.id, "暂时离开" if n == 2 else "系统维护", strand=True)
         elif n % 3 != 1:
             result = await caller.call_next(w.id)
             if result["ticket"] and n % 2:
                 await caller.serve(w.id)
         await caller.aclose()
+    # The notary window leaves with two citizens waiting: the clerk confirmed; the console names them.
+    notary = cfg.windows_serving("gz_gongzheng")[0]
+    caller = server.client("caller", f"{notary}号窗口叫号器", notary)
+    await caller.login(notary, cfg.clerks[len(staffed)].id, cfg.clerks[len(staffed)].pin)
+    for _ in range(2):
+        await kiosk.issue_ticket("gz_gongzheng")
+    await caller.logout(notary, strand=True)
+    await caller.aclose()
     clock.advance(minutes=4)
     await kiosk.report_status("paper_out")
     await kiosk.aclose()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -37,6 +38,23 @@ def at(day: int, hour: int, minute: int = 0, month: int = 11) -> datetime:
 @pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(at(23, 9, 30))
+
+
+@pytest.fixture
+def hall_file(request, tmp_path) -> Path:
+    """The test hall, with the [queue] rules a `@pytest.mark.hall_queue(rule=value)` changes."""
+    marker = request.node.get_closest_marker("hall_queue")
+    if marker is None:
+        return SMALL_HALL
+    text = SMALL_HALL.read_text(encoding="utf-8")
+    for rule, value in marker.kwargs.items():
+        line = f"{rule} = {str(value).lower() if isinstance(value, bool) else value!r}"
+        text, found = re.subn(rf"^{rule} = .*$", line, text, flags=re.M)
+        if not found:
+            text = text.replace("[queue]\n", f"[queue]\n{line}\n", 1)
+    path = tmp_path / "hall.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 @pytest.fixture
@@ -100,8 +118,8 @@ class HubHandle:
 
 
 @pytest.fixture
-def hub(db_path, clock, hall_ca):
-    handle = HubHandle(db_path, clock, ca=hall_ca)
+def hub(db_path, clock, hall_ca, hall_file):
+    handle = HubHandle(db_path, clock, hall=hall_file, ca=hall_ca)
     handle.start()
     yield handle
     handle.stop()

@@ -18,11 +18,14 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
 
 
 def hall_config(**queue) -> HallConfig:
+    """The hall; the rules of issue 10 (no-show grace in time, age limit, no issuing while no window
+    serves) are off unless a test turns them on, so each other test sees only the rule it is about."""
     week = [{"days": "mon-sun", "open": "08:00", "close": "18:00"}]
     return HallConfig.model_validate({
         "hall": {"name": "测试大厅", "timezone": "Asia/Shanghai"},
         "queue": {"number_width": 3, "priority_ratio": "1:2", "no_show_requeue_after": 2, "no_show_max_requeues": 1,
-                  "appointment_early_minutes": 30, "appointment_late_minutes": 15, **queue},
+                  "appointment_early_minutes": 30, "appointment_late_minutes": 15,
+                  "no_show_grace_minutes": 0, "age_limit_minutes": 0, "issue_when_closed": True, **queue},
         "zones": [{"id": "general", "prefix": "A", "name": "综合", "hours": week},
                   {"id": "social", "prefix": "B", "name": "人社", "hours": week}],
         "services": [{"id": "licence", "zone": "general", "name": "营业执照", "minutes": 10},

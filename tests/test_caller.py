@@ -7,6 +7,7 @@ import json
 import httpx
 import pytest
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QPushButton
 
 from caller.app import create_caller
 from display.app import create_display
@@ -160,7 +161,7 @@ def test_recall_flashes_and_speaks_again_and_served_count(hall, qtbot, qloop, cl
     hall.run(body)
 
 
-def test_no_show_requeues_the_ticket(hall, qtbot, qloop):
+def test_no_show_requeues_the_ticket(hall, qtbot, qloop, clock):
     async def body():
         h = hall
         first, _ = await issue(h, qloop, n=2)
@@ -170,8 +171,38 @@ def test_no_show_requeues_the_ticket(hall, qtbot, qloop):
         ticket = (await h.kiosk.ticket(first["id"]))
         assert ticket["state"] == "waiting" and ticket["no_show_count"] == 1
         assert h.caller.message.text() == "A001 已过号，重新排队"
-        await until(lambda: h.caller.waiting.text() == "本窗口等候 2 人")
+        # In its grace (5 minutes in the test hall) A001 is not in the window's line; the clerk sees it apart.
+        await until(lambda: h.caller.waiting.text() == "本窗口等候 1 人")
+        assert h.caller.grace.isVisible() and h.caller.grace.text() == "过号待回：A001 09:35 后可叫"
         assert h.caller.buttons["call_next"].isEnabled()
+        clock.advance(minutes=5)  # no event marks the grace's end: the panel's own tick shows it
+        h.caller.render()
+        assert not h.caller.grace.isVisible() and h.caller.waiting.text() == "本窗口等候 2 人"
+
+    hall.run(body)
+
+
+def test_a_logout_that_would_strand_people_asks_the_clerk_first(hall, qtbot, qloop):
+    """Window 1 alone serves the general zone in the test hall: leaving would strand A001 and A002."""
+    async def body():
+        h = hall
+        await issue(h, qloop, n=2)
+        await login(h, qtbot, qloop)
+
+        async def press_logout_and_answer(button: str) -> None:
+            qtbot.mouseClick(h.caller.buttons["logout"], Qt.LeftButton)
+            await settle(h)
+            await until(lambda: getattr(h.caller, "strand_box", None) is not None and h.caller.strand_box.isVisible())
+            box = h.caller.strand_box
+            assert "2 位群众（A001、A002）将没有窗口叫号" in box.text()
+            qtbot.mouseClick(box.findChild(QPushButton, button), Qt.LeftButton)
+            await settle(h)
+
+        await press_logout_and_answer("strand_stay")
+        assert h.c.logged_in and h.caller.pages.currentWidget() is h.caller.main_page
+        await press_logout_and_answer("strand_go")
+        await until(lambda: not h.c.logged_in)
+        assert h.caller.pages.currentWidget() is h.caller.login_page
 
     hall.run(body)
 
@@ -222,6 +253,10 @@ def test_pause_with_a_reason_then_resume(hall, qtbot, qloop):
         assert reasons == ["午休", "临时离开", "业务咨询", "系统故障", "其他"]
         h.caller.reasons.setCurrentRow(0)
         qtbot.mouseClick(h.caller.pause_ok, Qt.LeftButton)
+        # Window 1 alone serves A001's line: the clerk is asked first, and goes on break anyway.
+        await until(lambda: getattr(h.caller, "strand_box", None) is not None and h.caller.strand_box.isVisible())
+        assert "1 位群众（A001）" in h.caller.strand_box.text() and not h.c.paused
+        qtbot.mouseClick(h.caller.strand_box.findChild(QPushButton, "strand_go"), Qt.LeftButton)
         await until(lambda: h.c.paused and not h.c.pending)
         assert not h.caller.buttons["call_next"].isEnabled()
         assert h.caller.chip.text() == "暂停中" and h.caller.number.text() == "暂停：午休"

@@ -404,3 +404,70 @@ def test_clerks_can_be_added_disabled_and_given_a_new_pin(hub, console):
     page.click("nav a[data-view=audit]")
     page.wait_for_selector("#audit-rows tr[data-action='config.clerks.update']")
     assert "7777" not in page.locator("#audit-table").text_content()  # PINs never reach the log
+
+
+# ---- no stranded citizen, and why a ticket jumped (issue 10) ----------------------------------
+def at_window(hub, window: int, act):
+    """`act(client)` on a caller paired for `window` (a fresh client per run: each run has its own loop)."""
+    async def go():
+        client = HubClient(hub.url, hub.pair("caller", f"{window}号叫号器", window), trust=hub.trust, retry_delay=0.05)
+        try:
+            return await act(client)
+        finally:
+            await client.aclose()
+    return run_async(go)
+
+
+def test_a_confirmed_logout_that_strands_tickets_alerts_at_once_and_one_action_moves_them(hub, console):
+    """Tried first: the logout without confirming, which is refused naming the tickets and changes nothing."""
+    page = console
+    signed_in(page)
+    at_window(hub, 3, lambda c: c.login(3, "c003", "3333"))
+    at_window(hub, 2, lambda c: c.login(2, "c002", "2222"))
+    # Window 3 is the only open window for 不动产 (window 1, which serves it too, is closed).
+    a1, a2 = kiosk_issue(hub, "property"), kiosk_issue(hub, "property")
+    with pytest.raises(HubError) as refused:
+        at_window(hub, 3, lambda c: c.logout(3))
+    assert refused.value.code == "WOULD_STRAND" and refused.value.params["tickets"] == "A001、A002"
+    assert "2 位群众（A001、A002）将没有窗口叫号" in refused.value.message
+    assert page.locator(".alert[data-kind=stranded]").count() == 0
+    assert at_window(hub, 3, lambda c: c.logout(3, strand=True))["stranded"] == ["A001", "A002"]
+
+    # The dashboard polls every 15 s; within 5 s the alert can only come from the logout's event.
+    alert = page.locator(".alert[data-kind=stranded][data-service=property]")
+    alert.wait_for(timeout=5000)
+    assert "“不动产登记”：2 人在等候但没有开放的窗口能叫号（A001、A002）" in alert.text_content()
+    alert.locator(".move-target").select_option("2")
+    alert.locator(".move-button").click()
+    alert.wait_for(state="detached", timeout=5000)
+    # Both now wait in window 2's own line, in their order.
+    assert at_window(hub, 2, lambda c: c.call_next(2))["ticket"]["number"] == a1["number"]
+    page.click("nav a[data-view=audit]")
+    row = page.locator("#audit-rows tr[data-action='tickets.move']")
+    row.wait_for()
+    assert "A001" in row.text_content() and "A002" in row.text_content() and a2["number"] == "A002"
+
+
+def test_the_console_says_why_a_ticket_past_the_age_limit_was_called_first(hub, console, clock):
+    old = kiosk_issue(hub, "pension")
+    clock.advance(minutes=61)  # the test hall keeps the default age limit: 60 minutes
+    page = console
+    signed_in(page)
+
+    async def priority_ticket():
+        kiosk = HubClient(hub.url, hub.pair("kiosk", "取号机"), trust=hub.trust, retry_delay=0.05)
+        try:
+            return (await kiosk.issue_ticket("pension", priority_reason="pregnant"))["ticket"]
+        finally:
+            await kiosk.aclose()
+    run_async(priority_ticket)  # 绿色通道 would go first at a window's first call
+
+    async def login_and_call(c):
+        await c.login(2, "c002", "2222")
+        return (await c.call_next(2))["ticket"]
+    called = at_window(hub, 2, login_and_call)
+    assert called["number"] == old["number"] and called["call_reason"] == "age_limit"
+    page.wait_for_function(
+        "document.querySelector(\".win[data-window='2'] .win-sub\").textContent.includes('等候超时优先叫号')",
+        timeout=5000)
+    assert page.locator(".win[data-window='2'] .win-main").text_content() == old["number"]

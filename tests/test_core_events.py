@@ -51,6 +51,7 @@ def busy_day() -> Desk:
     desk.do(desk.hall.resume, 2)
     desk.do(desk.hall.logout, 2)
     desk.do(desk.hall.cancel, desk.issue("pension").id)
+    desk.do(desk.hall.move, [desk.issue("pension").id], to_window=4)
     desk.do(desk.hall.device_status, "kiosk-1", None)
     return desk
 
@@ -101,7 +102,7 @@ def test_an_event_of_an_unknown_type_or_a_newer_version_is_refused_by_name():
     with pytest.raises(UnknownEvent, match="ticket.teleported"):
         decode("ticket.teleported", 1, {}, "x")
     with pytest.raises(UnknownEvent, match="newer"):
-        decode("ticket.called", 3, {"ticket_id": 1, "window_id": 1, "clerk_id": None}, "x")
+        decode("ticket.called", 4, {"ticket_id": 1, "window_id": 1, "clerk_id": None, "reason": None}, "x")
 
 
 def test_the_wire_facts_never_carry_a_token_or_a_hash():

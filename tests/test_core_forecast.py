@@ -75,9 +75,9 @@ def test_the_visit_in_progress_and_a_paused_window_delay_the_first_call():
     waiting = desk.issue("licence")
     assert wait_of(desk, waiting).minutes == 4  # the 10-minute visit began 6 minutes ago
     desk.finish(1)
-    desk.do(desk.hall.pause, 1, "午休")
+    desk.do(desk.hall.pause, 1, "午休", strand=True)  # the clerk confirmed leaving the line without a window
     assert wait_of(desk, waiting).minutes == 10  # a break is taken to last ten minutes
-    desk.do(desk.hall.logout, 1)
+    desk.do(desk.hall.logout, 1, strand=True)
     assert wait_of(desk, waiting) is None  # no staffed window serves it: no number is promised
 
 

@@ -228,6 +228,34 @@ def test_double_tap_on_a_service_issues_exactly_one_ticket(make_kiosk, qloop):
     make_kiosk.run(scenario)
 
 
+@pytest.mark.hall_queue(issue_when_closed=False)
+def test_no_ticket_while_no_window_serves_the_service_and_the_kiosk_says_where_it_is_handled(make_kiosk, hub, qloop):
+    """Tried: 不动产 while no window is open, then with only window 2 (人社) open; nothing is printed."""
+    async def scenario():
+        k = await make_kiosk()
+        caller = make_client(hub, "caller", window=2)
+        await caller.login(2, "c002", "2222")
+        await k.click("home:take")
+        await k.click("zone:general")
+        await k.wait_screen("services")
+        await k.click("service:property")
+        await k.wait_screen("message")
+        shown = k.visible_text()
+        assert "“不动产登记”现在没有开放的窗口（由1号窗口、3号窗口办理），暂不能取号" in shown, shown
+        assert k.printer.jobs == [] and (await k.snapshot())["tickets"] == []
+        # 社保卡 has an open window (2): issued as always.
+        await k.click("home")
+        await k.wait_screen("home")
+        await k.click("home:take")
+        await k.click("zone:social")
+        await k.click("service:ss-card")
+        await k.wait_screen("ticket")
+        assert [t["number"] for t in (await k.snapshot())["tickets"]] == ["B001"]
+        await caller.aclose()
+
+    make_kiosk.run(scenario)
+
+
 def test_check_in_by_code_and_a_too_early_one_shows_the_hubs_message(make_kiosk, hub, qloop):
     async def scenario():
         console = make_client(hub, "console")

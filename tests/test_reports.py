@@ -124,8 +124,8 @@ def play_known_day(desk, clock):
             b1 = desk.issue("pension")
         clock.set(at(23, *finish))
         desk.window(1, "finish")
-    for _ in range(2):  # the test hall requeues a no-show once, then it lapses
-        clock.advance(minutes=1)
+    for _ in range(2):  # the test hall requeues a no-show once (back after its 5-minute grace), then it lapses
+        clock.advance(minutes=5)
         assert desk.window(1, "call-next")["ticket"]["number"] == b1["number"]
         desk.window(1, "no-show")
     return a1, a2, a3, b1

@@ -8,7 +8,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..messages import error_body
-from ..protocol import Book, CheckIn, DeviceStatus, Evaluate, IssueTicket, Login, Notice, Pause, Plain, Transfer
+from ..protocol import (Book, CheckIn, DeviceStatus, Evaluate, IssueTicket, Login, Logout, Notice, Pause, Plain,
+                        Transfer)
 from .auth import ANY_DEVICE, ApiError, CALLERS, CONSOLE, EVALUATORS, KIOSKS, check_window, client_address
 from .params import COMMAND, TicketId, WindowId, errors
 
@@ -50,9 +51,11 @@ async def login(window_id: WindowId, body: Login, request: Request, device: dict
 
 
 @router.post("/windows/{window_id}/logout", tags=["windows"], responses=COMMAND)
-async def logout(window_id: WindowId, body: Plain, request: Request, device: dict = Depends(CALLERS)):
+async def logout(window_id: WindowId, body: Logout, request: Request, device: dict = Depends(CALLERS)):
+    """Refused with WOULD_STRAND (naming the tickets) if only this window could call some waiting
+    tickets, unless `strand` says the clerk confirmed; the console then shows them at once."""
     check_window(device, window_id)
-    return respond(await request.app.state.hub.logout(body.request_id, device, window_id))
+    return respond(await request.app.state.hub.logout(body.request_id, device, window_id, strand=body.strand))
 
 
 @router.post("/windows/{window_id}/call-next", tags=["windows"], responses=COMMAND)
@@ -95,7 +98,8 @@ async def transfer(window_id: WindowId, body: Transfer, request: Request, device
 @router.post("/windows/{window_id}/pause", tags=["windows"], responses=COMMAND)
 async def pause(window_id: WindowId, body: Pause, request: Request, device: dict = Depends(CALLERS)):
     check_window(device, window_id)
-    return respond(await request.app.state.hub.pause(body.request_id, device, window_id, body.reason))
+    return respond(await request.app.state.hub.pause(body.request_id, device, window_id, body.reason,
+                                                     strand=body.strand))
 
 
 @router.post("/windows/{window_id}/resume", tags=["windows"], responses=COMMAND)

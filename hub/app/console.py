@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from ..core import hall_edits
+from ..core import hall_edits, queue
 from ..core.config import HallConfig
 from ..core.errors import DomainError, invalid, not_found
 from ..core.events import HallChanged
@@ -33,7 +33,36 @@ class ConsoleUseCases:
         devices = self.device_list()["devices"]
         threshold = self.alert_minutes()
         return {"snapshot": snap, "devices": devices, "alert_minutes": threshold,
-                "alerts": alerts(snap, threshold, devices), "locked_clerks": self.locked_clerks()}
+                "alerts": self._stranded_alerts() + alerts(snap, threshold, devices),
+                "locked_clerks": self.locked_clerks()}
+
+    def _stranded_alerts(self) -> list[dict]:
+        """Waiting tickets no open window can call, one alert per line, naming them: shown from the
+        event that left them so (a logout, a pause), on the console's next refresh."""
+        groups: dict[tuple, list] = {}
+        for t in queue.stranded(self.hall.state, self.config):
+            groups.setdefault((t.service_id, t.target_window), []).append(t)
+        out = []
+        for (service_id, to_window), tickets in groups.items():
+            service = self.config.service(service_id)
+            out.append({"kind": "stranded", "zone_id": tickets[0].zone_id, "service_id": service_id,
+                        "service_name": service.name if service else service_id,
+                        "service_name_en": (service.name_en or service.name) if service else service_id,
+                        "to_window": to_window, "count": len(tickets),
+                        "tickets": [{"id": t.id, "number": t.number} for t in tickets]})
+        return out
+
+    async def move_tickets(self, device: dict, ticket_ids: list[int], *, service_id: str | None = None,
+                           to_window: int | None = None) -> dict:
+        """Move waiting tickets (stranded ones, typically) to another service's line or window in one go."""
+        status, body = await self._execute(
+            None, device["id"], lambda now: self.hall.move(now, ticket_ids, service_id=service_id, to_window=to_window),
+            lambda r: {"tickets": [t.number for t in r["tickets"]]})
+        if status != 200:
+            raise DomainError(body["error"]["code"], status=status, **(body["error"].get("params") or {}))
+        self.store.audit(self.stamp(), device["name"], "tickets.move",
+                         {"tickets": body["tickets"], "service_id": service_id, "to_window": to_window})
+        return body
 
     async def set_console_notice(self, device: dict, notice: str) -> dict:
         status, body = await self.set_notice(None, device, notice)

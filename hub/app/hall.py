@@ -54,8 +54,8 @@ class HallUseCases:
     async def login(self, request_id: str, device: dict, window_id: int, clerk_id: str, pin: str) -> Answer:
         return await self._window(request_id, device, lambda now: self.hall.login(now, window_id, clerk_id, pin))
 
-    async def logout(self, request_id: str, device: dict, window_id: int) -> Answer:
-        return await self._window(request_id, device, lambda now: self.hall.logout(now, window_id))
+    async def logout(self, request_id: str, device: dict, window_id: int, *, strand: bool = False) -> Answer:
+        return await self._window(request_id, device, lambda now: self.hall.logout(now, window_id, strand=strand))
 
     async def call_next(self, request_id: str, device: dict, window_id: int) -> Answer:
         return await self._window(request_id, device, lambda now: self.hall.call_next(now, window_id))
@@ -77,8 +77,10 @@ class HallUseCases:
         return await self._window(request_id, device, lambda now: self.hall.transfer(
             now, window_id, service_id=service_id, to_window=to_window))
 
-    async def pause(self, request_id: str, device: dict, window_id: int, reason: str) -> Answer:
-        return await self._window(request_id, device, lambda now: self.hall.pause(now, window_id, reason))
+    async def pause(self, request_id: str, device: dict, window_id: int, reason: str, *,
+                    strand: bool = False) -> Answer:
+        return await self._window(request_id, device,
+                                  lambda now: self.hall.pause(now, window_id, reason, strand=strand))
 
     async def resume(self, request_id: str, device: dict, window_id: int) -> Answer:
         return await self._window(request_id, device, lambda now: self.hall.resume(now, window_id))

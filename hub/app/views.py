@@ -69,6 +69,8 @@ class Views:
             out["requeued"] = result["requeued"]
         if "window" in result:
             out["window"] = result["window"].to_dict()
+        if "stranded" in result:  # a logout or pause the clerk confirmed: the tickets left
+            out["stranded"] = [t.number for t in result["stranded"]]
         return out
 
     @staticmethod
@@ -160,9 +162,12 @@ class Views:
             return None
         now = self.now()
         line = queue.window_line(self.hall.state, self.config, window_id, now)
-        known = queue.positions(self.hall.state, self.config, now) if line else {}
+        grace = queue.in_grace_at(self.hall.state, self.config, window_id, now)
+        known = queue.positions(self.hall.state, self.config, now) if line or grace else {}
         return {"seq": self.seq, "window_id": window_id,
-                "tickets": [self.ticket_view(t, known=known) for t in line]}
+                "tickets": [self.ticket_view(t, known=known) for t in line],
+                # 过号 tickets back in line once their grace is over (ticket["grace_until"])
+                "in_grace": [self.ticket_view(t, known=known) for t in grace]}
 
     def snapshot(self) -> dict:
         """The hall as devices rebuild it; built once per seq and minute (see snapshot_json)."""

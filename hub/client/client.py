@@ -182,8 +182,9 @@ class HubClient:
     async def window_command(self, window: int, action: str, request_id: str | None = None, **fields) -> dict:
         return await self.command(f"/windows/{window}/{action}", request_id, **fields)
 
-    async def logout(self, window: int, request_id: str | None = None) -> dict:
-        return await self.window_command(window, "logout", request_id)
+    async def logout(self, window: int, request_id: str | None = None, *, strand: bool = False) -> dict:
+        """`strand`: the clerk confirmed leaving tickets only this window could call (see WOULD_STRAND)."""
+        return await self.window_command(window, "logout", request_id, strand=strand)
 
     async def call_next(self, window: int, request_id: str | None = None) -> dict:
         return await self.window_command(window, "call-next", request_id)
@@ -204,8 +205,8 @@ class HubClient:
                        request_id: str | None = None) -> dict:
         return await self.window_command(window, "transfer", request_id, service_id=service_id, to_window=to_window)
 
-    async def pause(self, window: int, reason: str, request_id: str | None = None) -> dict:
-        return await self.window_command(window, "pause", request_id, reason=reason)
+    async def pause(self, window: int, reason: str, request_id: str | None = None, *, strand: bool = False) -> dict:
+        return await self.window_command(window, "pause", request_id, reason=reason, strand=strand)
 
     async def resume(self, window: int, request_id: str | None = None) -> dict:
         return await self.window_command(window, "resume", request_id)

@@ -48,6 +48,12 @@ class NoticeText(_Body):
     notice: str = Field(max_length=500)
 
 
+class MoveTickets(_Body):
+    ticket_ids: list[Id] = Field(min_length=1, max_length=500)
+    service_id: str | None = Field(default=None, max_length=64)
+    to_window: Id | None = None
+
+
 class ConsoleSettings(_Body):
     alert_wait_minutes: int = Field(ge=5, le=240)
 
@@ -95,6 +101,13 @@ async def console_settings(body: ConsoleSettings, request: Request, device: dict
 @router.post(f"{BASE}/notice", tags=["console"], responses=COMMAND)
 async def notice(body: NoticeText, request: Request, device: dict = Depends(SUPERVISOR)):
     return await request.app.state.hub.set_console_notice(device, body.notice)
+
+
+@router.post(f"{BASE}/tickets/move", tags=["console"], responses=COMMAND)
+async def move_tickets(body: MoveTickets, request: Request, device: dict = Depends(SUPERVISOR)):
+    """Move waiting tickets (e.g. a stranded alert's) to one window or another service, in one action."""
+    return await request.app.state.hub.move_tickets(device, body.ticket_ids, service_id=body.service_id,
+                                                    to_window=body.to_window)
 
 
 # ---- devices and pairing --------------------------------------------------------------------

@@ -113,6 +113,9 @@ class Service(_Model):
     minutes: float = Field(default=8, gt=0, le=480)  # typical handling time, seeds the wait estimate
     bundle: tuple[str, ...] = ()  # 一件事: the single services this bundle covers
     keywords: tuple[str, ...] = ()
+    # Issue tickets while no window serving it is open (e.g. 取件 handled by whoever comes back);
+    # unset: the hall's queue.issue_when_closed.
+    issue_when_closed: bool | None = None
 
 
 class Window(_Model):
@@ -136,6 +139,12 @@ class QueueRules(_Model):
     senior_age: int = Field(default=65, ge=50, le=100)
     no_show_requeue_after: int = Field(default=3, ge=0, le=100)  # back in the queue behind N tickets
     no_show_max_requeues: int = Field(default=1, ge=0, le=10)
+    # ...and not before this many minutes, even in a quiet hall where N tickets go by in seconds.
+    no_show_grace_minutes: int = Field(default=5, ge=0, le=120)
+    # A ticket waiting longer than this is called before newer transfers and priority (0: never).
+    age_limit_minutes: int = Field(default=60, ge=0, le=600)
+    # Issue tickets for a service no open window serves (each service may say otherwise).
+    issue_when_closed: bool = False
     appointment_early_minutes: int = Field(default=30, ge=0, le=240)
     appointment_late_minutes: int = Field(default=15, ge=0, le=240)
     wait_sample_size: int = Field(default=20, ge=1, le=500)
@@ -267,6 +276,11 @@ class HallConfig(_Model):
         if service_id not in self._serving:
             self._serving[service_id] = [w.id for w in self.windows if service_id in self.window_services(w.id)]
         return self._serving[service_id]
+
+    def issues_when_closed(self, service_id: str) -> bool:
+        service = self.service(service_id)
+        own = service.issue_when_closed if service else None
+        return self.queue.issue_when_closed if own is None else own
 
     def business_day(self, when: datetime) -> date:
         local = when.astimezone(self.tz)

@@ -15,13 +15,14 @@ from .config import HallConfig
 from .errors import DomainError, invalid, not_found
 from .events import (AppointmentCheckedIn, AppointmentCreated, DayStarted, DeviceStatusChanged, Event, HallChanged,
                      NoticeSet, TicketCalled, TicketCancelled, TicketEvaluated, TicketFinished, TicketIssued,
-                     TicketNoShow, TicketRecalled, TicketServing, TicketTransferred, WindowClosed, WindowOpened,
+                     TicketMoved, TicketNoShow, TicketRecalled, TicketServing, TicketTransferred, WindowClosed, WindowOpened,
                      WindowPaused, WindowResumed)
 from .lines import Lines
 from .model import ACTIVE, Appointment, HallState, Ticket, TicketState, WindowState, WindowStatus
 from .vocabulary import HAND_PRIORITY_REASONS, age_on
 
 Outcome = tuple[dict, list[Event]]
+STRANDED_NAMED = 10  # tickets named in a WOULD_STRAND refusal (the count says how many in all)
 
 
 def _iso(dt: datetime) -> str:
@@ -41,7 +42,7 @@ def fold_ticket(e: Event, t: Ticket) -> None:
     match e:
         case TicketCalled():
             t.state, t.called_at, t.window_id, t.clerk_id = TicketState.CALLED, e.at, e.window_id, e.clerk_id
-            t.target_window, t.transferred = None, False
+            t.target_window, t.transferred, t.grace_until, t.call_reason = None, False, None, e.reason
         case TicketRecalled():
             t.recall_count += 1
         case TicketServing():
@@ -51,7 +52,7 @@ def fold_ticket(e: Event, t: Ticket) -> None:
         case TicketNoShow():
             t.no_show_count += 1
             if e.requeued:
-                t.state, t.order = TicketState.WAITING, e.order
+                t.state, t.order, t.grace_until = TicketState.WAITING, e.order, e.grace_until
             else:
                 t.state, t.finished_at = TicketState.NO_SHOW, e.at
         case TicketTransferred():
@@ -61,6 +62,12 @@ def fold_ticket(e: Event, t: Ticket) -> None:
                 t.target_window = e.to_window
             # The number stays; the citizen goes to the front of the new line.
             t.state, t.transferred, t.order, t.called_at = TicketState.WAITING, True, e.order, None
+        case TicketMoved():
+            if e.to_window is None:
+                t.service_id, t.target_window, t.transferred = e.service_id, None, False
+            else:
+                # Into the window's own line (as a transfer to it), keeping the place it had.
+                t.target_window, t.transferred = e.to_window, True
         case TicketCancelled():
             t.state, t.finished_at = TicketState.CANCELLED, e.at
         case TicketEvaluated():
@@ -89,6 +96,11 @@ def _window_of(e: Event) -> int | None:
     if isinstance(e, TicketTransferred):
         return e.from_window
     return getattr(e, "window_id", None) if "window" in e.CARRIES else None
+
+
+def _window_names(cfg: HallConfig, service_id: str) -> dict:
+    ids = cfg.windows_serving(service_id)
+    return {"windows": "、".join(f"{i}号窗口" for i in ids), "windows_en": ", ".join(f"window {i}" for i in ids)}
 
 
 class Hall:
@@ -236,6 +248,11 @@ class Hall:
             raise DomainError("ZONE_CLOSED", zone=zone.name)
         if not any(service_id in cfg.window_services(w.id) for w in cfg.windows):
             raise DomainError("SERVICE_UNSERVED", service=service.name)
+        # A booked citizen was promised the slot: the console's stranded alert covers them instead.
+        if appointment is None and not cfg.issues_when_closed(service_id) and not queue.open_windows_for(
+                self.state, cfg, service_id):
+            raise DomainError("NO_WINDOW_OPEN", status=409, service=service.name,
+                              service_en=service.name_en or service.name, **_window_names(cfg, service_id))
         holder = holder or {}
         if priority_reason == "senior":
             birth = holder.get("birth_date")
@@ -294,19 +311,36 @@ class Hall:
             raise DomainError("WINDOW_TAKEN", window=window_id)
         return self._window_outcome(w, WindowOpened(_iso(now), window_id=window_id, clerk_id=clerk_id))
 
-    def logout(self, now: datetime, window_id: int) -> Outcome:
+    def logout(self, now: datetime, window_id: int, *, strand: bool = False) -> Outcome:
+        """`strand`: the clerk confirmed leaving tickets no other open window can call."""
         w = self._window(window_id, open_required=False)
         if self._busy(w):
             raise DomainError("WINDOW_BUSY", window=window_id)
-        return self._window_outcome(w, WindowClosed(_iso(now), window_id=window_id))
+        left = self._check_stranding(w, strand)
+        result, events = self._window_outcome(w, WindowClosed(_iso(now), window_id=window_id))
+        return {**result, "stranded": left}, events
 
-    def pause(self, now: datetime, window_id: int, reason: str) -> Outcome:
+    def pause(self, now: datetime, window_id: int, reason: str, *, strand: bool = False) -> Outcome:
         w = self._window(window_id)
         if not reason.strip():
             raise invalid("PAUSE_REASON_REQUIRED")
         if self._busy(w):
             raise DomainError("WINDOW_BUSY", window=window_id)
-        return self._window_outcome(w, WindowPaused(_iso(now), window_id=window_id, reason=reason.strip()[:60]))
+        left = self._check_stranding(w, strand)
+        result, events = self._window_outcome(w, WindowPaused(_iso(now), window_id=window_id,
+                                                              reason=reason.strip()[:60]))
+        return {**result, "stranded": left}, events
+
+    def _check_stranding(self, w: WindowStatus, confirmed: bool) -> list[Ticket]:
+        """The waiting tickets only this window could call; refused unless the clerk confirmed."""
+        if w.state != WindowState.OPEN:
+            return []
+        left = queue.stranded(self.state, self.config, closing=w.id)
+        if left and not confirmed:
+            raise DomainError("WOULD_STRAND", status=409, window=w.id, count=len(left),
+                              tickets="、".join(t.number for t in left[:STRANDED_NAMED]) + (
+                                  "…" if len(left) > STRANDED_NAMED else ""))
+        return left
 
     def resume(self, now: datetime, window_id: int) -> Outcome:
         w = self._window(window_id)
@@ -325,10 +359,10 @@ class Hall:
             raise DomainError("WINDOW_PAUSED", window=window_id)
         if self._busy(w):
             raise DomainError("WINDOW_BUSY", window=window_id)
-        picked = queue.pick_next(self.state, self.config, w, now)
+        picked, reason = queue.pick_next_why(self.state, self.config, w, now)
         if picked is None:
             return {"ticket": None, "window": w}, []
-        e = TicketCalled(_iso(now), ticket_id=picked.id, window_id=w.id, clerk_id=w.clerk_id)
+        e = TicketCalled(_iso(now), ticket_id=picked.id, window_id=w.id, clerk_id=w.clerk_id, reason=reason)
         return self._ticket_outcome(copy.copy(picked), e, w)
 
     def recall(self, now: datetime, window_id: int) -> Outcome:
@@ -355,7 +389,10 @@ class Hall:
         requeued = t.no_show_count + 1 <= rules.no_show_max_requeues
         order = (queue.requeue_order(self.state, self.config, t, window_id, rules.no_show_requeue_after)
                  if requeued else t.order)
-        e = TicketNoShow(_iso(now), ticket_id=t.id, window_id=w.id, requeued=requeued, order=order)
+        # Behind N tickets and not before M minutes, whichever is later.
+        grace = _iso(now + timedelta(minutes=rules.no_show_grace_minutes)) if requeued and rules.no_show_grace_minutes else None
+        e = TicketNoShow(_iso(now), ticket_id=t.id, window_id=w.id, requeued=requeued, order=order,
+                         grace_until=grace)
         result, events = self._ticket_outcome(t, e, w)
         return {"ticket": result["ticket"], "requeued": requeued}, events
 
@@ -377,6 +414,28 @@ class Hall:
                               to_window=to_window, order=queue.front_order(self.state))
         result, events = self._ticket_outcome(t, e, w)
         return {"ticket": result["ticket"]}, events
+
+    def move(self, now: datetime, ticket_ids: list[int], *, service_id: str | None = None,
+             to_window: int | None = None) -> Outcome:
+        """The console moves waiting tickets (e.g. stranded ones) to another line in one go."""
+        if (service_id is None) == (to_window is None):
+            raise invalid("TRANSFER_TARGET")
+        if service_id is not None and self.config.service(service_id) is None:
+            raise not_found("SERVICE_NOT_FOUND", service=service_id)
+        if to_window is not None and self.config.window(to_window) is None:
+            raise not_found("WINDOW_NOT_FOUND", window=to_window)
+        if not ticket_ids:
+            raise invalid("MOVE_NOTHING")
+        moved, events = [], []
+        for ticket_id in dict.fromkeys(ticket_ids):
+            t = self._ticket(ticket_id)
+            if t.state != TicketState.WAITING:
+                raise DomainError("TICKET_STATE", ticket=t.number, state=t.state.value)
+            e = TicketMoved(_iso(now), ticket_id=t.id, service_id=service_id, to_window=to_window)
+            fold_ticket(e, t)
+            moved.append(t)
+            events.append(e)
+        return {"tickets": moved}, events
 
     # ---- appointments ---------------------------------------------------------------------
     def book(self, now: datetime, appointment_id: str, code: str, service_id: str, slot_start: datetime,

@@ -71,11 +71,12 @@ class TicketIssued(Event):
 @dataclass(frozen=True)
 class TicketCalled(Event):
     TYPE = "ticket.called"
-    VERSION = 2
+    VERSION = 3
     CARRIES = ("ticket", "window")
     ticket_id: int
     window_id: int
     clerk_id: str | None
+    reason: str | None = None  # why out of turn: "age_limit" (hub.core.queue); None in the usual order
 
 
 @dataclass(frozen=True)
@@ -108,12 +109,13 @@ class TicketFinished(Event):
 @dataclass(frozen=True)
 class TicketNoShow(Event):
     TYPE = "ticket.no_show"
-    VERSION = 2
+    VERSION = 3
     CARRIES = ("ticket", "window")
     ticket_id: int
     window_id: int
     requeued: bool
     order: float  # the ticket's place in line if requeued
+    grace_until: str | None = None  # if requeued: not called again before this time
 
 
 @dataclass(frozen=True)
@@ -127,6 +129,18 @@ class TicketTransferred(Event):
     service_id: str | None
     to_window: int | None
     order: float
+
+
+@dataclass(frozen=True)
+class TicketMoved(Event):
+    """The console moved a waiting ticket no open window could call to another service's line
+    (service_id) or to one window (to_window); it keeps its place (order)."""
+    TYPE = "ticket.moved"
+    VERSION = 1
+    CARRIES = ("ticket",)
+    ticket_id: int
+    service_id: str | None
+    to_window: int | None
 
 
 @dataclass(frozen=True)
@@ -249,7 +263,7 @@ class HallChanged(Event):
 
 EVENT_TYPES: dict[str, type[Event]] = {cls.TYPE: cls for cls in (
     TicketIssued, TicketCalled, TicketRecalled, TicketServing, TicketFinished, TicketNoShow, TicketTransferred,
-    TicketCancelled, TicketEvaluated, WindowOpened, WindowClosed, WindowPaused, WindowResumed,
+    TicketMoved, TicketCancelled, TicketEvaluated, WindowOpened, WindowClosed, WindowPaused, WindowResumed,
     AppointmentCreated, AppointmentCheckedIn, NoticeSet, DeviceStatusChanged, DayStarted, HallChanged)}
 
 
@@ -339,13 +353,24 @@ def _appointment_checked_in_v1(d: dict) -> dict:
     return {"appointment_id": d["appointment"]["id"], "ticket_id": d["appointment"]["ticket_id"]}
 
 
+# ---- version 3: facts added with defaults that say what older hubs did ---------------------
+def _ticket_called_v2(d: dict) -> dict:
+    return {**d, "reason": None}  # before the age limit every call was in the usual order
+
+
+def _ticket_no_show_v2(d: dict) -> dict:
+    return {**d, "grace_until": None}  # before the grace in time a requeued ticket was callable at once
+
+
 UPCASTERS: dict[tuple[str, int], Callable[[dict], dict]] = {
     ("ticket.issued", 1): _ticket_issued_v1,
     ("ticket.called", 1): _ticket_called_v1,
+    ("ticket.called", 2): _ticket_called_v2,
     ("ticket.recalled", 1): _ticket_at_window_v1,
     ("ticket.serving", 1): _ticket_serving_v1,
     ("ticket.finished", 1): _ticket_at_window_v1,
     ("ticket.no_show", 1): _ticket_no_show_v1,
+    ("ticket.no_show", 2): _ticket_no_show_v2,
     ("ticket.transferred", 1): _ticket_transferred_v1,
     ("ticket.cancelled", 1): _ticket_cancelled_v1,
     ("ticket.evaluated", 1): _ticket_evaluated_v1,

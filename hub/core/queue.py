@@ -1,8 +1,10 @@
 """Who is called next, and how long a ticket will wait.
 
-Order at a window: tickets transferred to this very window, then tickets transferred to one
-of its services, then checked-in appointments whose slot has come, then priority (绿色通道)
-and normal tickets interleaved at the configured ratio, each by their place in line.
+Order at a window: first the longest-waiting ticket past the hall's age limit (不让一人久等),
+then tickets transferred to this very window, then tickets transferred to one of its services,
+then checked-in appointments whose slot has come, then priority (绿色通道) and normal tickets
+interleaved at the configured ratio, each by their place in line. A 过号 ticket in its grace
+time is passed over where it stands.
 
 The waiting tickets are kept sorted in `state.lines` (hub.core.lines), so these read group
 heads and bisect instead of scanning the hall.
@@ -64,30 +66,88 @@ def _take_priority(cfg: HallConfig, priority_streak: int, normal_streak: int) ->
     return normal_streak >= n_share or 0 < priority_streak < p_share
 
 
+AGE_LIMIT = "age_limit"  # the call's reason when a ticket waited past the hall's age limit
+CALL_REASONS = (AGE_LIMIT,)
+
+
+def in_grace(t: Ticket, now: datetime) -> bool:
+    """A 过号 ticket back in line but not callable yet (the hall's no_show_grace_minutes)."""
+    return t.grace_until is not None and datetime.fromisoformat(t.grace_until) > now
+
+
+def _callable_head(state: HallState, line, now: datetime) -> Entry | None:
+    # Tickets in grace are skipped in place: there are only ever a few.
+    for entry in line or ():
+        if not in_grace(state.tickets[entry[1]], now):
+            return entry
+    return None
+
+
+def _overdue(state: HallState, cfg: HallConfig, services, now: datetime) -> Entry | None:
+    """The longest-waiting ticket this window can serve that has waited past the age limit, if any.
+
+    Waiting counts from issue; each line's callable head is its oldest but for a requeued 过号,
+    which the no-show rule placed on purpose. Transfers are not candidates: they were served once
+    already, and their issue time says nothing of their wait in the new line."""
+    limit = cfg.queue.age_limit_minutes
+    if not limit:
+        return None
+    lines, cutoff = state.lines, now - timedelta(minutes=limit)
+    best = None
+    for line in (grp.get(s) for s in services for grp in (lines.appointments, lines.priority, lines.normal)):
+        entry = _callable_head(state, line, now)
+        if entry is None:
+            continue
+        issued = datetime.fromisoformat(state.tickets[entry[1]].issued_at)
+        if issued <= cutoff and (best is None or (issued, entry) < best):
+            best = (issued, entry)
+    return best[1] if best else None
+
+
 def pick_next(state: HallState, cfg: HallConfig, window: WindowStatus, now: datetime) -> Ticket | None:
+    return pick_next_why(state, cfg, window, now)[0]
+
+
+def pick_next_why(state: HallState, cfg: HallConfig, window: WindowStatus,
+                  now: datetime) -> tuple[Ticket | None, str | None]:
+    """The ticket `window` calls now, and why if out of the usual order (a CALL_REASONS entry)."""
     lines, services = state.lines, cfg.window_services(window.id)
-    entry = head(lines.to_window.get(window.id)) or _first(*(head(lines.transfers.get(s)) for s in services))
+    entry = _overdue(state, cfg, services, now)
+    if entry is not None:
+        return state.tickets[entry[1]], AGE_LIMIT
+    entry = _callable_head(state, lines.to_window.get(window.id), now) or _first(
+        *(_callable_head(state, lines.transfers.get(s), now) for s in services))
     if entry is None:
         in_slot, appt_priority, appt_normal = _appointments(state, services, now, cfg)
-        entry = head(in_slot)
+        entry = _callable_head(state, in_slot, now)
         if entry is None:
-            priority = _first(head(appt_priority), *(head(lines.priority.get(s)) for s in services))
-            normal = _first(head(appt_normal), *(head(lines.normal.get(s)) for s in services))
+            priority = _first(_callable_head(state, appt_priority, now),
+                              *(_callable_head(state, lines.priority.get(s), now) for s in services))
+            normal = _first(_callable_head(state, appt_normal, now),
+                            *(_callable_head(state, lines.normal.get(s), now) for s in services))
             if priority is None or normal is None:
                 entry = priority or normal
             else:
                 entry = priority if _take_priority(cfg, window.priority_streak, window.normal_streak) else normal
-    return state.tickets[entry[1]] if entry else None
+    return (state.tickets[entry[1]] if entry else None), None
 
 
 def window_line(state: HallState, cfg: HallConfig, window_id: int, now: datetime) -> list[Ticket]:
-    """The tickets waiting for this window in the order it would call them if no one else came."""
+    """The tickets waiting for this window in the order it would call them if no one else came
+    and the clock stood still; tickets in their 过号 grace are not in it (see `in_grace_at`)."""
     lines, services = state.lines, cfg.window_services(window_id)
+    callable_ = lambda entries: [e for e in entries if not in_grace(state.tickets[e[1]], now)]  # noqa: E731
+    overdue = _all_overdue(state, cfg, services, now)
     in_slot, appt_priority, appt_normal = _appointments(state, services, now, cfg)
-    ahead = [*lines.to_window.get(window_id, ()), *heapq.merge(*(lines.transfers.get(s, ()) for s in services)),
-             *in_slot]
-    priority = list(heapq.merge(appt_priority, *(lines.priority.get(s, ()) for s in services)))
-    normal = list(heapq.merge(appt_normal, *(lines.normal.get(s, ()) for s in services)))
+    ahead = callable_([*lines.to_window.get(window_id, ()),
+                       *heapq.merge(*(lines.transfers.get(s, ()) for s in services)), *in_slot])
+    priority = callable_(heapq.merge(appt_priority, *(lines.priority.get(s, ()) for s in services)))
+    normal = callable_(heapq.merge(appt_normal, *(lines.normal.get(s, ()) for s in services)))
+    if overdue:
+        first = set(overdue)
+        ahead = [*overdue, *(e for e in ahead if e not in first)]
+        priority = [e for e in priority if e not in first]
+        normal = [e for e in normal if e not in first]
     window = state.windows.get(window_id) or WindowStatus(id=window_id)
     p_streak, n_streak = window.priority_streak, window.normal_streak
     out = []
@@ -107,6 +167,35 @@ def window_line(state: HallState, cfg: HallConfig, window_id: int, now: datetime
     return out
 
 
+def _all_overdue(state: HallState, cfg: HallConfig, services, now: datetime) -> list[Entry]:
+    """Every callable ticket past the age limit at these services, longest waiting first (as `_overdue`
+    picks them one by one)."""
+    limit = cfg.queue.age_limit_minutes
+    if not limit:
+        return []
+    lines, cutoff = state.lines, now - timedelta(minutes=limit)
+    found = []
+    for line in (grp.get(s) for s in services for grp in (lines.appointments, lines.priority, lines.normal)):
+        for entry in line or ():
+            t = state.tickets[entry[1]]
+            if in_grace(t, now):
+                continue
+            issued = datetime.fromisoformat(t.issued_at)
+            if issued > cutoff:
+                break  # but for requeued 过号, later entries were issued later
+            found.append((issued, entry))
+    return [entry for _, entry in sorted(found)]
+
+
+def in_grace_at(state: HallState, cfg: HallConfig, window_id: int, now: datetime) -> list[Ticket]:
+    """The 过号 tickets this window could call once their grace is over, soonest back first."""
+    lines, services = state.lines, cfg.window_services(window_id)
+    groups = [lines.to_window.get(window_id), *(grp.get(s) for s in services for grp in (
+        lines.transfers, lines.appointments, lines.priority, lines.normal))]
+    found = [state.tickets[i] for g in groups if g for _, i in g if in_grace(state.tickets[i], now)]
+    return sorted(found, key=lambda t: (t.grace_until, t.order))
+
+
 def requeue_order(state: HallState, cfg: HallConfig, ticket: Ticket, window_id: int, behind: int) -> float:
     """A place `behind` tickets back in the line of the window that called it (or at its end)."""
     lines, services = state.lines, cfg.window_services(window_id)
@@ -123,6 +212,36 @@ def requeue_order(state: HallState, cfg: HallConfig, ticket: Ticket, window_id: 
     if behind == 0:
         return first[0] - 1
     return (first[behind - 1] + first[behind]) / 2
+
+
+def open_windows_for(state: HallState, cfg: HallConfig, service_id: str) -> list[int]:
+    """The open (logged-in, not paused) windows that serve this service."""
+    return [i for i in cfg.windows_serving(service_id)
+            if (w := state.windows.get(i)) is not None and w.state == WindowState.OPEN]
+
+
+def _callable_by(cfg: HallConfig, t: Ticket, window_id: int) -> bool:
+    if t.target_window is not None:
+        return t.target_window == window_id
+    return t.service_id in cfg.window_services(window_id)
+
+
+def stranded(state: HallState, cfg: HallConfig, closing: int | None = None) -> list[Ticket]:
+    """Waiting tickets no open window can call (once window `closing` closes, if given: then only
+    those it could call), in line order."""
+    open_ids = [w.id for w in state.windows.values() if w.state == WindowState.OPEN and w.id != closing]
+    left: dict[tuple, bool] = {}  # (service, target window) -> no open window can call it
+    out = []
+    for t in state.tickets.values():
+        if t.state != TicketState.WAITING:
+            continue
+        key = (t.service_id, t.target_window)
+        if key not in left:
+            left[key] = (closing is None or _callable_by(cfg, t, closing)) and not any(
+                _callable_by(cfg, t, i) for i in open_ids)
+        if left[key]:
+            out.append(t)
+    return sorted(out, key=lambda t: (t.order, t.id))
 
 
 def front_order(state: HallState) -> float:

@@ -154,6 +154,11 @@ function faultText(code) {
 function alertText(a) {
   const zone = nameOf({ name: a.zone_name, name_en: a.zone_name_en });
   if (a.kind === "no_window") return t("alert.no_window", { zone, n: a.waiting });
+  if (a.kind === "stranded") {
+    const service = nameOf({ name: a.service_name, name_en: a.service_name_en });
+    return t(a.to_window ? "alert.stranded_window" : "alert.stranded",
+      { service, window: a.to_window, n: a.count, tickets: a.tickets.map((x) => x.number).join("、") });
+  }
   if (a.kind === "long_wait") return t("alert.long_wait", { zone, count: a.count, threshold: a.threshold, number: a.number, longest: a.longest });
   if (a.kind === "device_fault") return t("alert.device_fault", { device: a.device, fault: faultText(a.fault) });
   if (a.kind === "device_offline") return t("alert.device_offline", { device: a.device, time: hhmm(a.last_seen) });
@@ -168,8 +173,10 @@ function windowView(w, tickets, now) {
   }
   if (current && (current.state === "called" || current.state === "serving")) {
     const since = current.state === "serving" ? current.serving_at : current.called_at;
+    // Called out of turn: the console says why (hub.core.queue CALL_REASONS).
+    const why = current.call_reason ? t(`call.${current.call_reason}`) : "";
     return { cls: "serving", label: t(current.state === "serving" ? "win.serving" : "win.called"), main: current.number,
-      sub: t("win.for", { n: minutesBetween(since, now) }) };
+      sub: [t("win.for", { n: minutesBetween(since, now) }), why].filter(Boolean).join(" · ") };
   }
   return { cls: "open", label: t("win.open"), main: "", sub: "" };
 }
@@ -182,8 +189,9 @@ function renderDashboard() {
   // Alerts first: what needs the manager now.
   const alerts = $("alerts");
   alerts.replaceChildren(...(o.alerts.length
-    ? o.alerts.map((a) => el("div", { class: `alert ${a.kind}`, role: "alert", dataset: { kind: a.kind, zone: a.zone_id || "" } },
-      el("span", { class: "alert-icon" }, a.kind === "device_offline" ? "⚠" : "!"), alertText(a)))
+    ? o.alerts.map((a) => el("div", { class: `alert ${a.kind}`, role: "alert", dataset: { kind: a.kind, zone: a.zone_id || "", service: a.service_id || "" } },
+      el("span", { class: "alert-icon" }, a.kind === "device_offline" ? "⚠" : "!"), alertText(a),
+      a.kind === "stranded" && can("supervisor") ? moveControl(a, s) : null))
     : [el("div", { class: "all-clear" }, "✓ ", t("dash.alerts_ok"))]));
 
   const waiting = s.zones.reduce((n, z) => n + z.waiting, 0);
@@ -232,6 +240,26 @@ function renderDashboard() {
 
   const notice = $("notice-text");
   if (document.activeElement !== notice && !notice.dataset.dirty) notice.value = s.notice || "";
+}
+
+// Stranded tickets go, in one action, to an open window's own line (keeping their places).
+function moveControl(a, s) {
+  const open = s.windows.filter((w) => w.state === "open");
+  if (!open.length) return el("span", { class: "muted move-none" }, " ", t("move.no_open"));
+  const pick = el("select", { class: "move-target", "aria-label": t("move.to") },
+    ...open.map((w) => el("option", { value: w.id }, `${w.id} ${nameOf(w)}`)));
+  return el("span", { class: "move" }, " ", pick, " ",
+    el("button", { class: "small move-button", onclick: () => moveTickets(a, Number(pick.value)) }, t("move.button")));
+}
+
+async function moveTickets(a, window) {
+  try {
+    const answer = await api("POST", "/console/tickets/move", { ticket_ids: a.tickets.map((x) => x.id), to_window: window });
+    toast(t("move.done", { tickets: answer.tickets.join("、"), window }));
+    refresh();
+  } catch (e) {
+    toast(e.text || String(e), "error");
+  }
 }
 
 function stat(label, value, cls, id) {
@@ -410,6 +438,7 @@ function auditDetail(entry) {
   if (d.name && !d.item) parts.push(d.name);
   if (d.role) parts.push(t(d.role in RANK ? `urole.${d.role}` : `role.${d.role}`));
   if (d.window) parts.push(`#${d.window}`);
+  if (d.tickets) parts.push(d.tickets.join("、") + (d.to_window ? ` → #${d.to_window}` : d.service_id ? ` → ${d.service_id}` : ""));
   if (d.notice !== undefined) parts.push(`“${d.notice}”`);
   if (d.alert_wait_minutes) parts.push(t("common.minutes", { n: d.alert_wait_minutes }));
   if (d.clerk) parts.push(d.clerk);
