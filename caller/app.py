@@ -16,13 +16,14 @@ log = logging.getLogger("hallq.caller")
 
 
 def create_caller(client: HubClient, window_id: int, *, clock=None, lang: str = "zh_CN",
-                  on_top: bool = False) -> tuple[CallerWindow, CallerController]:
-    """The panel and its controller; call `await controller.start()` (or schedule it) inside the qasync loop."""
+                  on_top: bool = False, settings_role: str | None = None) -> tuple[CallerWindow, CallerController]:
+    """The panel and its controller; call `await controller.start()` (or schedule it) inside the qasync loop.
+    `settings_role`: the device settings that remember the panel's geometry (None: not remembered)."""
     from PySide6.QtCore import Qt
 
     register_qt_cjk_font()
     controller = CallerController(client, window_id, clock=clock, lang=lang)
-    window = CallerWindow(controller)
+    window = CallerWindow(controller, settings_role=settings_role)
     if on_top:
         window.setWindowFlag(Qt.WindowStaysOnTopHint, True)
     return window, controller
@@ -73,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     def build():
-        window, controller = create_caller(connection.client(), window_id, lang=args.lang, on_top=args.on_top)
+        window, controller = create_caller(connection.client(), window_id, lang=args.lang, on_top=args.on_top,
+                                           settings_role="caller")
         window.show()
         return window, controller
 

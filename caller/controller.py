@@ -12,7 +12,7 @@ import logging
 from datetime import datetime
 
 from hub.client import DeviceClock, HallMirror, HubClient, HubError, HubUnavailable, ViewModel
-from hub.protocol import new_request_id
+from hub.protocol import CALL_REASONS, new_request_id
 
 from .text import tr
 
@@ -33,6 +33,7 @@ class CallerController(ViewModel):
         self.in_grace: list[dict] = []  # 过号 tickets not callable again yet (each its grace_until)
         # A logout/pause the hub refused as WOULD_STRAND: (action, fields, the hub's question) until answered
         self.strand_question: tuple[str, dict, str] | None = None
+        self.today: dict = {}  # this window's tickets finished today and their mean service time
         self._line_seq = -1
         self._line_task: asyncio.Task | None = None
         self._line_again = False
@@ -82,7 +83,12 @@ class CallerController(ViewModel):
 
     @property
     def served_today(self) -> int:
-        return self.window.get("served_today") or 0
+        return self.today.get("served") or 0
+
+    @property
+    def average_service_minutes(self) -> int | None:
+        seconds = self.today.get("average_service_seconds")
+        return None if seconds is None else max(1, round(seconds / 60))
 
     def press(self, action: str, **fields) -> asyncio.Task:
         """A button or shortcut: run the command in the background (the screen never waits)."""
@@ -112,6 +118,8 @@ class CallerController(ViewModel):
             "login": not self.logged_in,
             "logout": self.logged_in and state is None,
             "call_next": self.logged_in and not self.paused and state is None,
+            "call_ticket": self.logged_in and not self.paused and state is None and bool(self.line),
+            "finish_and_next": state in ACTIVE and not self.paused,
             "recall": state == "called",
             "no_show": state == "called",
             "serve": state == "called",
@@ -145,6 +153,24 @@ class CallerController(ViewModel):
         names = "、".join(f"{t['number']} {t['grace_until'][11:16]}" for t in self.still_in_grace())
         return self.t("in_grace", tickets=names) if names else ""
 
+    def longest_wait(self) -> int | None:
+        return max((self.wait_minutes(t) for t in self.line), default=None)
+
+    @staticmethod
+    def marks(ticket: dict) -> list[str]:
+        """What sets a waiting ticket apart, as catalogue keys."""
+        return [key for key, on in (("priority", ticket.get("priority")), ("appointment", ticket.get("appointment_id")),
+                                    ("transferred", ticket.get("transferred"))) if on]
+
+    def line_rows(self) -> list[dict]:
+        """The waiting list as the clerk reads it, in the order this window would call it."""
+        return [{"id": t["id"], "number": t["number"], "service": self.service_name(t["service_id"]),
+                 "wait_minutes": self.wait_minutes(t), "marks": self.marks(t)} for t in self.line]
+
+    def call_reasons(self) -> list[tuple[str, str]]:
+        """(code, label) of why a chosen number may be called out of turn."""
+        return [(code, en if self.lang == "en" else zh) for code, (zh, en) in CALL_REASONS.items()]
+
     def wait_minutes(self, ticket: dict) -> int:
         issued = datetime.fromisoformat(ticket["issued_at"])
         return max(0, int((self.clock.now() - issued).total_seconds() // 60))
@@ -174,7 +200,7 @@ class CallerController(ViewModel):
     async def login(self, clerk_id: str, pin: str):
         clerk_id, pin = clerk_id.strip(), pin.strip()
         if not clerk_id or not pin:
-            self._note(self.t("login_missing"), error=True)
+            self.note(self.t("login_missing"), error=True)
             return None
         return await self._command("login", clerk_id=clerk_id, pin=pin)
 
@@ -183,6 +209,15 @@ class CallerController(ViewModel):
 
     async def call_next(self):
         return await self._command("call_next")
+
+    async def call_ticket(self, ticket_id: int, reason: str):
+        return await self._command("call_ticket", ticket_id=ticket_id, reason=reason)
+
+    async def finish_and_next(self):
+        """办结并叫下一位: two commands in order; the call is not sent if the finish was refused."""
+        if await self.finish() is not None:
+            return await self.call_next()
+        return None
 
     async def recall(self):
         return await self._command("recall")
@@ -210,7 +245,7 @@ class CallerController(ViewModel):
             return None  # one press at a time; a second one would be a double call
         request_id = new_request_id()
         self.pending, self.retrying = action, False
-        self._note("")
+        self.note("")
         try:
             while True:
                 try:
@@ -225,7 +260,7 @@ class CallerController(ViewModel):
                     text = e.message_en if self.lang == "en" and e.message_en else e.message
                     if e.code == "WOULD_STRAND" and action in ("logout", "pause"):
                         self.strand_question = (action, fields, text)  # the view asks the clerk
-                    self._note(text, error=True)
+                    self.note(text, error=True)
                     return None
         finally:
             self.pending, self.retrying = None, False
@@ -237,7 +272,7 @@ class CallerController(ViewModel):
         """The clerk's answer to WOULD_STRAND: go anyway (the console is alerted) or stay."""
         question, self.strand_question = self.strand_question, None
         if question is None or not go:
-            self._note("")
+            self.note("")
             return None
         action, fields, _ = question
         return await self._command(action, **fields, strand=True)
@@ -249,7 +284,7 @@ class CallerController(ViewModel):
         except asyncio.TimeoutError:
             pass
 
-    def _note(self, text: str, error: bool = False) -> None:
+    def note(self, text: str, error: bool = False) -> None:
         self.message, self.message_is_error = text, error
         self._changed()
 
@@ -257,12 +292,12 @@ class CallerController(ViewModel):
         self.mirror.apply_answer(result)
         ticket = result.get("ticket")
         if action == "call_next" and ticket is None:
-            self._note(self.t("nobody_waiting"))
+            self.note(self.t("nobody_waiting"))
         elif action == "no_show":
             key = "no_show_requeued" if result.get("requeued") else "no_show_final"
-            self._note(self.t(key, number=ticket["number"]))
+            self.note(self.t(key, number=ticket["number"]))
         elif action == "transfer":
-            self._note(self.t("transferred_to", number=ticket["number"]))
+            self.note(self.t("transferred_to", number=ticket["number"]))
 
     # ---- the hall -------------------------------------------------------------------------
     def _on_mirror(self, item: dict) -> None:
@@ -306,7 +341,7 @@ class CallerController(ViewModel):
                 log.info("line not refreshed: %s", e)
                 return
             if answer["seq"] >= self._line_seq:
-                self._line_seq, self.line = answer["seq"], answer["tickets"]
+                self._line_seq, self.line, self.today = answer["seq"], answer["tickets"], answer.get("today", {})
                 self.in_grace = answer.get("in_grace", [])
                 self._changed()
             if not self._line_again:

@@ -1,5 +1,6 @@
-"""`hallq display --hub URL --token TOKEN [--zones A,B] [--windowed] [--voice auto|pyttsx3|piper|sherpa-onnx|clips|recorder|none]
-[--volume 0-100] [--repeat N] [--voice-id NAME] [--voice-model PATH] [--clips DIR]`."""
+"""`hallq display --hub URL --token TOKEN [--zones A,B | --window N | --zone G] [--windowed [--portrait]]
+[--voice auto|pyttsx3|piper|sherpa-onnx|clips|recorder|none] [--volume 0-100] [--repeat N] [--voice-id NAME]
+[--voice-model PATH] [--clips DIR]`: the hall's wall display, the small screen above one window, or a zone's screen."""
 from __future__ import annotations
 
 import argparse
@@ -13,23 +14,32 @@ from hub.client import HubClient, add_connection_arguments, connect_or_exit
 
 from .controller import DisplayController
 from .view import DisplayWindow
+from .window_screen import WindowScreen
+from .zone_screen import ZoneScreen
 
 log = logging.getLogger("hallq.display")
 
 
 def create_display(client: HubClient, *, speaker=None, clock=None, zones: list[str] | None = None,
-                   lang: str = "zh_CN", repeat: int = 2) -> tuple[DisplayWindow, DisplayController]:
-    """The wall display and its controller; `await controller.start()` inside the qasync loop."""
+                   lang: str = "zh_CN", repeat: int = 2, window: int | None = None, zone: str | None = None):
+    """The screen (the hall's, or one `window`'s, or one `zone`'s) and its controller;
+    `await controller.start()` inside the qasync loop."""
     register_qt_cjk_font()
-    controller = DisplayController(client, speaker, clock=clock, zones=zones, lang=lang, repeat=repeat)
-    return DisplayWindow(controller), controller
+    controller = DisplayController(client, speaker, clock=clock, zones=zones, lang=lang, repeat=repeat,
+                                   window=window, zone=zone)
+    screen = {"window": WindowScreen, "zone": ZoneScreen}.get(controller.mode, DisplayWindow)
+    return screen(controller), controller
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="hallq display", description="叫号大屏 — the hall's wall display")
     add_connection_arguments(p, "display")
-    p.add_argument("--zones", default="", help="zone ids or prefixes to show, e.g. A,B (default: all)")
-    p.add_argument("--windowed", action="store_true", help="a 1920×1080 window instead of full screen")
+    screen = p.add_mutually_exclusive_group()
+    screen.add_argument("--zones", default="", help="zone ids or prefixes to show, e.g. A,B (default: all)")
+    screen.add_argument("--window", type=int, help="the small screen above this window (窗口屏)")
+    screen.add_argument("--zone", help="a zone's screen (id or letter): its windows and their numbers")
+    p.add_argument("--windowed", action="store_true", help="a window instead of full screen")
+    p.add_argument("--portrait", action="store_true", help="with --windowed: a 1080×1920 window (a rotated screen)")
     add_voice_arguments(p)
     p.add_argument("--lang", choices=["zh_CN", "en"], default="zh_CN")
     return p.parse_args(argv)
@@ -47,8 +57,11 @@ def main(argv: list[str] | None = None) -> int:
     speaker = speaker_from_arguments(args)
     client = connection.client()
     zones = [z for z in args.zones.split(",") if z.strip()]
-    window, controller = create_display(client, speaker=speaker, zones=zones, lang=args.lang, repeat=args.repeat)
+    window, controller = create_display(client, speaker=speaker, zones=zones, lang=args.lang, repeat=args.repeat,
+                                        window=args.window, zone=args.zone)
     if args.windowed:
+        if args.portrait:
+            window.resize(1080, 1920)
         window.show()
     else:
         window.showFullScreen()

@@ -24,11 +24,17 @@ class DisplayController(ViewModel):
     translate = staticmethod(tr)
 
     def __init__(self, client: HubClient, speaker=None, *, clock=None, zones: list[str] | None = None,
-                 lang: str = "zh_CN", recent: int = 6, repeat: int = 2):
+                 lang: str = "zh_CN", recent: int = 6, repeat: int = 2, window: int | None = None,
+                 zone: str | None = None):
+        """Which screen: the hall's (optionally for some `zones`), one window's (`window`, the small
+        screen above it) or one zone's (`zone`: its windows and their numbers)."""
         self.client, self.speaker, self.clock, self.lang = client, speaker, clock or DeviceClock(), lang
         self.repeat = repeat  # how many times this display says each call (its installer's setting)
-        self.mirror = HallMirror(client)
-        self.zone_filter = [z.strip() for z in (zones or []) if z.strip()]
+        self.window_id = window
+        self.mode = "window" if window is not None else "zone" if zone else "hall"
+        # a zone's screen needs the hall's layout (which windows serve the zone's services)
+        self.mirror = HallMirror(client, hall_info=self.mode == "zone")
+        self.zone_filter = [zone] if zone else [z.strip() for z in (zones or []) if z.strip()]
         self.recent_size = recent
         self.zones: list[dict] = []  # the zones shown, as in the snapshot
         self.flashes = 0  # goes up on every call and recall: the view flashes the latest call
@@ -58,12 +64,43 @@ class DisplayController(ViewModel):
 
     @property
     def calls(self) -> list[dict]:
-        """Called tickets of the shown zones, newest first."""
-        return [t for t in self.mirror.calls if self.shows_zone(t["zone_id"])][: self.recent_size + 1]
+        """Called tickets this screen shows, newest first."""
+        return [t for t in self.mirror.calls if self.shows_call(t)][: self.recent_size + 1]
 
     # ---- what is shown --------------------------------------------------------------------
     def shows_zone(self, zone_id: str) -> bool:
         return any(z["id"] == zone_id for z in self.zones)
+
+    def shows_call(self, ticket: dict) -> bool:
+        if self.mode == "window":
+            return ticket.get("window_id") == self.window_id
+        return self.shows_zone(ticket["zone_id"])
+
+    def window_view(self, window_id: int | None = None) -> dict:
+        """One window as its screen shows it: name, state ("called", "serving", "open" = free,
+        "paused", "closed"), the number at it and the pause reason."""
+        window_id = self.window_id if window_id is None else window_id
+        w = self.mirror.window(window_id) or {"id": window_id, "state": "closed"}
+        ticket = self.mirror.current_ticket(window_id)
+        state = ticket["state"] if ticket else w.get("state", "closed")
+        name = (w.get("name_en") if self.lang == "en" else w.get("name")) or ""
+        return {"id": window_id, "label": self.window_label(window_id),
+                "name": "" if name in (self.window_label(window_id), f"{window_id}号窗口") else name,
+                "state": state, "number": ticket["number"] if ticket else None,
+                "reason": w.get("pause_reason") or "", "clerk": w.get("clerk_name") or ""}
+
+    @property
+    def zone(self) -> dict | None:
+        """The zone a zone screen is for (None until the hall is known, or for other screens)."""
+        return self.zones[0] if self.mode == "zone" and self.zones else None
+
+    def zone_windows(self) -> list[dict]:
+        """The windows serving any of the shown zone's services, as `window_view`s."""
+        zone, info = self.zone, self.mirror.hall_info
+        if zone is None or info is None:
+            return []
+        services = {s["id"] for s in info["services"] if s["zone"] == zone["id"]}
+        return [self.window_view(w["id"]) for w in info["windows"] if services & set(w["services"])]
 
     @property
     def latest(self) -> dict | None:
@@ -93,12 +130,12 @@ class DisplayController(ViewModel):
         return picked
 
     def _on_mirror(self, item: dict) -> None:
-        if self.mirror.zones is not self._zone_source:  # a snapshot came: the manager may have renamed zones
+        if self.mirror.zones and self.mirror.zones is not self._zone_source:  # the manager may have renamed zones
             self._zone_source = self.mirror.zones
             self.zones = self._pick_zones(self.mirror.zones)
         if item["type"] in ("ticket.called", "ticket.recalled"):
             ticket = item["data"]["ticket"]
-            if self.shows_zone(ticket["zone_id"]):
+            if self.shows_call(ticket):
                 self.flashes += 1
                 self._speak(ticket, item.get("at"))
         self._changed()

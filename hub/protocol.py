@@ -14,7 +14,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
-from .core.vocabulary import (BAD_SCORE_MAX, HAND_PRIORITY_REASONS, PRIORITY_REASONS, RATING_SCORES,  # noqa: F401
+from .core.vocabulary import (BAD_SCORE_MAX, CALL_REASONS, HAND_PRIORITY_REASONS, PRIORITY_REASONS, RATING_SCORES,  # noqa: F401
                               ID_NUMBER_PATTERN, age_on, id_number_valid, mask_id, mask_name, mask_phone)
 
 API_VERSION = 1
@@ -116,6 +116,11 @@ class Pause(_Body):
 
 class Logout(_Body):
     strand: bool = False  # as for Pause
+
+
+class CallTicket(_Body):
+    ticket_id: Id
+    reason: str = Field(max_length=32)
 
 
 class Transfer(_Body):

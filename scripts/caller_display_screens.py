@@ -3,7 +3,9 @@
     python scripts/caller_display_screens.py out/screens
 
 Starts a hub with the default hall at a weekday 10:15, takes a few tickets, calls some, and
-saves caller-login/idle/priority/paused/disconnected.png and display.png (1920×1080).
+saves caller-login/idle/priority/line/call-reason/paused/disconnected.png, display.png (1920×1080),
+display-portrait.png (1080×1920), display-zones-A-G.png (--zones A,G), display-window-2.png and
+display-window-1-paused.png (the 窗口屏, 1366×768 and 800×480) and display-zone-A.png (--zone A).
 """
 from __future__ import annotations
 
@@ -84,15 +86,44 @@ async def scenario(out: Path, srv, clock) -> None:
     save(caller, out / "caller-priority.png")
 
     await c.finish()
+    for _ in range(3):
+        await kiosk.issue_ticket(here[1])
+    await wait_until(lambda: len(c.line) == 4)
+    caller.render()
+    caller.move_selection(1)
+    caller.move_selection(1)
+    save(caller, out / "caller-line.png")
+    caller.trigger("call_ticket")
+    save(caller, out / "caller-call-reason.png")
+    caller.back_to_main()
     await c.pause("午休")
     await wait_until(lambda: c.paused)
     save(caller, out / "caller-paused.png")
 
+    for zone, n in (("renshe", 3), ("gongan", 2)):
+        service = next(s["id"] for s in hall["services"] if s["zone"] == zone and s["windows"])
+        for _ in range(n):
+            await kiosk.issue_ticket(service)
     await other.call_next(2)
     await wait_until(lambda: len(display_c.calls) >= 7)
-    display._flash_left = 0
-    display._flash_step()
+    display.flasher.stop()
     save(display, out / "display.png")
+
+    screens = []
+    for name, size, options in (("display-portrait", (1080, 1920), {}),
+                                ("display-zones-A-G", (1920, 1080), {"zones": ["A", "G"]}),
+                                ("display-window-2", (1366, 768), {"window": 2}),
+                                ("display-window-1-paused", (800, 480), {"window": 1}),
+                                ("display-zone-A", (1920, 1080), {"zone": "A"})):
+        screen, screen_c = create_display(client("display"), clock=clock, **options)
+        screen.resize(*size)
+        screen.show()
+        await screen_c.start()
+        await wait_until(lambda: screen_c.connected and screen_c.zones
+                         and (screen_c.mode != "zone" or screen_c.zone_windows()))
+        screen.render()
+        screens.append(screen_c)
+        save(screen, out / f"{name}.png")
 
     await c.resume()
     srv.stop()
@@ -106,6 +137,8 @@ async def scenario(out: Path, srv, clock) -> None:
         await cl.aclose()
     await c.aclose()
     await display_c.aclose()
+    for screen_c in screens:
+        await screen_c.aclose()
     speaker.close(drain=False)
 
 

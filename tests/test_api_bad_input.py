@@ -64,8 +64,11 @@ def test_ids_out_of_range_are_422(api, method, path, body):
 
 
 def test_ids_beyond_range_in_bodies_are_422(api):
-    """Tried: a transfer to window 2**63 and a pairing code for caller window 2**63."""
+    """Tried: a transfer to window 2**63, calling ticket 2**63 by hand and a pairing code for caller window 2**63."""
     r = api.post("/windows/1/transfer", json={"request_id": "bad-id-0002", "to_window": BIG})
+    refused(r, 422, "BAD_REQUEST")
+    still_serves(api, r)
+    r = api.post("/windows/1/call-ticket", json={"request_id": "bad-id-0003", "ticket_id": BIG, "reason": "other"})
     refused(r, 422, "BAD_REQUEST")
     still_serves(api, r)
     r = api.post("/console/pairing-codes", json={"role": "caller", "name": "x", "window_id": BIG})

@@ -2,12 +2,15 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import json
+from datetime import timedelta
 
 import httpx
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QPushButton
+from PySide6.QtGui import QFontInfo
+from PySide6.QtWidgets import QLabel, QLineEdit, QPushButton, QWidget
 
 from caller.app import create_caller
 from display.app import create_display
@@ -19,6 +22,15 @@ from tests.conftest import make_client, until
 # Panels are closed after each test but never destroyed: destroying Qt widgets between
 # tests while qasync loops come and go on one QApplication crashed the interpreter.
 KEEP: list = []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _no_collecting_kept_qt_objects_at_exit():
+    """Freeze what this module made once it is done: the collector's last pass over many kept
+    panels and qasync loops at interpreter exit aborted it (PySide6 none_dealloc) after every
+    test had passed."""
+    yield
+    gc.freeze()
 
 
 async def settle(h) -> None:
@@ -50,6 +62,7 @@ def hall(hub, qloop, qtbot, clock):
     h = Hall()
     h.caller, h.c, h.display, h.d, h.speaker, h.kiosk = caller, c, display, d, speaker, client("kiosk")
     h.client = client
+    h.hub = hub
 
     def run(body):
         """The whole test in one run of the loop: qasync runs Qt's queue once more after each
@@ -139,8 +152,7 @@ def test_recall_flashes_and_speaks_again_and_served_count(hall, qtbot, qloop, cl
         assert h.caller.holder.text() == "王* 110***********1234"
         await until(lambda: h.d.flashes == 1)
         assert h.speaker.wait_idle(5)
-        h.display._flash_left = 0  # let the first flash end, as it would after a few seconds
-        h.display._flash_step()
+        h.display.flasher.stop()  # let the first flash end, as it would after a few seconds
         assert not h.display.flashing
         await key(h, qtbot, qloop, Qt.Key_F2)
         await until(lambda: h.d.flashes == 2)
@@ -269,6 +281,13 @@ def test_pause_with_a_reason_then_resume(hall, qtbot, qloop):
         assert not h.c.paused and h.caller.buttons["call_next"].isEnabled()
         snap = (await h.kiosk.snapshot())
         assert next(w for w in snap["windows"] if w["id"] == 1)["state"] == "open"
+        qtbot.keyClick(h.caller, Qt.Key_F6)  # the keyboard alone: F6, ↓ to the second reason, Enter
+        qtbot.keyClick(h.caller.reasons, Qt.Key_Down)
+        qtbot.keyClick(h.caller.reasons, Qt.Key_Return)
+        await until(lambda: getattr(h.caller, "strand_box", None) is not None and h.caller.strand_box.isVisible())  # A001 again
+        qtbot.mouseClick(h.caller.strand_box.findChild(QPushButton, "strand_go"), Qt.LeftButton)
+        await until(lambda: h.c.paused and not h.c.pending)
+        assert h.caller.number.text() == "暂停：临时离开"
 
     hall.run(body)
 
@@ -380,7 +399,7 @@ def test_a_change_made_elsewhere_right_after_the_callers_own_command_is_shown(ha
         finished = await other.finish(1)
         await until(lambda: h.c.mirror.seq >= finished["seq"])
         assert h.c.current is None and h.caller.number.text() == "当前无号"
-        assert h.caller.served.text() == "今日已办 1 件"
+        await until(lambda: h.caller.served.text() == "今日已办 1 件")  # the window's line and day, asked anew
         assert h.caller.buttons["call_next"].isEnabled() and not h.caller.buttons["finish"].isEnabled()
         await until(lambda: h.caller.waiting.text() == "本窗口等候 1 人")
         await key(h, qtbot, qloop, Qt.Key_F1)  # the panel's own commands still take effect at once
@@ -419,3 +438,231 @@ async def test_a_windows_line_is_the_order_it_calls_in(hub, clients):
     with pytest.raises(HubError) as refused:
         await display.window_queue(9)
     assert (refused.value.status, refused.value.code) == (404, "WINDOW_NOT_FOUND")
+
+
+async def test_a_chosen_number_is_called_with_its_reason_kept_and_others_refused(hub, clients, clock):
+    """Bad input tried: a ticket of a service window 2 does not handle, one sent to another window,
+    one already called, an unknown ticket and a reason not in the list; each refused, nothing changed."""
+    kiosk, one, two, three = clients("kiosk"), clients("caller", 1), clients("caller", 2), clients("caller", 3)
+    a1, a2 = [(await kiosk.issue_ticket("business-license"))["ticket"] for _ in range(2)]
+    b1, b2, b3 = [(await kiosk.issue_ticket("pension"))["ticket"] for _ in range(3)]
+    p1 = (await kiosk.issue_ticket("property"))["ticket"]
+    await two.login(2, "c002", "2222")
+    await three.login(3, "c003", "3333")
+    await three.call_ticket(3, p1["id"], "returned")
+    await three.transfer(3, to_window=1)  # P1 now waits for window 1 only
+    before = await two.window_queue(2)
+    for ticket, code in [(a1, "TICKET_NOT_WAITING_HERE"), (p1, "TICKET_NOT_WAITING_HERE")]:
+        with pytest.raises(HubError) as refused:
+            await two.call_ticket(2, ticket["id"], "returned")
+        assert (refused.value.status, refused.value.code) == (409, code)
+        assert refused.value.message == f"{ticket['number']} 号不在 2 号窗口的等候队列中，不能叫这个号"
+    with pytest.raises(HubError) as refused:
+        await two.call_ticket(2, b2["id"], "because")
+    assert (refused.value.status, refused.value.code) == (422, "BAD_CALL_REASON")
+    with pytest.raises(HubError) as refused:
+        await two.call_ticket(2, 9999, "returned")
+    assert refused.value.code == "TICKET_NOT_FOUND"
+    assert await two.window_queue(2) == before
+
+    called = await two.call_ticket(2, b3["id"], "companion")  # out of turn: B1 and B2 were ahead
+    assert called["ticket"]["number"] == b3["number"] and called["ticket"]["state"] == "called"
+    event = next(e for e in hub.server.service.store.events_since(before["seq"]) if e["type"] == "ticket.called")
+    assert event["data"]["reason"] == "companion" and event["data"]["ticket_id"] == b3["id"]
+    with pytest.raises(HubError) as refused:  # the window still serves B3
+        await two.call_ticket(2, b1["id"], "returned")
+    assert refused.value.code == "WINDOW_BUSY"
+    clock.advance(minutes=6)
+    await two.finish(2)
+    with pytest.raises(HubError) as refused:  # already served: no longer waiting
+        await two.call_ticket(2, b3["id"], "returned")
+    assert refused.value.code == "TICKET_NOT_WAITING_HERE"
+    line = await two.window_queue(2)
+    assert [t["number"] for t in line["tickets"]] == [b1["number"], b2["number"]]
+    assert line["today"] == {"served": 1, "average_service_seconds": 360}
+    assert (await one.window_queue(1))["tickets"][0]["number"] == p1["number"]
+    assert a2["number"] in [t["number"] for t in (await one.window_queue(1))["tickets"]]
+
+
+def line_numbers(h) -> list[str]:
+    return [h.caller.line_table.item(r, 0).text() for r in range(h.caller.line_table.rowCount())]
+
+
+def line_row(h, number: str) -> list[str]:
+    table = h.caller.line_table
+    row = line_numbers(h).index(number)
+    return [table.item(row, col).text() for col in range(table.columnCount())]
+
+
+def test_the_waiting_list_follows_the_hall_and_a_chosen_number_is_called_from_the_keyboard(hall, qtbot, qloop, clock):
+    """Bad input tried: F9 with nothing chosen (a message, nothing called)."""
+    h = hall
+
+    async def body():
+        await login(h, qtbot, qloop)
+        assert line_numbers(h) == [] and h.caller.longest.text() == "最长已等 —"
+        await issue(h, qloop, n=2)
+        clock.advance(minutes=5)
+        await issue(h, qloop, service="pension", priority_reason="pregnant")
+        await until(lambda: len(line_numbers(h)) == 3)
+        # the window's calling order: the green channel interleaves ahead of the second A ticket
+        assert line_numbers(h) == [t["number"] for t in (await h.kiosk.window_queue(1))["tickets"]]
+        assert line_row(h, "B001") == ["B001", "养老保险", "0 分", "绿色通道"]
+        assert line_row(h, "A001")[:3] == ["A001", "营业执照办理", "5 分"]
+        assert h.caller.longest.text() == "最长已等 5 分钟" and h.caller.waiting.text() == "本窗口等候 3 人"
+
+        qtbot.keyClick(h.caller, Qt.Key_F9)
+        assert h.caller.message.text() == "请先用 ↑↓ 在等候队列中选择一个号"
+        assert h.caller.pages.currentWidget() is h.caller.main_page and h.c.current is None
+
+        last = line_numbers(h)[-1]
+        for _ in range(3):
+            qtbot.keyClick(h.caller, Qt.Key_Down)  # past the end stays on the last row
+        assert h.caller.selected_id == h.c.line[-1]["id"]
+        qtbot.keyClick(h.caller, Qt.Key_Return)  # Enter on a chosen row is F9
+        assert h.caller.pages.currentWidget() is h.caller.call_page
+        assert h.caller.call_title.text() == f"叫 {last}：请选择原因"
+        assert [h.caller.call_reasons.item(i).text() for i in range(h.caller.call_reasons.count())][:2] == [
+            "补齐材料后回来", "与上一位同行一并办理"]
+        qtbot.keyClick(h.caller.call_reasons, Qt.Key_Down)
+        qtbot.keyClick(h.caller.call_reasons, Qt.Key_Return)
+        await settle(h)
+        assert h.caller.number.text() == last and h.caller.pages.currentWidget() is h.caller.main_page
+        seq = h.c.mirror.seq
+        event = [e for e in h.hub_events(seq - 1) if e["type"] == "ticket.called"][-1]
+        assert event["data"]["reason"] == "companion"
+        await until(lambda: last not in line_numbers(h) and len(line_numbers(h)) == 2)
+        assert h.caller.selected_id is None
+
+        # someone else's call takes a ticket out of this list at once
+        two = h.client("caller", 2)
+        await two.login(2, "c002", "2222")
+        await issue(h, qloop, service="pension")
+        await until(lambda: "B002" in line_numbers(h))
+        taken = (await two.call_next(2))["ticket"]["number"]
+        await until(lambda: taken not in line_numbers(h))
+        assert "B002" in line_numbers(h) or taken == "B002"
+
+        now = clock.now()  # an appointment checked in now is marked as one
+        await h.kiosk.book("property", now.isoformat(), (now + timedelta(minutes=30)).isoformat(), phone="13800000000")
+        booked = (await h.kiosk.check_in(phone="13800000000"))["ticket"]
+        await until(lambda: booked["number"] in line_numbers(h))
+        assert line_row(h, booked["number"])[1:] == ["不动产登记", "0 分", "预约"]
+
+    h.hub_events = lambda since: list(h.hub.server.service.store.events_since(since))
+    h.run(body)
+
+
+def test_a_chosen_number_called_elsewhere_meanwhile_is_refused_with_a_clear_message(hall, qtbot, qloop):
+    """The clerk picks B002 and opens the reason list; window 2 calls B002 before the clerk confirms."""
+    h = hall
+
+    async def body():
+        await login(h, qtbot, qloop)
+        b1, b2 = await issue(h, qloop, service="pension", n=2)
+        await until(lambda: line_numbers(h) == ["B001", "B002"])
+        qtbot.keyClick(h.caller, Qt.Key_Down)
+        qtbot.keyClick(h.caller, Qt.Key_Down)
+        qtbot.keyClick(h.caller, Qt.Key_F9)
+        assert h.caller.call_title.text() == "叫 B002：请选择原因"
+        two = h.client("caller", 2)
+        await two.login(2, "c002", "2222")
+        await two.call_ticket(2, b2["id"], "urgent")
+        await until(lambda: line_numbers(h) == ["B001"])
+        qtbot.keyClick(h.caller.call_reasons, Qt.Key_Return)
+        await settle(h)
+        assert h.caller.message.text() == "B002 号不在 1 号窗口的等候队列中，不能叫这个号"
+        assert h.c.current is None and (await h.kiosk.ticket(b2["id"]))["window_id"] == 2
+        assert h.caller.buttons["call_next"].isEnabled()
+
+    h.run(body)
+
+
+def test_one_key_finishes_and_calls_the_next_and_the_days_figures_follow(hall, qtbot, qloop, clock):
+    h = hall
+
+    async def body():
+        a1, a2 = await issue(h, qloop, n=2)
+        await login(h, qtbot, qloop)
+        assert not h.caller.buttons["finish_and_next"].isEnabled()
+        assert h.caller.average.text() == "平均办理 —"
+        await key(h, qtbot, qloop, Qt.Key_F1)
+        clock.advance(minutes=4)
+        await key(h, qtbot, qloop, Qt.Key_F8)
+        await settle(h)
+        assert h.caller.number.text() == "A002"
+        assert (await h.kiosk.ticket(a1["id"]))["state"] == "done"
+        await until(lambda: h.caller.served.text() == "今日已办 1 件")
+        assert h.caller.average.text() == "平均办理 4 分钟"
+        clock.advance(minutes=8)
+        await key(h, qtbot, qloop, Qt.Key_F8)  # nobody left: finished, and the panel says so
+        await settle(h)
+        assert (await h.kiosk.ticket(a2["id"]))["state"] == "done"
+        assert h.caller.message.text() == "暂无等候的群众" and h.caller.number.text() == "当前无号"
+        await until(lambda: h.caller.average.text() == "平均办理 6 分钟")
+
+    h.run(body)
+
+
+def test_the_panel_is_readable_and_remembers_where_the_clerk_put_it(hub, qloop, qapp, clock, tmp_path, monkeypatch):
+    monkeypatch.setenv("HALLQ_HOME", str(tmp_path / "settings"))
+    client = make_client(hub, "caller", 1)
+    panel, _ = create_caller(client, 1, clock=clock, settings_role="caller")
+    KEEP.append(panel)
+    panel.show()
+    shown = [w for w in panel.findChildren(QWidget) if isinstance(w, (QLabel, QPushButton, QLineEdit))
+             and w.isVisibleTo(panel)]
+    assert len(shown) > 5 and [w for w in shown if QFontInfo(w.font()).pixelSize() < 18] == []
+    panel.resize(720, 580)  # within the offscreen screen (800x600), which a restored geometry is kept inside
+    panel.move(40, 30)
+    placed = panel.geometry()
+    panel.close()
+    saved = json.loads((tmp_path / "settings" / "caller.json").read_text())
+    assert "caller_geometry" in saved["preferences"]
+    other = make_client(hub, "caller", 1)
+    again, _ = create_caller(other, 1, clock=clock, settings_role="caller")
+    KEEP.append(again)
+    assert again.geometry() == placed and (again.width(), again.height()) == (720, 580)
+    again.close()
+
+    async def close():
+        for c in (client, other):
+            await c.aclose()
+    qloop.run(close())
+
+
+def test_transfer_from_the_keyboard_with_a_search(hall, qtbot, qloop):
+    """Bad input tried: Enter on a search that matches nothing (nothing is sent; the page stays)."""
+    h = hall
+
+    async def body():
+        a, b = await issue(h, qloop, n=2)
+        await login(h, qtbot, qloop)
+        await key(h, qtbot, qloop, Qt.Key_F1)
+        qtbot.keyClick(h.caller, Qt.Key_F4)
+        h.caller.service_filter.setText("没有这种事项")  # an IME sets the text; QTest cannot type Chinese
+        qtbot.keyClick(h.caller.service_filter, Qt.Key_Return)
+        assert h.caller.pages.currentWidget() is h.caller.transfer_page and h.c.pending is None
+        h.caller.service_filter.setText("社保")
+        qtbot.keyClick(h.caller.service_filter, Qt.Key_Return)  # the first (only) match
+        await settle(h)
+        moved = await h.kiosk.ticket(a["id"])
+        assert (moved["service_id"], moved["state"]) == ("ss-card", "waiting")
+        await until(lambda: line_numbers(h)[:1] == [a["number"]])  # first in the line, marked as sent here
+        assert line_row(h, a["number"])[1:2] + line_row(h, a["number"])[3:] == ["社保卡申领", "转入"]
+
+        await key(h, qtbot, qloop, Qt.Key_F1)  # the transferred ticket first
+        assert h.caller.number.text() == a["number"]
+        qtbot.keyClick(h.caller, Qt.Key_F4)
+        qtbot.keyClick(h.caller.service_filter, Qt.Key_F4)  # F4 again: to a window
+        assert h.caller.transfer_tabs.currentIndex() == 1 and h.caller.window_filter.hasFocus()
+        qtbot.keyClicks(h.caller.window_filter, "3")
+        qtbot.keyClick(h.caller.window_filter, Qt.Key_Down)
+        assert h.caller.window_list.currentItem().text().startswith("3号窗口")
+        qtbot.keyClick(h.caller.window_filter, Qt.Key_Return)
+        await settle(h)
+        moved = await h.kiosk.ticket(a["id"])
+        assert (moved["target_window"], moved["state"]) == (3, "waiting")
+        assert h.caller.pages.currentWidget() is h.caller.main_page
+
+    h.run(body)

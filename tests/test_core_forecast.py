@@ -165,3 +165,19 @@ def test_a_queue_longer_than_the_day_is_played_only_a_day_ahead():
     played = forecast(desk.state, desk.hall.config, desk.clock.now())
     assert played[tickets[31].id].minutes == 31 * 15
     assert played[tickets[35].id] == played[tickets[39].id] and played[tickets[39].id].minutes == 8 * 60
+
+
+def test_with_the_age_limit_on_the_priority_tickets_still_to_come_are_aged_from_when_they_come():
+    """The play brings in the day's priority tickets before they are issued; the age-limit rule reads
+    their issue time, so each gets the moment it is expected (a blank one crashed every estimate)."""
+    desk = Desk(age_limit_minutes=30)
+    desk.open(1)
+    for _ in range(2):  # the day's rate: priority tickets keep coming
+        desk.issue("licence", priority_reason="disabled")
+        desk.call_and_finish(1)
+        desk.clock.advance(minutes=5)
+    early = desk.issue("licence")
+    desk.clock.advance(minutes=40)  # `early` is past the age limit now
+    tickets = [desk.issue("licence") for _ in range(3)]
+    assert wait_of(desk, early).minutes == 0  # over the limit: next, before any priority ticket to come
+    assert wait_of(desk, tickets[-1]).minutes > wait_of(desk, tickets[0]).minutes

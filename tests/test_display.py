@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import asyncio
+import gc
 import wave
 
 import pytest
@@ -15,6 +16,15 @@ from tests.conftest import make_client, until
 KEEP: list = []
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _no_collecting_kept_qt_objects_at_exit():
+    """Freeze what this module made once it is done: the collector's last pass over many kept
+    displays and qasync loops at interpreter exit aborted it (PySide6 none_dealloc) after every
+    test had passed."""
+    yield
+    gc.freeze()
+
+
 @pytest.fixture
 def wall(hub, qloop, qapp, clock):
     made, speakers = [], []
@@ -25,10 +35,11 @@ def wall(hub, qloop, qapp, clock):
             made.append(c)
             return c
 
-        def display(self, zones=None, seconds_per_char=0.001):
+        def display(self, zones=None, seconds_per_char=0.001, **screen):
             speaker = Speaker(RecorderBackend(seconds_per_char=seconds_per_char, chime_seconds=0.001))
             speakers.append(speaker)
-            window, controller = create_display(self.client("display"), speaker=speaker, clock=clock, zones=zones)
+            window, controller = create_display(self.client("display"), speaker=speaker, clock=clock, zones=zones,
+                                                **screen)
             window.show()
             KEEP.append(window)
             return window, controller, speaker
@@ -180,5 +191,130 @@ def test_a_zone_renamed_in_the_console_is_shown_without_restarting_the_display(w
         response = await console._client().put("/console/config/zones/social", json={**zone, "name": "社保医保专区"})
         assert response.status_code == 200, response.text
         await until(lambda: any(d.zone_name(z) == "社保医保专区" for z in d.zones))
+
+    w.run(body)
+
+
+def ink_height(label) -> int:
+    """The height in pixels of the label's text as drawn (its glyphs' ink, not the line box)."""
+    from PySide6.QtGui import QFontMetrics
+
+    label.ensurePolished()
+    return QFontMetrics(label.font()).tightBoundingRect(label.text()).height()
+
+
+def ink_width(label) -> int:
+    from PySide6.QtGui import QFontMetrics
+
+    label.ensurePolished()
+    return QFontMetrics(label.font()).horizontalAdvance(label.text())
+
+
+def test_recent_calls_and_waiting_counts_read_from_15_m_in_landscape_and_portrait(wall):
+    """55-inch 1080p: 0.63 mm pixels; 15 m needs characters of ~6 cm, i.e. >= ~95 px of ink."""
+    w = wall
+
+    async def body():
+        display, d, _ = w.display()
+        await d.start()
+        await until(lambda: d.connected and d.zones)
+        one = await open_window(w, 1, "c001", "1111")
+        for _ in range(6):
+            await w.kiosk.issue_ticket("business-license")
+        await w.kiosk.issue_ticket("pension")
+        for _ in range(5):
+            called = await one.call_next(1)
+            await one.finish(1)
+        await until(lambda: d.mirror.seq >= called["seq"])
+        for size, shown in (((1920, 1080), 4), ((1080, 1920), 6)):
+            display.resize(*size)
+            await until(lambda: (display.width(), display.height()) == size)
+            display.render()
+            cards = [(n, win) for (n, win), card in zip(display.recent_cells, display.recent_cards)
+                     if card.isVisibleTo(display)]
+            assert len(cards) == min(shown, 4)  # five calls: the latest, big, and four before it
+            assert [n.text() for n, _ in cards] == ["A004", "A003", "A002", "A001"]
+            for number, window in cards:
+                assert ink_height(number) >= 100 and ink_height(window) >= 90, (size, number.font().pixelSize())
+            counts = [count for cell, name, count in display.zone_cells if cell.isVisibleTo(display)]
+            assert [c.text() for c in counts] == ["A 1人", "B 1人", "Z 0人"]
+            assert all(ink_height(c) >= 95 for c in counts)
+            assert ink_height(display.big) >= 130
+            # once laid out, no line is wider than the room it was given (nothing cut off)
+            await until(lambda: all(ink_width(label) <= label.width() for label in
+                                    [display.big, *counts, *(label for pair in cards for label in pair)]))
+            assert display.portrait == (size[1] > size[0])
+
+    w.run(body)
+
+
+def test_the_screen_above_a_window_shows_its_number_and_state(wall, clock):
+    """Bad input tried: a call at another window (not shown, not spoken here)."""
+    w = wall
+
+    async def body():
+        speaker_display = w.display(window=1)
+        screen, d, speaker = speaker_display
+        await d.start()
+        await until(lambda: d.connected and d.mirror.windows)
+        assert screen.name.text() == "1号窗口  综合窗口1"
+        assert (screen.number.text(), screen.state.text()) == ("—", "本窗口暂停服务")
+        one = await open_window(w, 1, "c001", "1111")
+        two = await open_window(w, 2, "c002", "2222")
+        await until(lambda: screen.state.text() == "请留意叫号")
+        assert screen.clerk.text() == "工作人员：张敏"
+        for service in ("pension", "business-license"):
+            await w.kiosk.issue_ticket(service)
+        other = await two.call_next(2)  # B001 at window 2
+        await until(lambda: d.mirror.seq >= other["seq"])
+        assert screen.number.text() == "—" and d.spoken == [] and not screen.flasher.left
+        await one.call_next(1)
+        await until(lambda: screen.number.text() == "A001")
+        assert screen.state.text() == "请 A001 号到本窗口办理" and screen.flasher.left > 0
+        assert [a.number for a in d.spoken] == ["A001"]
+        assert ink_height(screen.number) >= screen.height() * 0.25 and ink_width(screen.number) <= screen.width()
+        await one.serve(1)
+        await until(lambda: screen.state.text() == "正在办理")
+        await one.finish(1)
+        await one.pause(1, "午休")
+        await until(lambda: screen.state.text() == "暂停服务：午休")
+        assert screen.number.text() == "—"
+        screen.resize(800, 480)  # a small panel: the number still fills it and nothing grows
+        await until(lambda: screen.height() == 480)
+        await one.resume(1)
+        await until(lambda: screen.state.text() == "请留意叫号")
+        assert (screen.width(), screen.height()) == (800, 480)
+
+    w.run(body)
+
+
+def test_a_zones_screen_lists_its_windows_and_calls(wall):
+    """Bad input tried: a zone the hall does not have ("Q"): the screen says so."""
+    w = wall
+
+    async def body():
+        screen, d, _ = w.display(zone="B")
+        await d.start()
+        await until(lambda: d.zone_windows())
+        assert screen.title.text() == "B  人社服务专区"
+        labels = [name.text() for cell, name, number in screen.cells if cell.isVisibleTo(screen)]
+        assert labels == ["1号窗口", "2号窗口"]  # the windows serving 人社 services
+        one = await open_window(w, 1, "c001", "1111")
+        two = await open_window(w, 2, "c002", "2222")
+        await w.kiosk.issue_ticket("business-license")
+        for _ in range(2):
+            await w.kiosk.issue_ticket("pension")
+        await until(lambda: screen.waiting.text() == "等候 2 人")
+        await one.call_next(1)  # A001: another zone's call, though at one of this zone's windows
+        await two.call_next(2)
+        await until(lambda: [n.text() for c, _, n in screen.cells[:2]] == ["A001", "B001"])
+        assert screen.call.text() == "请 B001 号到 2号窗口 办理"
+        assert screen.waiting.text() == "等候 1 人"
+
+        unknown, u, _ = w.display(zone="Q")
+        await u.start()
+        await until(lambda: u.mirror.zones)
+        unknown.render()
+        assert unknown.title.text() == "本大厅没有这个分区：Q"
 
     w.run(body)

@@ -8,8 +8,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from ..messages import error_body
-from ..protocol import (Book, CheckIn, DeviceStatus, Evaluate, IssueTicket, Login, Logout, Notice, Pause, Plain,
-                        Transfer)
+from ..protocol import (Book, CallTicket, CheckIn, DeviceStatus, Evaluate, IssueTicket, Login, Logout, Notice, Pause,
+                        Plain, Transfer)
 from .auth import ANY_DEVICE, ApiError, CALLERS, CONSOLE, EVALUATORS, KIOSKS, check_window, client_address
 from .params import COMMAND, TicketId, WindowId, errors
 
@@ -62,6 +62,14 @@ async def logout(window_id: WindowId, body: Logout, request: Request, device: di
 async def call_next(window_id: WindowId, body: Plain, request: Request, device: dict = Depends(CALLERS)):
     check_window(device, window_id)
     return respond(await request.app.state.hub.call_next(body.request_id, device, window_id))
+
+
+@router.post("/windows/{window_id}/call-ticket", tags=["windows"], responses=COMMAND)
+async def call_ticket(window_id: WindowId, body: CallTicket, request: Request, device: dict = Depends(CALLERS)):
+    """Call a chosen waiting ticket of this window out of turn, with a reason (hub.protocol.CALL_REASONS)."""
+    check_window(device, window_id)
+    return respond(await request.app.state.hub.call_ticket(body.request_id, device, window_id, body.ticket_id,
+                                                           body.reason))
 
 
 @router.post("/windows/{window_id}/recall", tags=["windows"], responses=COMMAND)

@@ -4,7 +4,8 @@ Routers parse, authorise, call ONE of these and serialise; nothing below them re
 or the core's state. Commands that change the hall go through `HubCore._execute` (replay a
 repeated request_id, decide with the core, apply, commit, publish) and answer (status, body).
 
-  hall.py      the queue: issue_ticket, cancel_ticket; a window's login, logout, call_next, recall,
+  hall.py      the queue: issue_ticket, cancel_ticket; a window's login, logout, call_next, call_ticket
+               (a chosen number, with a reason), recall,
                serve, finish, no_show, transfer, pause, resume; book, check_in; set_notice,
                report_device_status; evaluate (a window's evaluator or the console),
                evaluate_by_link (the citizen's phone)

@@ -60,6 +60,10 @@ class HallUseCases:
     async def call_next(self, request_id: str, device: dict, window_id: int) -> Answer:
         return await self._window(request_id, device, lambda now: self.hall.call_next(now, window_id))
 
+    async def call_ticket(self, request_id: str, device: dict, window_id: int, ticket_id: int, reason: str) -> Answer:
+        return await self._window(request_id, device,
+                                  lambda now: self.hall.call_ticket(now, window_id, ticket_id, reason))
+
     async def recall(self, request_id: str, device: dict, window_id: int) -> Answer:
         return await self._window(request_id, device, lambda now: self.hall.recall(now, window_id))
 

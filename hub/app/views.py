@@ -167,7 +167,16 @@ class Views:
         return {"seq": self.seq, "window_id": window_id,
                 "tickets": [self.ticket_view(t, known=known) for t in line],
                 # 过号 tickets back in line once their grace is over (ticket["grace_until"])
-                "in_grace": [self.ticket_view(t, known=known) for t in grace]}
+                "in_grace": [self.ticket_view(t, known=known) for t in grace],
+                "today": self._window_today(window_id)}
+
+    def _window_today(self, window_id: int) -> dict:
+        """Tickets finished at this window today and their mean service time (served or called to finished)."""
+        seconds = [(datetime.fromisoformat(t.finished_at) - datetime.fromisoformat(t.serving_at or t.called_at))
+                   .total_seconds() for t in self.hall.state.tickets.values()
+                   if t.window_id == window_id and t.state == TicketState.DONE and t.finished_at]
+        return {"served": len(seconds),
+                "average_service_seconds": round(sum(seconds) / len(seconds)) if seconds else None}
 
     def snapshot(self) -> dict:
         """The hall as devices rebuild it; built once per seq and minute (see snapshot_json)."""

@@ -198,6 +198,9 @@ class HubClient:
     async def finish(self, window: int, request_id: str | None = None) -> dict:
         return await self.window_command(window, "finish", request_id)
 
+    async def call_ticket(self, window: int, ticket_id: int, reason: str, request_id: str | None = None) -> dict:
+        return await self.window_command(window, "call-ticket", request_id, ticket_id=ticket_id, reason=reason)
+
     async def no_show(self, window: int, request_id: str | None = None) -> dict:
         return await self.window_command(window, "no-show", request_id)
 

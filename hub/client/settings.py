@@ -51,10 +51,7 @@ async def resolve_connection(args, role: str, *, roles: tuple[str, ...] | None =
     the hub serves (checked against `--fingerprint` if the installer gave it), and remembers hub,
     token and CA per role, so an installer pairs a device once and later just starts it."""
     path = device_settings_path(role)
-    try:
-        saved = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
-    except (OSError, ValueError):
-        saved = {}
+    saved = _read_settings(path)
     expected = getattr(args, "fingerprint", None) or ""
     if expected and not normalize_fingerprint(expected):
         raise tls_error("FINGERPRINT_INVALID")
@@ -89,10 +86,34 @@ async def resolve_connection(args, role: str, *, roles: tuple[str, ...] | None =
     if me is not None and me["role"] not in (roles or (role,)):
         raise DeviceSetupError(f"这个令牌属于{me['role']}设备，不能用于 {role} / "
                                f"This token belongs to a {me['role']} device, not a {role}")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps({"hub": url, "token": token, **trust.as_dict()}), encoding="utf-8")
-    path.chmod(0o600)
+    # other keys (a panel's remembered geometry) stay
+    _write_settings(path, {**saved, "hub": url, "token": token, **trust.as_dict()})
     return Connection(url, token, me, trust)
+
+
+def _write_settings(path: Path, settings: dict) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(settings), encoding="utf-8")
+    path.chmod(0o600)
+
+
+def _read_settings(path: Path) -> dict:
+    try:
+        return json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except (OSError, ValueError):
+        return {}
+
+
+def device_preference(role: str, key: str, default=None):
+    """A screen's own setting kept beside the connection (e.g. where the clerk put the panel)."""
+    return _read_settings(device_settings_path(role)).get("preferences", {}).get(key, default)
+
+
+def remember_device_preference(role: str, key: str, value) -> None:
+    path = device_settings_path(role)
+    settings = _read_settings(path)
+    settings["preferences"] = {**settings.get("preferences", {}), key: value}
+    _write_settings(path, settings)
 
 
 def connect_or_exit(args, role: str, *, roles: tuple[str, ...] | None = None) -> Connection:

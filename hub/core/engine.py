@@ -19,7 +19,7 @@ from .events import (AppointmentCheckedIn, AppointmentCreated, DayStarted, Devic
                      WindowPaused, WindowResumed)
 from .lines import Lines
 from .model import ACTIVE, Appointment, HallState, Ticket, TicketState, WindowState, WindowStatus
-from .vocabulary import HAND_PRIORITY_REASONS, age_on
+from .vocabulary import CALL_REASONS, HAND_PRIORITY_REASONS, age_on
 
 Outcome = tuple[dict, list[Event]]
 STRANDED_NAMED = 10  # tickets named in a WOULD_STRAND refusal (the count says how many in all)
@@ -364,6 +364,24 @@ class Hall:
             return {"ticket": None, "window": w}, []
         e = TicketCalled(_iso(now), ticket_id=picked.id, window_id=w.id, clerk_id=w.clerk_id, reason=reason)
         return self._ticket_outcome(copy.copy(picked), e, w)
+
+    def call_ticket(self, now: datetime, window_id: int, ticket_id: int, reason: str) -> Outcome:
+        """The clerk calls a chosen number out of turn, with a reason from CALL_REASONS kept on the
+        event; only a ticket waiting for this window (its service, or sent to this window)."""
+        if reason not in CALL_REASONS:
+            raise invalid("BAD_CALL_REASON", reason=reason)
+        w = self._window(window_id)
+        if w.state == WindowState.PAUSED:
+            raise DomainError("WINDOW_PAUSED", window=window_id)
+        if self._busy(w):
+            raise DomainError("WINDOW_BUSY", window=window_id)
+        t = self._ticket(ticket_id)
+        waits_here = (t.target_window == window_id if t.target_window is not None
+                      else t.service_id in self.config.window_services(window_id))
+        if t.state != TicketState.WAITING or not waits_here:
+            raise DomainError("TICKET_NOT_WAITING_HERE", ticket=t.number, window=window_id)
+        e = TicketCalled(_iso(now), ticket_id=t.id, window_id=w.id, clerk_id=w.clerk_id, reason=reason)
+        return self._ticket_outcome(t, e, w)
 
     def recall(self, now: datetime, window_id: int) -> Outcome:
         w = self._window(window_id)

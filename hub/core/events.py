@@ -76,7 +76,9 @@ class TicketCalled(Event):
     ticket_id: int
     window_id: int
     clerk_id: str | None
-    reason: str | None = None  # why out of turn: "age_limit" (hub.core.queue); None in the usual order
+    # Why out of turn: the hall's rule ("age_limit", hub.core.queue) or the reason the clerk chose when
+    # calling this number (hub.core.vocabulary.CALL_REASONS); None in the usual order.
+    reason: str | None = None
 
 
 @dataclass(frozen=True)

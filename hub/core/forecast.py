@@ -110,6 +110,7 @@ class _Played:
     tickets are called out of it, and priority tickets not yet issued come in at the day's rate."""
 
     def __init__(self, state: HallState, now: datetime, changed: Ticket | None):
+        self.now = now
         self.tickets = dict(state.tickets)
         waiting = [t for t in state.tickets.values() if t.state == TicketState.WAITING]
         if changed is not None:
@@ -128,7 +129,8 @@ class _Played:
             when, gap, service_id = self._coming[0]
             self._last += 1
             t = Ticket(id=-len(self.tickets) - 1, number="", day="", zone_id="", service_id=service_id,
-                       issued_at="", token="", order=self._last, priority=True)
+                       issued_at=(self.now + timedelta(seconds=when)).isoformat(), token="", order=self._last,
+                       priority=True)
             self.tickets[t.id] = t
             self.lines.add(t)
             heapq.heapreplace(self._coming, (when + gap, gap, service_id))

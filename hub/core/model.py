@@ -61,7 +61,7 @@ class Ticket:
     device_id: int | None = None  # the issuing kiosk's id: only it may cancel the ticket
     evaluation: dict | None = None
     grace_until: str | None = None  # after a 过号: not called again before this time
-    call_reason: str | None = None  # why the last call took it out of turn (CALL_REASONS)
+    call_reason: str | None = None  # why the last call took it out of turn (queue.AGE_LIMIT or a clerk's CALL_REASONS entry)
 
     def to_dict(self) -> dict:
         # A shallow copy: asdict() deep-copies and dominates snapshot time in a busy hall.

@@ -67,7 +67,6 @@ def _take_priority(cfg: HallConfig, priority_streak: int, normal_streak: int) ->
 
 
 AGE_LIMIT = "age_limit"  # the call's reason when a ticket waited past the hall's age limit
-CALL_REASONS = (AGE_LIMIT,)
 
 
 def in_grace(t: Ticket, now: datetime) -> bool:
@@ -110,7 +109,7 @@ def pick_next(state: HallState, cfg: HallConfig, window: WindowStatus, now: date
 
 def pick_next_why(state: HallState, cfg: HallConfig, window: WindowStatus,
                   now: datetime) -> tuple[Ticket | None, str | None]:
-    """The ticket `window` calls now, and why if out of the usual order (a CALL_REASONS entry)."""
+    """The ticket `window` calls now, and why if out of the usual order (AGE_LIMIT)."""
     lines, services = state.lines, cfg.window_services(window.id)
     entry = _overdue(state, cfg, services, now)
     if entry is not None:

@@ -20,6 +20,15 @@ RATING_SCORES: dict[int, tuple[str, str]] = {
 }
 BAD_SCORE_MAX = 2
 
+# Why a clerk calls a chosen number out of the window's order; kept on the call event as its audit.
+CALL_REASONS: dict[str, tuple[str, str]] = {
+    "returned": ("补齐材料后回来", "Back with the missing papers"),
+    "companion": ("与上一位同行一并办理", "Together with the previous citizen"),
+    "urgent": ("特殊困难需尽快办理", "Hardship: serve soon"),
+    "supervisor": ("值班负责人安排", "Arranged by the duty supervisor"),
+    "other": ("其他", "Other"),
+}
+
 
 def age_on(birth: date, today: date) -> int:
     """Full years of age on `today` (a birthday counts from that day on)."""
