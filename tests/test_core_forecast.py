@@ -174,8 +174,9 @@ def test_with_the_age_limit_on_the_priority_tickets_still_to_come_are_aged_from_
     desk.open(1)
     for _ in range(2):  # the day's rate: priority tickets keep coming
         desk.issue("licence", priority_reason="disabled")
-        desk.call_and_finish(1)
-        desk.clock.advance(minutes=5)
+        desk.call(1)
+        desk.clock.advance(minutes=10)
+        desk.finish(1)
     early = desk.issue("licence")
     desk.clock.advance(minutes=40)  # `early` is past the age limit now
     tickets = [desk.issue("licence") for _ in range(3)]
