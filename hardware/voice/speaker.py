@@ -6,6 +6,7 @@ import queue
 import threading
 from typing import Callable, Protocol
 
+from .prompt import prompt_speech
 from .speech import Announcement, SpokenCall, call_sentence, check_repeat
 
 log = logging.getLogger(__name__)
@@ -70,6 +71,19 @@ class Speaker:
                 raise RuntimeError("speaker is closed")
             self._pending += 1
             self._queue.put((announcement, spoken))
+        return spoken
+
+    def say_prompt(self, prompt) -> SpokenCall:
+        """A sentence that is not a call (a voice.prompt.Prompt), queued with the calls so the
+        two never overlap. Raises ValueError (nothing queued) if it cannot be said."""
+        spoken = prompt_speech(prompt)
+        if spoken.lang not in self.backend.languages:
+            raise ValueError(f"{type(self.backend).__name__} cannot say this {spoken.lang!r} prompt")
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("speaker is closed")
+            self._pending += 1
+            self._queue.put((prompt, spoken))
         return spoken
 
     @property

@@ -40,8 +40,9 @@ class ZonesPage(Page):
         if reason:
             self.mode.setText(self.t("priority_mode", reason=self.t(f"reason_{reason}")))
         zones = c.zones()
-        signature = (lang, tuple((z["id"], c.zone_open(z), c.zone_stats.get(z["id"], {}).get("waiting"))
-                                 for z in zones))
+        self.grid.max_columns = 2 if c.state.large else 3  # 适老化: fewer, larger tiles
+        signature = (lang, c.state.large, tuple((z["id"], c.zone_open(z), c.zone_stats.get(z["id"], {}).get("waiting"))
+                                                for z in zones))
         if not self.changed(signature):
             return
         tiles = []
@@ -55,7 +56,9 @@ class ZonesPage(Page):
             else:
                 status = ""
             lines = [*hours_lines(z, lang), status] if status else hours_lines(z, lang)
-            tile = Tile(f"{z['prefix']}  {pick(z, 'name', lang)}", lines, name=f"zone:{z['id']}", min_height=200)
+            handles = pick(z, "description", lang)
+            tile = Tile(f"{z['prefix']}  {pick(z, 'name', lang)}", lines, name=f"zone:{z['id']}", min_height=200,
+                        note=handles)
             tile.setProperty("closed", not is_open)
             tile.clicked.connect(lambda _=False, zid=z["id"]: c.choose_zone(zid))
             restyle(tile)
@@ -168,9 +171,10 @@ class ServicesPage(Page):
         self.clear.setText(self.t("clear"))
         self.clear.setVisible(bool(s.query))
         services = c.services_shown()
+        self.grid.max_columns = 1 if s.large else 2  # 适老化: one long name per row
         self.empty.setText(self.t("no_results") if s.query.strip() and not services else "")
         self.empty.setVisible(bool(s.query.strip() and not services))
-        signature = (lang, s.zone_id, s.query, tuple(sv["id"] for sv in services))
+        signature = (lang, s.large, s.zone_id, s.query, tuple(sv["id"] for sv in services))
         if not self.changed(signature):
             return
         tiles = []

@@ -42,7 +42,7 @@ class Tile(QPushButton):
     """A big button with a title and smaller lines under it; the labels let clicks through."""
 
     def __init__(self, title: str, lines: list[str] = (), *, name: str = "", min_height: int = 160,
-                 title_size: int | None = None, align=Qt.AlignLeft | Qt.AlignVCenter):
+                 title_size: int | None = None, align=Qt.AlignLeft | Qt.AlignVCenter, note: str = ""):
         super().__init__()
         self.setObjectName(name)
         self.setProperty("kind", "tile")
@@ -61,10 +61,13 @@ class Tile(QPushButton):
             lab = label(line, "tileSub", align=align)
             box.addWidget(lab)
             self.lines.append(lab)
+        self.note = label(note, "tileNote", align=align) if note else None  # what a zone handles
+        if self.note:
+            box.addWidget(self.note)
         box.addStretch(1)
-        for lab in (self.title, *self.lines):
+        for lab in (self.title, *self.lines, *([self.note] if self.note else [])):
             lab.setAttribute(Qt.WA_TransparentForMouseEvents)
-        self.setAccessibleName(" ".join([title, *lines]))
+        self.setAccessibleName(" ".join([title, *lines, *([note] if note else [])]))
 
     def hasHeightForWidth(self) -> bool:
         return True
@@ -187,3 +190,7 @@ class Page(QWidget):
     def orientation_changed(self) -> None:
         for box in self.flows:
             self.set_flow(box)
+
+    def large_changed(self) -> None:
+        """适老化 switched: tiles are rebuilt, since their number per screen depends on it."""
+        self._signature = None

@@ -16,6 +16,7 @@ from .style import stylesheet
 from .ticket import TicketPage
 from .widgets import button, label, restyle
 
+HEADER_HEIGHT, HEADER_HEIGHT_COMPACT = 140, 116
 IDLE_HINT_FROM = 10  # seconds: the countdown is shown only near its end, so it does not hurry anyone
 
 
@@ -36,6 +37,7 @@ class KioskWindow(QWidget):
         self.c = controller
         self.setObjectName("root")
         self.setAttribute(Qt.WA_StyledBackground, True)
+        self._large = False
         self.setStyleSheet(stylesheet())
         self.setWindowTitle("HallQ 取号机")
         root = QVBoxLayout(self)
@@ -45,9 +47,10 @@ class KioskWindow(QWidget):
 
         header = QFrame()
         header.setObjectName("header")
-        header.setFixedHeight(140)
+        header.setFixedHeight(HEADER_HEIGHT)
+        self.header = header
         hbox = QHBoxLayout(header)
-        hbox.setContentsMargins(36, 10, 24, 10)
+        hbox.setContentsMargins(36, 8, 24, 8)
         hbox.setSpacing(24)
         self.hall_name = label("", "hallName", align=Qt.AlignLeft | Qt.AlignVCenter)
         self.clock = label("", "clock", wrap=False, align=Qt.AlignRight | Qt.AlignVCenter)
@@ -127,12 +130,19 @@ class KioskWindow(QWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        # a 1280x800 screen needs the height for the page; the hall's name still reads at 40 px
+        self.header.setFixedHeight(HEADER_HEIGHT if self.height() >= 1000 else HEADER_HEIGHT_COMPACT)
         for page in set(self.pages.values()):
             page.orientation_changed()
         self.render()
 
     def render(self) -> None:
         c, s = self.c, self.c.state
+        if s.large != self._large:
+            self._large = s.large
+            self.setStyleSheet(stylesheet(s.large))
+            for page in set(self.pages.values()):
+                page.large_changed()
         self.hall_name.setText(c.hall_name() or "HallQ")
         self._show_clock()
         self.lang.setText(c.text("lang_switch"))
