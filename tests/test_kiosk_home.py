@@ -155,8 +155,10 @@ def test_home_fits_without_a_scrollbar_notice_whole(make_kiosk, size):
         for large in (False, True):
             if k.c.state.large != large:
                 await k.click("home:large")
-            await until(lambda: not k.window.stack.currentWidget().verticalScrollBar().isVisible(),
-                        what=f"no scrollbar (large={large})")
+            await until(lambda: k.c.state.large == large and k.window.pages["home"].isVisible(), what="mode")
+            bar = k.window.stack.currentWidget().verticalScrollBar()
+            await until(lambda: not bar.isVisible() and bar.maximum() == 0, what=f"home without scrolling "
+                        f"(large={large})")
             notice = k.window.pages["home"].notice
             bottom = notice.mapTo(k.window, notice.rect().bottomLeft()).y()
             assert notice.isVisible() and bottom <= size[1], f"notice cut at {bottom} (large={large})"

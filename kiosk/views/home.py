@@ -78,6 +78,8 @@ class HomePage(Page):
         hall = (c.hall or {}).get("hall", {})
         self.notice.setText(pick(hall, "notice", lang) if lang != "en" else "")
         self.notice.setVisible(bool(self.notice.text()))
+        # the notice is for reading once, standing; large text goes to what is tapped
+        self.notice.setStyleSheet("font-size: 28px;" if s.large else "")
         # large text: one column fewer, so each name fits on one or two lines
         self.top.max_columns = (1 if self.is_portrait() else 2) if s.large else (2 if self.is_portrait() else 3)
         services = c.top_services()[:self.top_count()]
