@@ -111,8 +111,8 @@ class KioskController(QObject):
         self.client.start_events()
         self.worker.start(asyncio.get_running_loop(), self.reader_event)
         await self._load_hall()
-        await self._refresh_top()
         await self._check_printer_at_start()
+        await self._refresh_top()
 
     async def aclose(self) -> None:
         self._idle.stop()

@@ -130,6 +130,7 @@ async def walk(app, out: Path, tmp: Path) -> list[Path]:
         if c.state.screen == "card":
             saved += await shoot(app, window, out, "07-card-read-failed")
         sim_reader.remove()
+        await until(app, lambda: not c.state.busy)  # the reader may read the card again meanwhile
         c.home()
         await until(app, lambda: c.state.screen == "home")
         await asyncio.sleep(0.5)

@@ -88,7 +88,11 @@ def test_home_offers_todays_most_taken_services_and_one_tap_issues_without_a_zon
         tiles = [t for t in k.window.pages["home"].top.items if t.isVisible()]
         await until(lambda: [t.objectName() for t in k.window.pages["home"].top.items][:2]
                     == ["top:ga_shenfenzheng", "top:hy_jiehun"], what="tiles in order")
-        assert len(k.window.pages["home"].top.items) == 6  # three across, two rows at 1920x1080
+        assert len(k.window.pages["home"].top.items) == 9  # three across, three rows at 1920x1080
+        summary = await k.client.zones()
+        assert summary["top_services"][:3] == [{"id": "ga_shenfenzheng", "taken": 3}, {"id": "hy_jiehun", "taken": 2},
+                                               {"id": "yb_canbao", "taken": 0}]  # then the hall file's order
+        assert not [t for t in summary["top_services"] if t["id"].startswith("zz_")], "self-service has no ticket"
         assert "公安服务区" in (await k.find("top:ga_shenfenzheng")).accessibleName()
         assert tiles
         await k.click("top:ga_shenfenzheng")
@@ -111,16 +115,17 @@ def test_zone_tiles_say_what_the_zone_handles(make_kiosk):
 
 
 def test_large_text_mode_is_larger_and_speaks_the_number_and_next_step(make_kiosk):
+    voice = RecorderBackend(seconds_per_char=0, chime_seconds=0)
+    speaker = Speaker(voice)
+
     async def scenario():
-        voice = RecorderBackend(seconds_per_char=0, chime_seconds=0)
-        speaker = Speaker(voice)
         k = await make_kiosk(size=(1920, 1080))
         k.c.speaker = speaker  # the same hardware.voice Speaker the hall display speaks with
         search = k.button("home:search")
         normal_px = search.font().pixelSize()
         await k.click("home:large")
         await until(lambda: k.button("home:search").font().pixelSize() > normal_px, what="larger text")
-        assert len(k.window.pages["home"].top.items) < 6, "fewer one-tap services in large text"
+        await until(lambda: len(k.window.pages["home"].top.items) == 4, what="fewer one-tap services in large text")
         assert speaker.wait_idle(5)
         said = [u.text for u in voice.utterances if u.text != voice.CHIME_TEXT]
         assert said and "请点击要办理的事项" in said[-1]
@@ -135,13 +140,15 @@ def test_large_text_mode_is_larger_and_speaks_the_number_and_next_step(make_kios
         digits = "".join("零一二三四五六七八九"[int(c)] for c in number[1:])
         assert f"{number[0]}{digits}" in said, said  # read as calls read it: G零零一
         assert "前面没有人" in said and "人社服务专区" in said and "留意大屏" in said
-        speaker.close()
 
         await k.click("ticket:done")
         await k.click("home:large")  # off again: quiet, normal size
         await until(lambda: k.button("home:search").font().pixelSize() == normal_px, what="normal text")
 
-    make_kiosk.run(scenario)
+    try:
+        make_kiosk.run(scenario)
+    finally:
+        speaker.close()
 
 
 @pytest.mark.parametrize("size", [(1280, 800), (1920, 1080)], ids=["1280x800", "1920x1080"])

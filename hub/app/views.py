@@ -15,7 +15,7 @@ from ..protocol import API_VERSION, display_snapshot, public_ticket
 # A ticket's QR link works this many days after its business day (to rate the service later), then expires.
 TICKET_LINK_DAYS = 7
 # The kiosk's home offers this many of the services most taken today (it may show fewer).
-TOP_SERVICES = 8
+TOP_SERVICES = 9
 
 
 class Views:

@@ -11,8 +11,6 @@ from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
 from ..text import pick
 from .widgets import FlowGrid, Page, Tile, button, label, restyle
 
-COMPACT_HEIGHT = 1000  # px: a 1280x800 screen has room for one row of one-tap services
-
 
 class HomePage(Page):
     name = "home"
@@ -44,6 +42,7 @@ class HomePage(Page):
         for tile in (self.take, self.appt, self.prio):
             tile.layout().setContentsMargins(12, 12, 12, 12)  # 特殊人群 · 绿色通道 on one line at 1280 px
             tile.lines[0].setObjectName("topSub")
+            tile.layout().insertStretch(0, 1)  # title and line centred, also when the line is hidden
         self.prio.setProperty("role", "green")
         self.take.clicked.connect(c.take_number)
         self.appt.clicked.connect(c.appointment)
@@ -59,8 +58,10 @@ class HomePage(Page):
         large = self.c.state.large
         if self.is_portrait():
             return 4 if large else 8
-        compact = self.window().height() < COMPACT_HEIGHT
-        return (2 if large else 3) * (1 if compact else 2)
+        compact = self.is_compact()  # a 1280x800 screen has room for one row of one-tap services
+        if large:
+            return 2 if compact else 4
+        return 3 if compact else 9
 
     def render(self) -> None:
         c, s = self.c, self.c.state
@@ -68,6 +69,7 @@ class HomePage(Page):
         for tile, key, sub in ((self.take, "take_number", "by_zone"), (self.appt, "appointment", "appointment_sub"),
                                (self.prio, "priority", "priority_sub")):
             tile.title.setText(self.t(key))
+            tile.title.setStyleSheet(f"font-size: {44 if s.large else 34}px;")
             tile.lines[0].setText(self.t(sub))
             tile.lines[0].setVisible(not s.large)
         self.search.setText("⌕  " + self.t("search_all" if s.large else "search_home"))
@@ -84,7 +86,9 @@ class HomePage(Page):
         self.top.max_columns = (1 if self.is_portrait() else 2) if s.large else (2 if self.is_portrait() else 3)
         services = c.top_services()[:self.top_count()]
         signature = (lang, s.large, self.top.max_columns, tuple(sv["id"] for sv in services))
-        self.top_title.setVisible(bool(services) and not (s.large and self.window().height() < COMPACT_HEIGHT))
+        banner = getattr(self.window(), "banner", None)
+        crowded = self.is_compact() and (s.large or (banner is not None and banner.isVisible()))
+        self.top_title.setVisible(bool(services) and not crowded)  # the tiles say it well enough
         if not self.changed(signature):
             return
         tiles = []
@@ -101,4 +105,7 @@ class HomePage(Page):
 
     def orientation_changed(self) -> None:
         super().orientation_changed()
+        compact = self.is_compact()  # 1280x800, perhaps with a warning banner: no room to spare
+        self.layout().setContentsMargins(36, 12 if compact else 18, 36, 8 if compact else 14)
+        self.layout().setSpacing(10 if compact else 14)
         self._signature = None  # the count of one-tap services depends on the window's size

@@ -9,6 +9,8 @@ from PySide6.QtWidgets import (
 
 from .style import TOUCH_MIN
 
+COMPACT_HEIGHT = 1000  # px: windows shorter than this get the compact layouts
+
 
 def label(text: str = "", name: str = "body", *, wrap: bool = True, align=Qt.AlignCenter) -> QLabel:
     lab = QLabel(text)
@@ -129,7 +131,7 @@ class FlowGrid(QWidget):
             self.grid.removeWidget(item)
         for i, item in enumerate(self.items):
             self.grid.addWidget(item, i // columns, i % columns)
-        for c in range(self.max_columns):
+        for c in range(max(self.max_columns, self.grid.columnCount())):  # max_columns may have shrunk
             self.grid.setColumnStretch(c, 1 if c < columns else 0)
         self.grid.setRowStretch(len(self.items) // columns + 1, 1)
 
@@ -161,6 +163,7 @@ class Page(QWidget):
         self.setAttribute(Qt.WA_StyledBackground, True)
         self._signature = None
         self.flows: list[QBoxLayout] = []
+        self._roomy = None  # the layout's own margins and spacing, for screens tall enough
         # hidden screens must not make the window taller than the screen it is on
         self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Ignored)
 
@@ -177,6 +180,10 @@ class Page(QWidget):
         self._signature = signature
         return True
 
+    def is_compact(self) -> bool:
+        """A short screen (1280x800 laptops and kiosks): pages drop spacing to fit without scrolling."""
+        return self.window().height() < COMPACT_HEIGHT
+
     def is_portrait(self) -> bool:
         window = self.window()
         return window.height() >= window.width()
@@ -190,6 +197,22 @@ class Page(QWidget):
     def orientation_changed(self) -> None:
         for box in self.flows:
             self.set_flow(box)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """On a short screen the roomy margins and gaps go first, before anything scrolls."""
+        box = self.layout()
+        if box is None:
+            return
+        if self._roomy is None:
+            self._roomy = box.contentsMargins(), box.spacing()
+        margins, spacing = self._roomy
+        if self.is_compact():
+            box.setContentsMargins(margins.left(), min(margins.top(), 12), margins.right(), min(margins.bottom(), 12))
+            box.setSpacing(min(spacing, 14))
+        else:
+            box.setContentsMargins(margins)
+            box.setSpacing(spacing)
 
     def large_changed(self) -> None:
         """适老化 switched: tiles are rebuilt, since their number per screen depends on it."""

@@ -14,7 +14,7 @@ from .home import HomePage
 from .message import MessagePage, UnreachablePage
 from .style import stylesheet
 from .ticket import TicketPage
-from .widgets import button, label, restyle
+from .widgets import COMPACT_HEIGHT, button, label, restyle
 
 HEADER_HEIGHT, HEADER_HEIGHT_COMPACT = 140, 116
 IDLE_HINT_FROM = 10  # seconds: the countdown is shown only near its end, so it does not hurry anyone
@@ -131,7 +131,10 @@ class KioskWindow(QWidget):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         # a 1280x800 screen needs the height for the page; the hall's name still reads at 40 px
-        self.header.setFixedHeight(HEADER_HEIGHT if self.height() >= 1000 else HEADER_HEIGHT_COMPACT)
+        compact = self.height() < COMPACT_HEIGHT
+        self.header.setFixedHeight(HEADER_HEIGHT_COMPACT if compact else HEADER_HEIGHT)
+        self.footer.layout().setContentsMargins(36, 4 if compact else 10, 36, 4 if compact else 10)
+        self.banner.layout().setContentsMargins(36, 4 if compact else 14, 36, 4 if compact else 14)
         for page in set(self.pages.values()):
             page.orientation_changed()
         self.render()
