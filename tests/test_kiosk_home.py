@@ -209,3 +209,35 @@ def test_kiosk_tickets_fit_the_paper_width_in_its_settings(make_kiosk, paper, pa
         assert any(t.startswith("前面") for t in texts) and any(t.startswith("取号时间") for t in texts)
 
     make_kiosk.run(scenario)
+
+
+def test_hall_file_keywords_are_checked_with_line_and_field(tmp_path):
+    """Bad input tried: an empty keyword, one listed twice, one too long; each refused by name."""
+    from hub.core.config import ConfigError, load_hall
+    import assets
+
+    text = assets.path("halls/default.toml").read_text(encoding="utf-8")
+    good = 'keywords = ["结婚", "领证", "结婚证", "登记结婚", "扯证", "婚姻登记"]'
+    assert good in text
+    for bad, words in (('["结婚", " "]', "empty"), ('["结婚", "结婚"]', "twice"), (f'["{"长" * 21}"]', "longer")):
+        path = tmp_path / "hall.toml"
+        path.write_text(text.replace(good, f"keywords = {bad}"), encoding="utf-8")
+        with pytest.raises(ConfigError) as err:
+            load_hall(path)
+        line = text[:text.index(good)].count("\n") + 1
+        assert "keywords" in str(err.value) and words in str(err.value) and err.value.line == line, str(err.value)
+
+
+def test_the_paper_width_is_kept_in_the_kiosks_settings(tmp_path, monkeypatch):
+    """Given once (--paper 58), used on the next start without it. Bad input tried: 57 mm."""
+    from kiosk.app import build_parser, printer_settings, save_printer_settings
+
+    monkeypatch.setenv("HALLQ_HOME", str(tmp_path))
+    parse = build_parser().parse_args
+    assert printer_settings(parse([])) == ("simulator", 80)
+    spec, paper = printer_settings(parse(["--printer", "network:10.0.0.9", "--paper", "58"]))
+    save_printer_settings(spec, paper)
+    assert printer_settings(parse([])) == ("network:10.0.0.9", 58)
+    assert printer_settings(parse(["--paper", "80"])) == ("network:10.0.0.9", 80)
+    with pytest.raises(SystemExit):
+        parse(["--paper", "57"])

@@ -40,7 +40,7 @@ class ZonesPage(Page):
         if reason:
             self.mode.setText(self.t("priority_mode", reason=self.t(f"reason_{reason}")))
         zones = c.zones()
-        self.grid.max_columns = 2 if c.state.large else 3  # 适老化: fewer, larger tiles
+        self.grid.set_max_columns(2 if c.state.large else 3)  # 适老化: fewer, larger tiles
         signature = (lang, c.state.large, tuple((z["id"], c.zone_open(z), c.zone_stats.get(z["id"], {}).get("waiting"))
                                                 for z in zones))
         if not self.changed(signature):
@@ -195,7 +195,7 @@ class ServicesPage(Page):
         self.clear.setText(self.t("clear"))
         self.clear.setVisible(bool(s.query))
         services = c.services_shown()
-        self.grid.max_columns = 1 if s.large else 2  # 适老化: one long name per row
+        self.grid.set_max_columns(1 if s.large else 2)  # 适老化: one long name per row
         self.empty.setText(self.t("no_results") if s.query.strip() and not services else "")
         self.empty.setVisible(bool(s.query.strip() and not services))
         signature = (lang, s.large, s.zone_id, s.query, tuple(sv["id"] for sv in services))

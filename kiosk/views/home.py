@@ -6,7 +6,7 @@ the number of one-tap services follows the room left (fewer in large-text mode).
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QHBoxLayout, QVBoxLayout
+from PySide6.QtWidgets import QBoxLayout, QVBoxLayout
 
 from ..text import pick
 from .widgets import FlowGrid, Page, Tile, button, label, restyle
@@ -21,12 +21,13 @@ class HomePage(Page):
         box = QVBoxLayout(self)
         box.setContentsMargins(36, 18, 36, 14)
         box.setSpacing(14)
-        row = QHBoxLayout()
+        row = QBoxLayout(QBoxLayout.LeftToRight)  # portrait: the search full width, the switch under it
+        self.flows.append(row)
         row.setSpacing(20)
         self.search = button("", "home:search", c.open_search, role="search", height=110)
         self.large = button("", "home:large", c.toggle_large, role="green", height=110)
         self.large.setCheckable(True)
-        self.large.setMaximumWidth(420)
+        self.row = row
         row.addWidget(self.search, 3)
         row.addWidget(self.large, 1)
         box.addLayout(row)
@@ -83,9 +84,11 @@ class HomePage(Page):
         # the notice is for reading once, standing; large text goes to what is tapped
         self.notice.setStyleSheet("font-size: 28px;" if s.large else "")
         # large text: one column fewer, so each name fits on one or two lines
-        self.top.max_columns = (1 if self.is_portrait() else 2) if s.large else (2 if self.is_portrait() else 3)
+        portrait = self.is_portrait()
+        self.top.set_max_columns((1 if portrait else 2) if s.large else (2 if portrait else 3))
+        self.actions.set_max_columns(1 if portrait else 3)  # portrait: three wide buttons, one above another
         services = c.top_services()[:self.top_count()]
-        signature = (lang, s.large, self.top.max_columns, tuple(sv["id"] for sv in services))
+        signature = (lang, s.large, portrait, tuple(sv["id"] for sv in services))
         banner = getattr(self.window(), "banner", None)
         crowded = self.is_compact() and (s.large or (banner is not None and banner.isVisible()))
         self.top_title.setVisible(bool(services) and not crowded)  # the tiles say it well enough
@@ -94,7 +97,8 @@ class HomePage(Page):
         tiles = []
         for sv in services:
             zone = c.zone(sv["zone"]) or {}
-            tile = Tile(pick(sv, "name", lang), [pick(zone, "name", lang)], name=f"top:{sv['id']}", min_height=110)
+            tall = 150 if portrait else 110  # portrait has the height to spare
+            tile = Tile(pick(sv, "name", lang), [pick(zone, "name", lang)], name=f"top:{sv['id']}", min_height=tall)
             tile.title.setObjectName("topTitle")
             tile.lines[0].setObjectName("topSub")
             tile.layout().setContentsMargins(18, 12, 18, 12)
@@ -105,6 +109,7 @@ class HomePage(Page):
 
     def orientation_changed(self) -> None:
         super().orientation_changed()
+        self.large.setMaximumWidth(16777215 if self.is_portrait() else 420)
         compact = self.is_compact()  # 1280x800, perhaps with a warning banner: no room to spare
         self.layout().setContentsMargins(36, 12 if compact else 18, 36, 8 if compact else 14)
         self.layout().setSpacing(10 if compact else 14)

@@ -119,6 +119,11 @@ class FlowGrid(QWidget):
         self._columns = 0
         self._relayout()
 
+    def set_max_columns(self, columns: int) -> None:
+        if columns != self.max_columns:
+            self.max_columns, self._columns = columns, 0
+            self._relayout()
+
     def columns_for(self, width: int) -> int:
         return max(1, min(self.max_columns, width // self.min_column))
 
