@@ -93,6 +93,6 @@ class TicketPage(Page):
         # 1280x800 in large text or with a printer fault: the number, the place, the fault and
         # "done" come first; the general hint goes (in large text it is also spoken)
         squeezed = self.is_compact() and (s.large or note in ("print_failed", "printing_off"))
-        self.service.setStyleSheet("font-size: 44px;" if squeezed and s.large else "")
+        self.service.setStyleSheet("font-size: 52px;" if squeezed and s.large else "")
         self.hint.setVisible(not squeezed)
         self.done.setText(self.t("done"))
