@@ -274,10 +274,12 @@ class KioskController(QObject):
         """Speaks in 适老化 mode only; the number, if any, is read as the hall's calls read it."""
         if self.speaker is None or not self.state.large:
             return
-        from hardware.voice import Prompt
+        from hardware.voice import number_speech
 
         try:
-            self.speaker.say_prompt(Prompt(text, number=number, lang=self.state.lang))
+            if number:
+                text = text.replace("{number}", f" {number_speech(number, self.state.lang)} ")
+            self.speaker.say_text(text, lang=self.state.lang)
         except (ValueError, RuntimeError) as e:  # a voice that cannot say it: the screen still shows it
             log.warning("kiosk could not speak: %s", e)
 

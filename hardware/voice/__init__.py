@@ -8,14 +8,14 @@ from .engines import (
     ClipBackend, NoVoiceError, Pyttsx3Backend, RecorderBackend, Utterance, make_speaker,
     pick_voice,
 )
-from .prompt import Prompt, prompt_speech
+from .reading import number_speech
 from .players import MemoryPlayer, NoAudioOutputError, PlaybackError, Player, find_player
 from .render import espeak_voice, render_wav
 from .speaker import Backend, Speaker
 from .speech import Announcement, SpokenCall, call_sentence
 
 __all__ = [
-    "Announcement", "Prompt", "prompt_speech", "SpokenCall", "call_sentence", "Speaker", "Backend", "Utterance",
+    "Announcement", "number_speech", "SpokenCall", "call_sentence", "Speaker", "Backend", "Utterance",
     "Pyttsx3Backend", "ClipBackend", "RecorderBackend", "NoVoiceError", "NoAudioOutputError",
     "PlaybackError", "MemoryPlayer", "Player", "find_player", "pick_voice", "make_speaker",
     "render_wav", "espeak_voice", "PAUSE_SECONDS",

@@ -6,8 +6,7 @@ import queue
 import threading
 from typing import Callable, Protocol
 
-from .prompt import prompt_speech
-from .speech import Announcement, SpokenCall, call_sentence, check_repeat
+from .speech import Announcement, SpokenCall, call_sentence, check_repeat, normalise_lang
 
 log = logging.getLogger(__name__)
 
@@ -73,17 +72,22 @@ class Speaker:
             self._queue.put((announcement, spoken))
         return spoken
 
-    def say_prompt(self, prompt) -> SpokenCall:
-        """A sentence that is not a call (a voice.prompt.Prompt), queued with the calls so the
-        two never overlap. Raises ValueError (nothing queued) if it cannot be said."""
-        spoken = prompt_speech(prompt)
-        if spoken.lang not in self.backend.languages:
-            raise ValueError(f"{type(self.backend).__name__} cannot say this {spoken.lang!r} prompt")
+    def say_text(self, text: str, lang: str = "zh_CN", repeat: int = 1) -> SpokenCall:
+        """Say a sentence that is not a call (the kiosk's "您的号码是…"), queued with the calls so
+        the two never overlap. Raises ValueError (nothing queued) if it cannot be said."""
+        text = " ".join(str(text).split())
+        if not text:
+            raise ValueError("nothing to say: the text is empty")
+        lang = normalise_lang(lang)
+        check_repeat(repeat)
+        if lang not in self.backend.languages:
+            raise ValueError(f"{type(self.backend).__name__} cannot speak {lang!r}")
+        spoken = SpokenCall(display=text, speech=text, tokens=(), lang=lang)
         with self._lock:
             if self._closed:
                 raise RuntimeError("speaker is closed")
             self._pending += 1
-            self._queue.put((prompt, spoken))
+            self._queue.put((Announcement(text, "", repeat, lang), spoken))
         return spoken
 
     @property
