@@ -5,14 +5,17 @@ out for the kiosk's paper width, and a home screen that fits 1280x800 without sc
 from __future__ import annotations
 
 import pytest
-from PySide6.QtWidgets import QPushButton
-
 from conftest import HubHandle
+from PySide6.QtWidgets import QPushButton
+from test_kiosk import make_kiosk, until  # noqa: F401  (make_kiosk is a fixture)
+
+import assets
 from hardware.printer import SimulatedPrinter, TicketPrinter, decode_escpos
 from hardware.printer.decode import TextLine
 from hardware.voice import RecorderBackend, Speaker
+from hub.core.config import ConfigError, load_hall
+from kiosk.app import build_parser, printer_settings, save_printer_settings
 from kiosk.search import ServiceIndex
-from test_kiosk import make_kiosk, until  # noqa: F401  (make_kiosk is a fixture)
 
 YIBAO = {"yb_canbao", "yb_yidi", "yb_baoxiao", "yb_tuixiu"}  # the default hall's 医保 services
 
@@ -64,9 +67,6 @@ def test_yibao_in_characters_full_pinyin_and_initials_finds_the_yibao_services_f
 
 def test_everyday_words_reach_the_right_service():
     """社保卡, 身份证 and 结婚 are what people say; the hall file lists them as keywords."""
-    from hub.core.config import load_hall
-    import assets
-
     services = [s.model_dump() for s in load_hall(assets.path("halls/default.toml")).services]
     index = ServiceIndex(services)
     assert index.search("sbk")[0]["id"] == "rs_shebaoka"
@@ -162,9 +162,9 @@ def test_home_fits_without_a_scrollbar_notice_whole(make_kiosk, size):
         for large in (False, True):
             if k.c.state.large != large:
                 await k.click("home:large")
-            await until(lambda: k.c.state.large == large and k.window.pages["home"].isVisible(), what="mode")
+            await until(lambda want=large: k.c.state.large == want and k.window.pages["home"].isVisible(), what="mode")
             bar = k.window.stack.currentWidget().verticalScrollBar()
-            await until(lambda: not bar.isVisible() and bar.maximum() == 0, what=f"home without scrolling "
+            await until(lambda bar=bar: not bar.isVisible() and bar.maximum() == 0, what=f"home without scrolling "
                         f"(large={large})")
             notice = k.window.pages["home"].notice
             bottom = notice.mapTo(k.window, notice.rect().bottomLeft()).y()
@@ -213,9 +213,6 @@ def test_kiosk_tickets_fit_the_paper_width_in_its_settings(make_kiosk, paper, pa
 
 def test_hall_file_keywords_are_checked_with_line_and_field(tmp_path):
     """Bad input tried: an empty keyword, one listed twice, one too long; each refused by name."""
-    from hub.core.config import ConfigError, load_hall
-    import assets
-
     text = assets.path("halls/default.toml").read_text(encoding="utf-8")
     good = 'keywords = ["结婚", "领证", "结婚证", "登记结婚", "扯证", "婚姻登记"]'
     assert good in text
@@ -230,8 +227,6 @@ def test_hall_file_keywords_are_checked_with_line_and_field(tmp_path):
 
 def test_the_paper_width_is_kept_in_the_kiosks_settings(tmp_path, monkeypatch):
     """Given once (--paper 58), used on the next start without it. Bad input tried: 57 mm."""
-    from kiosk.app import build_parser, printer_settings, save_printer_settings
-
     monkeypatch.setenv("HALLQ_HOME", str(tmp_path))
     parse = build_parser().parse_args
     assert printer_settings(parse([])) == ("simulator", 80)
