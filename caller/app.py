@@ -8,6 +8,7 @@ import sys
 
 from hardware.fonts import register_qt_cjk_font
 from hub.client import HubClient, add_connection_arguments, connect_or_exit
+from hub.client.qtgc import collect_from_event_loop
 
 from .controller import CallerController
 from .view import CallerWindow
@@ -53,6 +54,8 @@ def run_until_closed(build) -> int:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+
+    collect_from_event_loop(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     window, controller = build()

@@ -11,6 +11,7 @@ import sys
 from hardware.fonts import register_qt_cjk_font
 from hardware.voice.options import add_voice_arguments, speaker_from_arguments
 from hub.client import HubClient, add_connection_arguments, connect_or_exit
+from hub.client.qtgc import collect_from_event_loop
 
 from .controller import DisplayController
 from .view import DisplayWindow
@@ -52,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
+
+    collect_from_event_loop(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     speaker = speaker_from_arguments(args)

@@ -261,6 +261,8 @@ def main(argv: list[str] | None = None) -> int:
     import qasync
     from PySide6.QtWidgets import QApplication
 
+    from .client.qtgc import collect_from_event_loop
+
     # The console address and password are printed last and must stay on screen: warnings only,
     # no line per request (httpx) and none per ID-card poll.
     logging.getLogger().setLevel(logging.WARNING)
@@ -275,6 +277,7 @@ def main(argv: list[str] | None = None) -> int:
         srv = HubServer(build_service(db, config, clock), port=args.port, public_port=0).start()
         try:
             app = QApplication.instance() or QApplication(sys.argv[:1])
+            collect_from_event_loop(app)
             app.setQuitOnLastWindowClosed(False)
             loop = qasync.QEventLoop(app)
             asyncio.set_event_loop(loop)

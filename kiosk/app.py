@@ -2,29 +2,36 @@
 
     hallq kiosk --hub https://10.0.0.5:8600 --token T [--printer simulator|file:PATH|network:HOST[:PORT]|
                 serial:PORT|usb:VID:PID|win32:NAME] [--reader PORT|simulator|none] [--lang zh_CN|en]
+                [--paper 58|80] [--voice auto|pyttsx3|clips|recorder|none]
                 [--windowed] [--portrait] [--idle 30]
+
+--printer and --paper are kept in the kiosk's device settings: an installer gives them once.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import sys
 
-from hub.client import HubClient, add_connection_arguments, connect_or_exit
+from hub.client import HubClient, add_connection_arguments, connect_or_exit, device_settings_path
+from hub.client.qtgc import collect_from_event_loop
 
 from .controller import KioskController
 from .text import LANGS
 
 log = logging.getLogger("hallq.kiosk")
+PAPERS = (58, 80)  # mm: hardware.printer.PAPER_DOTS
 
 
 def create_kiosk(client: HubClient, *, printer, reader=None, clock=None, lang: str = "zh_CN",
-                 idle_seconds: int = 30, printer_check_seconds: float = 5.0):
+                 idle_seconds: int = 30, printer_check_seconds: float = 5.0, speaker=None):
     """Builds the kiosk window and its controller on a running qasync loop and starts them.
 
     printer: a hardware.printer.TicketPrinter (or None: no printer, the number is shown only);
-    reader: an hardware.idcard.IdCardReader (or None)."""
+    reader: an hardware.idcard.IdCardReader (or None); speaker: a hardware.voice Speaker for
+    the 适老化 mode's spoken help (or None)."""
     from .views.style import app_font, register_cjk_font
     from .views.window import KioskWindow
 
@@ -35,7 +42,8 @@ def create_kiosk(client: HubClient, *, printer, reader=None, clock=None, lang: s
     if app is not None:
         app.setFont(app_font())
     controller = KioskController(client, printer=printer, reader=reader, clock=clock, lang=lang,
-                                 idle_seconds=idle_seconds, printer_check_seconds=printer_check_seconds)
+                                 idle_seconds=idle_seconds, printer_check_seconds=printer_check_seconds,
+                                 speaker=speaker)
     window = KioskWindow(controller)
     controller.start()
     return window, controller
@@ -68,8 +76,13 @@ def parse_printer(spec: str | None) -> dict | None:
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="hallq kiosk", description="自助取号机 / self-service ticket kiosk")
     add_connection_arguments(p, "kiosk")
-    p.add_argument("--printer", default="simulator", help="simulator | file:PATH | network:HOST[:PORT] | "
+    p.add_argument("--printer", default=None, help="saved; the first default is simulator. "
+                   "simulator | file:PATH | network:HOST[:PORT] | "
                    "serial:PORT | usb:VID:PID | win32:NAME | none")
+    p.add_argument("--paper", type=int, choices=PAPERS, default=None,
+                   help="ticket paper width in mm (saved; first default 80)")
+    p.add_argument("--voice", choices=["auto", "pyttsx3", "clips", "recorder", "none"], default="auto",
+                   help="the voice of the large-text mode, as the hall display's")
     p.add_argument("--reader", default="none", help="ID card reader serial port, 'simulator' or 'none'")
     p.add_argument("--lang", default="zh_CN", choices=LANGS)
     p.add_argument("--windowed", action="store_true", help="a window instead of full screen")
@@ -78,15 +91,41 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 
+def printer_settings(args) -> tuple[str, int]:
+    """The printer and its paper width: as given now, else as saved in the device settings."""
+    path = device_settings_path("kiosk")
+    try:
+        saved = json.loads(path.read_text(encoding="utf-8")).get("printer", {}) if path.exists() else {}
+    except (OSError, ValueError, AttributeError):
+        saved = {}
+    spec = args.printer or saved.get("spec") or "simulator"
+    paper = args.paper or saved.get("paper") or 80
+    return spec, paper
+
+
+def save_printer_settings(spec: str, paper: int) -> None:
+    path = device_settings_path("kiosk")
+    try:
+        settings = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+    except (OSError, ValueError):
+        settings = {}
+    settings["printer"] = {"spec": spec, "paper": paper}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(settings), encoding="utf-8")
+    path.chmod(0o600)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    spec, paper = printer_settings(args)
     try:
-        printer_config = parse_printer(args.printer)
+        printer_config = parse_printer(spec)
     except argparse.ArgumentTypeError as e:
         print(e, file=sys.stderr)
         return 2
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     connection = connect_or_exit(args, "kiosk")
+    save_printer_settings(spec, paper)  # after pairing wrote the file, so neither loses the other
 
     import qasync
     from PySide6.QtWidgets import QApplication
@@ -94,17 +133,21 @@ def main(argv: list[str] | None = None) -> int:
     from hardware.printer import PrinterConfigError, TicketPrinter
 
     try:
-        printer = TicketPrinter.from_config(printer_config) if printer_config else None
+        printer = TicketPrinter.from_config({**printer_config, "paper": paper}) if printer_config else None
     except PrinterConfigError as e:
         print(e, file=sys.stderr)
         return 2
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    collect_from_event_loop(app)
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
     client = connection.client()
     reader, simulated = _reader(args.reader)
+    from hardware.voice import make_speaker
+
+    speaker = None if args.voice == "none" else make_speaker(args.voice)
     window, controller = create_kiosk(client, printer=printer, reader=reader,
-                                      lang=args.lang, idle_seconds=args.idle)
+                                      lang=args.lang, idle_seconds=args.idle, speaker=speaker)
     if args.windowed:
         window.resize(1080, 1920) if args.portrait else window.resize(1920, 1080)
         window.show()
@@ -118,6 +161,8 @@ def main(argv: list[str] | None = None) -> int:
             loop.run_until_complete(client.aclose())
             if simulated is not None:
                 simulated.close()
+            if speaker is not None:
+                speaker.close(drain=False, timeout=2)
     return 0
 
 

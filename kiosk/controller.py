@@ -31,6 +31,7 @@ HOME, ZONES, SERVICES, CARD, SENIOR, PRIORITY, TICKET, APPOINTMENT, MESSAGE, UNR
     "home", "zones", "services", "card", "senior", "priority", "ticket", "appointment", "message",
     "unreachable", "loading")
 APPT_LENGTH = {"code": 6, "phone": 11}
+TOP_REFRESH_SECONDS = 60  # home's most-taken services are re-read this often while nobody uses the kiosk
 
 
 @dataclass
@@ -60,18 +61,21 @@ class ViewState:
     message: tuple[str, str, str] | None = None  # title, body, what to do
     message_action: str | None = None  # take_normal
     idle_left: int = 0
+    large: bool = False  # 适老化: bigger text, fewer items per screen, and the kiosk speaks
+    searching_from_home: bool = False  # Back from the search goes home, not to the zones
 
 
 class KioskController(QObject):
     changed = Signal()
 
     def __init__(self, client: HubClient, *, printer=None, reader=None, clock=None, lang: str = "zh_CN",
-                 idle_seconds: int = 30, printer_check_seconds: float = 5.0, worker=None):
+                 idle_seconds: int = 30, printer_check_seconds: float = 5.0, worker=None, speaker=None):
         super().__init__()
         from .hardware_worker import HardwareWorker  # local: keeps the controller importable alone
 
         self.client = client
         self.printer = printer
+        self.speaker = speaker  # a hardware.voice Speaker, the display's voice; None: a silent kiosk
         self.clock = clock
         self.idle_seconds = max(int(idle_seconds), 3)
         self.printer_check_seconds = printer_check_seconds
@@ -81,6 +85,8 @@ class KioskController(QObject):
         self.hall: dict | None = None
         self.hall_failed = False
         self.zone_stats: dict[str, dict] = {}
+        self.top_ids: list[str] = []  # the services most taken today, from the hub
+        self._top_read_at: datetime | None = None
         self.index = ServiceIndex([])
         self.pending: Pending | None = None
         self.printer_fault: str | None = None
@@ -106,6 +112,7 @@ class KioskController(QObject):
         self.worker.start(asyncio.get_running_loop(), self.reader_event)
         await self._load_hall()
         await self._check_printer_at_start()
+        await self._refresh_top()
 
     async def aclose(self) -> None:
         self._idle.stop()
@@ -163,12 +170,26 @@ class KioskController(QObject):
         """Opening hours and queue lengths change over the day; read them each time zones are shown."""
         if not await self._load_hall():
             return
+        await self._read_summary()
+
+    async def _read_summary(self) -> None:
         try:
             summary = await self.client.zones()
         except HubError:
             return
+        self._top_read_at = self.now()
         self.zone_stats = {z["id"]: z for z in summary["zones"]}
+        top = [t["id"] for t in summary.get("top_services", [])]
+        self.top_ids = [sid for sid in top if (self.service(sid) or {}).get("windows")]
         self.changed.emit()
+
+    async def _refresh_top(self) -> None:
+        if self.hall is not None:
+            await self._read_summary()
+
+    def top_services(self) -> list[dict]:
+        """The home screen's one-tap services: those most taken today, as the hub counts them."""
+        return [sv for sv in (self.service(sid) for sid in self.top_ids) if sv is not None]
 
     def zones(self) -> list[dict]:
         return list((self.hall or {}).get("zones", []))
@@ -205,6 +226,10 @@ class KioskController(QObject):
 
     def _tick(self) -> None:
         now = self.now()
+        if (self.state.screen == HOME and self._top_read_at is not None
+                and (now - self._top_read_at).total_seconds() >= TOP_REFRESH_SECONDS):
+            self._top_read_at = now  # one read at a time, even if the hub is slow to answer
+            self._spawn(self._refresh_top())
         if self.state.screen in (HOME, LOADING) or self.state.busy or self._last_touch is None:
             self._last_touch = now
             self.state.idle_left = self.idle_seconds
@@ -212,6 +237,8 @@ class KioskController(QObject):
         left = math.ceil(self.idle_seconds - (now - self._last_touch).total_seconds())
         if left <= 0:
             self.home()
+            if self.state.screen == HOME and self.state.large:
+                self._set(large=False)  # the next person starts with the usual screen
         elif left != self.state.idle_left:
             self._set(idle_left=left)
 
@@ -225,7 +252,36 @@ class KioskController(QObject):
         self.pending = None
         screen = HOME if self.hall else LOADING
         self._go(screen, zone_id=None, query="", priority_reason=None, card_problem=None, senior=None,
-                 message=None, message_action=None, appt_input="")
+                 message=None, message_action=None, appt_input="", searching_from_home=False)
+        self._spawn(self._refresh_top())
+
+    def toggle_large(self) -> None:
+        """适老化 on or off; turning it on says how to go on, in the display's voice."""
+        if self.state.busy:
+            return
+        self._last_touch = self.now()
+        self._set(large=not self.state.large, idle_left=self.idle_seconds)
+        if self.state.large:
+            self.say(self.text("say_large_on"))
+
+    def open_search(self) -> None:
+        """Search straight from home: nobody has to know which zone handles what."""
+        if self.state.busy or not self.hall or self.state.screen != HOME:
+            return
+        self._go(SERVICES, zone_id=None, query="", priority_reason=None, searching_from_home=True)
+
+    def say(self, text: str, number: str = "") -> None:
+        """Speaks in 适老化 mode only; the number, if any, is read as the hall's calls read it."""
+        if self.speaker is None or not self.state.large:
+            return
+        from hardware.voice import number_speech
+
+        try:
+            if number:
+                text = text.replace("{number}", f" {number_speech(number, self.state.lang)} ")
+            self.speaker.say_text(text, lang=self.state.lang)
+        except (ValueError, RuntimeError) as e:  # a voice that cannot say it: the screen still shows it
+            log.warning("kiosk could not speak: %s", e)
 
     def set_lang(self, lang: str | None = None) -> None:
         if lang is None:
@@ -257,8 +313,13 @@ class KioskController(QObject):
         s = self.state
         if s.busy:
             return
-        if s.screen == SERVICES:
+        if s.screen == SERVICES and s.searching_from_home and s.zone_id is None:
+            self.home()
+        elif s.screen == SERVICES:
             self._go(ZONES, zone_id=None, query="")
+        elif s.screen in (CARD, SENIOR) and not (s.zone_id or s.query or s.searching_from_home):
+            self.pending = None  # a top service taken from home
+            self.home()
         elif s.screen in (CARD, SENIOR):
             self.pending = None
             self._go(SERVICES, card_problem=None, senior=None)
@@ -292,7 +353,8 @@ class KioskController(QObject):
 
     # ---- intents: taking a ticket ------------------------------------------------------------
     def choose_service(self, service_id: str) -> None:
-        if self.state.busy or self.state.screen != SERVICES or self.pending is not None:
+        """From a zone's list, the search, or home's most-taken services (no zone needed)."""
+        if self.state.busy or self.state.screen not in (SERVICES, HOME) or self.pending is not None:
             return
         service = self.service(service_id)
         if service is None or not service.get("windows"):
@@ -425,6 +487,7 @@ class KioskController(QObject):
         self._set(busy=False)
         self._go(TICKET, ticket=ticket, ticket_service=self.service(ticket.get("service_id", "")),
                  print_result=print_result, senior=None, card_problem=None)
+        self.say(self.ticket_sentence(ticket), number=ticket["number"])
         if print_result == "printing":
             self._spawn(self._print(ticket, appointment=pending.kind == "check_in"))
 
@@ -443,9 +506,18 @@ class KioskController(QObject):
             if self._reported_fault != self.printer_fault:
                 await self._report_fault()
 
+    def ticket_sentence(self, ticket: dict) -> str:
+        """The number and the next step, as the kiosk says them; {number} is left for the voice."""
+        zone = pick(self.zone(ticket.get("zone_id")) or {}, "name", self.state.lang) or ticket.get("zone_name", "")
+        ahead = int(ticket.get("ahead") or 0)
+        parts = [self.text("say_number"),
+                 self.text("say_ahead", n=ahead) if ahead else self.text("say_ahead_none"),
+                 self.text("say_next", zone=zone)]
+        return " ".join(parts)
+
     # ---- printing ----------------------------------------------------------------------------
     def ticket_print(self, ticket: dict, appointment: bool = False):
-        from hardware.printer import LABELS_EN, TicketPrint
+        from hardware.printer import LABELS_ZH, TicketPrint
 
         lang = self.state.lang
         service = self.service(ticket.get("service_id", "")) or {}
@@ -459,7 +531,7 @@ class KioskController(QObject):
             issued_at=self.now().strftime("%Y-%m-%d %H:%M"),
             qr_url=ticket.get("url") or "-",
             hint=tr("ticket_hint", lang),
-            labels=dict(LABELS_EN) if lang == "en" else {},
+            labels={key: tr(f"print_{key}", lang) for key in LABELS_ZH},
             priority=bool(ticket.get("priority")),
             appointment=appointment or bool(ticket.get("appointment_id")),
             wait=wait_text(ticket, lang),

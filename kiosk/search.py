@@ -53,18 +53,27 @@ class ServiceIndex:
 
 
 def _score(e: _Entry, q: str) -> int | None:
+    """Lower is better. Pinyin counts from the start of a word (yb: 医保, not 企业变更's qy-b-g),
+    except inside a service's own name, and only when three letters or more make it likely."""
     name = e.texts[0] if e.texts else ""
+    keywords = e.texts[1:len(e.full)]
     compact = [t.replace(" ", "") for t in e.texts]
     if name.startswith(q):
         return 0
     if q in name:
         return 1
-    if e.initials and e.initials[0].startswith(q) or e.full and e.full[0].startswith(q):
+    if any(k.startswith(q) for k in keywords):
         return 2
-    if any(q in t for t in compact):
+    if not q.isascii():
+        return 3 if any(q in t for t in compact) else None
+    if e.full and (e.initials[0].startswith(q) or e.full[0].startswith(q)):
         return 3
-    if q.isascii() and (any(q in i for i in e.initials) or any(q in f for f in e.full)):
+    if any(i.startswith(q) for i in e.initials[1:]) or any(f.startswith(q) for f in e.full[1:]):
         return 4
+    if any(q in t for t in compact):
+        return 5
+    if len(q) >= 3 and e.full and (q in e.initials[0] or q in e.full[0]):
+        return 6
     return None
 
 

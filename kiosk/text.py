@@ -33,7 +33,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "search_all": ("搜索事项", "Search services"),
     # services
     "services_title": ("请选择办理事项", "Choose a service"),
-    "search_placeholder": ("输入事项名称或拼音首字母，如 sbk", "Name or pinyin initials, e.g. sbk"),
+    "search_placeholder": ("输入事项、常用说法或拼音，如 医保、yibao、yb", "A word or pinyin, e.g. yibao or yb"),
     "search_results": ("搜索结果", "Search results"),
     "no_results": ("没有找到相关事项，请换个词或咨询工作人员", "Nothing found. Try another word or ask staff"),
     "bundle_tag": ("一件事", "One-stop"),
@@ -93,6 +93,27 @@ TEXT: dict[str, tuple[str, str]] = {
     "reconnected": ("已恢复，请点击“重试”", "Connection is back. Tap Retry"),
     "error_title": ("暂时无法办理", "Cannot do that now"),
     "loading": ("正在连接服务器…", "Connecting to the hall server…"),
+    # home: most-taken services, search, 适老化
+    "top_title": ("今日常办事项 · 点击直接取号", "Most requested today · tap to take a number"),
+    "search_home": ("搜索事项：输入“医保”或拼音 yibao、yb", "Search: type a word, e.g. passport"),
+    "by_zone": ("按区域取号", "By service area"),
+    "large_on": ("大字模式", "Large text"),
+    "large_off": ("退出大字", "Normal text"),
+    "large_sub": ("适老化 · 语音提示", "With spoken help"),
+    # spoken in 适老化 mode; {number} is read by the voice as calls read it
+    "say_large_on": ("已打开大字模式。请点击要办理的事项，或点击搜索。",
+                     "Large text is on. Tap what you need, or tap search."),
+    "say_number": ("您的号码是 {number}。", "Your number is {number}."),
+    "say_ahead": ("前面还有 {n} 人。", "{n} people are ahead of you."),
+    "say_ahead_none": ("前面没有人。", "No one is ahead of you."),
+    "say_next": ("请取走号票，到{zone}等候，留意大屏和语音叫号。",
+                 "Please take your ticket, wait at {zone}, and watch the screens for your number."),
+    # the printed ticket (labels keep their {n} and {time})
+    "print_ahead": ("前面还有 {n} 人等候", "People ahead of you: {n}"),
+    "print_time": ("取号时间：{time}", "Issued {time}"),
+    "print_scan": ("扫码查看排队进度", "Scan to follow the queue"),
+    "print_priority": ("绿色通道", "Priority lane"),
+    "print_appointment": ("预约", "Appointment"),
     # days for opening hours
     "days_mon-fri": ("周一至周五", "Mon–Fri"),
     "days_sat": ("周六", "Sat"),

@@ -1,4 +1,4 @@
-"""Saves a PNG of every kiosk screen, portrait 1080x1920 and landscape 1920x1080.
+"""Saves a PNG of every kiosk screen, portrait 1080x1920, landscape 1920x1080 and a 1280x800 laptop.
 
     QT_QPA_PLATFORM=offscreen python scripts/kiosk_screens.py out/kiosk
 
@@ -29,7 +29,7 @@ from hub.core.clock import ManualClock  # noqa: E402
 from hub.server import HubServer, build_service  # noqa: E402
 from kiosk.app import create_kiosk  # noqa: E402
 
-SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080)}
+SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080), "small": (1280, 800)}
 
 
 async def settle(app, seconds: float = 0.15) -> None:
@@ -58,6 +58,10 @@ async def shoot(app, window, out: Path, name: str) -> list[Path]:
                              f"minimum {window.minimumSizeHint().width()}x{window.minimumSizeHint().height()}; "
                              + ", ".join(f"{k}={p.minimumSizeHint().height()}" for k, p in window.pages.items()))
         window.grab().save(str(path))
+        frame = window.stack.currentWidget()
+        if frame.verticalScrollBar().isVisible():
+            print(f"{path.name}: the page needs a scrollbar ({frame.widget().minimumSizeHint().height()} px "
+                  f"in {frame.viewport().height()} px)")
         small = [b for b in window.findChildren(QPushButton) if b.isVisible() and b.height() < 110]
         if small:
             print(f"{path.name}: touch targets under 110 px:", [(b.objectName(), b.height()) for b in small])
@@ -72,14 +76,40 @@ async def walk(app, out: Path, tmp: Path) -> list[Path]:
     sim_printer = SimulatedPrinter()
     client = server.client("kiosk", "screens", None, retry_delay=0.05, max_backoff=0.5)
     reader = IdCardReader(sim_reader.port)
+    from hardware.voice import RecorderBackend, Speaker
+
+    voice = RecorderBackend()
     window, c = create_kiosk(client, printer=TicketPrinter(sim_printer), reader=reader, clock=clock,
-                             idle_seconds=600, printer_check_seconds=0.5)
+                             idle_seconds=600, printer_check_seconds=0.5, speaker=Speaker(voice))
     window.resize(*SIZES["portrait"])
     window.show()
     saved: list[Path] = []
     try:
         await until(app, lambda: c.state.screen == "home" and c.state.connected)
+        for service, times in (("rs_shebaoka", 3), ("ga_shenfenzheng", 2), ("hy_jiehun", 1)):
+            for _ in range(times):
+                await client.issue_ticket(service)
+        c.home()
+        await until(app, lambda: c.top_ids[:1] == ["rs_shebaoka"])
         saved += await shoot(app, window, out, "01-home")
+        c.open_search()
+        window.pages["services"].search.setText("yibao")
+        saved += await shoot(app, window, out, "01b-search-from-home-yibao")
+        c.home()
+        c.toggle_large()
+        saved += await shoot(app, window, out, "01c-home-large")
+        c.take_number()
+        await until(app, lambda: c.zone_stats)
+        saved += await shoot(app, window, out, "01d-zones-large")
+        c.home()
+        c.choose_service("rs_shebaoka")
+        await until(app, lambda: c.state.screen == "card")
+        c.skip_card()
+        await until(app, lambda: c.state.screen == "ticket")
+        saved += await shoot(app, window, out, "01e-ticket-large")
+        print("spoken:", [u.text for u in voice.utterances if u.text != voice.CHIME_TEXT])
+        c.home()
+        c.toggle_large()
         c.take_number()
         await until(app, lambda: c.zone_stats)
         saved += await shoot(app, window, out, "02-zones")
@@ -100,6 +130,7 @@ async def walk(app, out: Path, tmp: Path) -> list[Path]:
         if c.state.screen == "card":
             saved += await shoot(app, window, out, "07-card-read-failed")
         sim_reader.remove()
+        await until(app, lambda: not c.state.busy)  # the reader may read the card again meanwhile
         c.home()
         await until(app, lambda: c.state.screen == "home")
         await asyncio.sleep(0.5)

@@ -3,6 +3,7 @@ file, a hand-moved clock."""
 from __future__ import annotations
 
 import asyncio
+import gc
 import os
 import re
 from datetime import datetime
@@ -14,10 +15,25 @@ import pytest
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from hub.core.clock import ManualClock  # noqa: E402
+from hub.client.qtgc import collect_from_event_loop  # noqa: E402
 from hub.server import HubServer, build_service  # noqa: E402
 
 DATA = Path(__file__).parent / "data"
 SMALL_HALL = DATA / "small_hall.toml"
+
+
+def default_hall_issuing_early(folder: Path, name: str | None = None) -> Path:
+    """The shipped default hall, written into `folder`, issuing before any clerk has logged in (for
+    kiosk tests, which are not about the rule that refuses while no window serves); `name` renames it."""
+    import assets
+
+    text = assets.path("halls/default.toml").read_text(encoding="utf-8")
+    text = text.replace("\nissue_when_closed = false\n", "\nissue_when_closed = true\n", 1)
+    if name:
+        text = text.replace('name = "新丰县政务服务中心"', f'name = "{name}"', 1)
+    hall = folder / "hall.toml"
+    hall.write_text(text, encoding="utf-8")
+    return hall
 TZ = ZoneInfo("Asia/Shanghai")
 
 
@@ -142,6 +158,12 @@ async def clients(hub):
         await c.aclose()
 
 
+def pytest_sessionfinish(session, exitstatus):
+    """Nothing left for the collector's last pass at exit: over the session's kept panels and
+    qasync loop it aborted the interpreter (PySide6 none_dealloc) after every test had passed."""
+    gc.freeze()
+
+
 _QLOOP = None  # one qasync loop for the whole session: closing and collecting them mid-run crashes Qt
 
 
@@ -160,6 +182,7 @@ def qloop(qapp):
     global _QLOOP
     if _QLOOP is None or _QLOOP.is_closed():
         _QLOOP = qasync.QEventLoop(qapp)
+        collect_from_event_loop(qapp)  # as the device apps do: never collect inside a Qt callback
         # qasync's own executor runs QThreads, which abort the interpreter if still alive at exit;
         # Python's pool threads are joined cleanly.
         _QLOOP.set_default_executor(concurrent.futures.ThreadPoolExecutor(thread_name_prefix="qloop"))

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import json
 from datetime import timedelta
 
@@ -22,15 +21,6 @@ from tests.conftest import make_client, until
 # Panels are closed after each test but never destroyed: destroying Qt widgets between
 # tests while qasync loops come and go on one QApplication crashed the interpreter.
 KEEP: list = []
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _no_collecting_kept_qt_objects_at_exit():
-    """Freeze what this module made once it is done: the collector's last pass over many kept
-    panels and qasync loops at interpreter exit aborted it (PySide6 none_dealloc) after every
-    test had passed."""
-    yield
-    gc.freeze()
 
 
 async def settle(h) -> None:

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import asyncio
-import gc
 import wave
 
 import pytest
@@ -14,15 +13,6 @@ from tests.conftest import make_client, until
 # Displays and qasync loops are kept, never destroyed between tests: garbage-collecting a
 # closed qasync loop while the next one runs Qt's event loop crashed the interpreter.
 KEEP: list = []
-
-
-@pytest.fixture(scope="module", autouse=True)
-def _no_collecting_kept_qt_objects_at_exit():
-    """Freeze what this module made once it is done: the collector's last pass over many kept
-    displays and qasync loops at interpreter exit aborted it (PySide6 none_dealloc) after every
-    test had passed."""
-    yield
-    gc.freeze()
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ import pytest
 from PySide6.QtGui import QFontMetrics, QRawFont
 from PySide6.QtWidgets import QFrame, QPushButton
 
-from conftest import HubHandle
+from conftest import HubHandle, default_hall_issuing_early
 from kiosk.app import main, parse_printer
 from kiosk.text import TEXT
 from test_kiosk import make_kiosk, until  # noqa: F401  (make_kiosk is a fixture)
@@ -17,9 +17,9 @@ SIZES = [(1080, 1920), (1920, 1080)]
 
 
 @pytest.fixture
-def hub(db_path, clock):
+def hub(db_path, clock, tmp_path):
     """The shipped default hall (11 zones, 80 services) instead of the small test hall."""
-    handle = HubHandle(db_path, clock, hall=None)
+    handle = HubHandle(db_path, clock, hall=default_hall_issuing_early(tmp_path))
     handle.start()
     yield handle
     handle.stop()

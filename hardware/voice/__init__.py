@@ -9,13 +9,14 @@ from .engines import (
     pick_voice,
 )
 from .models import ModelMissingError
+from .reading import number_speech
 from .players import MemoryPlayer, NoAudioOutputError, PlaybackError, Player, find_player
 from .render import espeak_voice, render_wav
 from .speaker import Backend, Speaker
 from .speech import DEFAULT_TEMPLATE, LETTER_READINGS, Announcement, SpokenCall, call_sentence
 
 __all__ = [
-    "Announcement", "SpokenCall", "call_sentence", "Speaker", "Backend", "Utterance",
+    "Announcement", "number_speech", "SpokenCall", "call_sentence", "Speaker", "Backend", "Utterance",
     "Pyttsx3Backend", "ClipBackend", "RecorderBackend", "NoVoiceError", "NoAudioOutputError",
     "PlaybackError", "MemoryPlayer", "Player", "find_player", "pick_voice", "make_speaker",
     "render_wav", "espeak_voice", "PAUSE_SECONDS", "ClipPack", "ClipPackError", "ModelMissingError",

@@ -16,6 +16,8 @@ from ..store import PROJECTED_ONLY
 
 # A ticket's QR link works this many days after its business day (to rate the service later), then expires.
 TICKET_LINK_DAYS = 7
+# The kiosk's home offers this many of the services most taken today (it may show fewer).
+TOP_SERVICES = 9
 
 
 class Views:
@@ -130,9 +132,26 @@ class Views:
         return {"ok": True, "api": API_VERSION, "hall": self.config.hall.name, "seq": self.seq}
 
     def zone_summary(self) -> dict:
-        """Per zone: open now, waiting, longest wait, open windows; what a kiosk shows on each tap."""
+        """Per zone: open now, waiting, longest wait, open windows; and the services most taken
+        today: what a kiosk shows on each tap."""
         self.ensure_day()
-        return {"seq": self.seq, "zones": self._zones(self.now())}
+        return {"seq": self.seq, "zones": self._zones(self.now()), "top_services": self.top_services()}
+
+    def top_services(self) -> list[dict]:
+        """The services people took most today, most first, as [{"id", "taken"}]; ties (and a quiet
+        morning) keep the hall file's order. Only services a window serves: a kiosk offers them
+        as one-tap tickets. Counted once per seq, since kiosks ask on every tap."""
+        key = (self.seq, self.hall.state.day, self.config)
+        cached = getattr(self, "_top_services_cache", None)
+        if cached is None or cached[0] != key:
+            taken: dict[str, int] = {}
+            for t in self.hall.state.tickets.values():
+                taken[t.service_id] = taken.get(t.service_id, 0) + 1
+            issuable = [s.id for s in self.config.services if self.config.windows_serving(s.id)]
+            ranked = sorted(issuable, key=lambda sid: -taken.get(sid, 0))  # stable: hall order on ties
+            cached = self._top_services_cache = key, [{"id": sid, "taken": taken.get(sid, 0)}
+                                                      for sid in ranked[:TOP_SERVICES]]
+        return cached[1]
 
     def _zones(self, now: datetime) -> list[dict]:
         local = now.astimezone(self.config.tz)

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator, model_validator
 
 DAY_NAMES = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+MAX_KEYWORDS, MAX_KEYWORD_LENGTH = 30, 20  # a kiosk search list, not a thesaurus
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$|^24:00$")
 
 
@@ -112,10 +113,27 @@ class Service(_Model):
     name_en: str = ""
     minutes: float = Field(default=8, gt=0, le=480)  # typical handling time, seeds the wait estimate
     bundle: tuple[str, ...] = ()  # 一件事: the single services this bundle covers
-    keywords: tuple[str, ...] = ()
+    # everyday words and common names citizens search the kiosk by (医保, 社保卡, 结婚 ...)
+    keywords: tuple[str, ...] = Field(default=(), max_length=MAX_KEYWORDS)
     # Issue tickets while no window serving it is open (e.g. 取件 handled by whoever comes back);
     # unset: the hall's queue.issue_when_closed.
     issue_when_closed: bool | None = None
+
+    @field_validator("keywords")
+    @classmethod
+    def _keywords(cls, v: tuple[str, ...]) -> tuple[str, ...]:
+        seen: set[str] = set()
+        for word in v:
+            if not word.strip() or word != word.strip():
+                raise ValueError(f"keyword {word!r} is empty or has spaces around it")
+            if len(word) > MAX_KEYWORD_LENGTH:
+                raise ValueError(f"keyword {word!r} is longer than {MAX_KEYWORD_LENGTH} characters")
+            if any(not ch.isprintable() for ch in word):
+                raise ValueError(f"keyword {word!r} holds a control character")
+            if word.lower() in seen:
+                raise ValueError(f"keyword {word!r} is listed twice")
+            seen.add(word.lower())
+        return v
 
 
 class Window(_Model):

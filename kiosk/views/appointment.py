@@ -21,7 +21,9 @@ class AppointmentPage(Page):
         outer.setSpacing(14)
         self.title = label("", "title")
         outer.addWidget(self.title)
-        tabs = QHBoxLayout()
+        self.tab_row = QWidget()
+        tabs = QHBoxLayout(self.tab_row)
+        tabs.setContentsMargins(0, 0, 0, 0)
         tabs.setSpacing(16)
         self.tabs = {}
         for mode in ("code", "phone", "card"):
@@ -29,7 +31,7 @@ class AppointmentPage(Page):
             b.setCheckable(True)
             tabs.addWidget(b)
             self.tabs[mode] = b
-        outer.addLayout(tabs)
+        outer.addWidget(self.tab_row)
         self.flow = QBoxLayout(QBoxLayout.TopToBottom)
         self.flows.append(self.flow)
         self.flow.setSpacing(28)
@@ -71,6 +73,15 @@ class AppointmentPage(Page):
             for layout in (self.outer, self.left):
                 layout.removeWidget(self.confirm)
             target.addWidget(self.confirm)
+        # 1280x800: the keypad takes the whole height on the right, the tabs go above the entry
+        compact = not portrait and self.is_compact()
+        tabs_in, tabs_at = (self.left, 0) if compact else (self.outer, 1)
+        if tabs_in.indexOf(self.tab_row) != tabs_at:
+            for layout in (self.outer, self.left):
+                layout.removeWidget(self.tab_row)
+            tabs_in.insertWidget(tabs_at, self.tab_row)
+        margin = 4 if self.is_compact() else 12
+        self.outer.setContentsMargins(48, margin, 48, margin)
 
     def render(self) -> None:
         s = self.c.state

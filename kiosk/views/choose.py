@@ -40,8 +40,9 @@ class ZonesPage(Page):
         if reason:
             self.mode.setText(self.t("priority_mode", reason=self.t(f"reason_{reason}")))
         zones = c.zones()
-        signature = (lang, tuple((z["id"], c.zone_open(z), c.zone_stats.get(z["id"], {}).get("waiting"))
-                                 for z in zones))
+        self.grid.set_max_columns(2 if c.state.large else 3)  # 适老化: fewer, larger tiles
+        signature = (lang, c.state.large, tuple((z["id"], c.zone_open(z), c.zone_stats.get(z["id"], {}).get("waiting"))
+                                                for z in zones))
         if not self.changed(signature):
             return
         tiles = []
@@ -55,7 +56,9 @@ class ZonesPage(Page):
             else:
                 status = ""
             lines = [*hours_lines(z, lang), status] if status else hours_lines(z, lang)
-            tile = Tile(f"{z['prefix']}  {pick(z, 'name', lang)}", lines, name=f"zone:{z['id']}", min_height=200)
+            handles = pick(z, "description", lang)
+            tile = Tile(f"{z['prefix']}  {pick(z, 'name', lang)}", lines, name=f"zone:{z['id']}", min_height=200,
+                        note=handles)
             tile.setProperty("closed", not is_open)
             tile.clicked.connect(lambda _=False, zid=z["id"]: c.choose_zone(zid))
             restyle(tile)
@@ -90,13 +93,15 @@ class ServicesPage(Page):
         box = QVBoxLayout(self)
         box.setContentsMargins(40, 16, 40, 16)
         box.setSpacing(12)
-        top = QHBoxLayout()
+        self.top_row = QWidget()
+        top = QHBoxLayout(self.top_row)
+        top.setContentsMargins(0, 0, 0, 0)
         self.title = label("", "title", align=Qt.AlignLeft | Qt.AlignVCenter)
         self.priority = button("", "services:priority", c.start_priority, role="green")
         self.priority.setMaximumWidth(420)
         top.addWidget(self.title, 1)
         top.addWidget(self.priority)
-        box.addLayout(top)
+        box.addWidget(self.top_row)
         self.mode = label("", "tag", wrap=False)
         box.addWidget(self.mode, 0, Qt.AlignLeft)
         # portrait: search, keyboard and results stacked; landscape with the keyboard open:
@@ -105,7 +110,9 @@ class ServicesPage(Page):
         self.flow.setSpacing(18)
         left = QVBoxLayout()
         left.setSpacing(18)
-        row = QHBoxLayout()
+        self.search_row = QWidget()
+        row = QHBoxLayout(self.search_row)
+        row.setContentsMargins(0, 0, 0, 0)
         self.search = QLineEdit()
         self.search.setObjectName("search")
         self.search.textChanged.connect(c.search)
@@ -116,7 +123,7 @@ class ServicesPage(Page):
         row.addWidget(self.search, 1)
         row.addWidget(self.clear)
         row.addWidget(self.kb_toggle)
-        left.addLayout(row)
+        left.addWidget(self.search_row)
         self.keyboard = Keyboard(self._key)
         self.keyboard.setVisible(False)
         left.addWidget(self.keyboard)
@@ -125,15 +132,32 @@ class ServicesPage(Page):
         self.left_stretch = QWidget()
         left.addWidget(self.left_stretch, 1)
         self.grid = FlowGrid(min_column=640, max_columns=2)
+        self.left, self.right = left, QVBoxLayout()
+        self.right.setSpacing(18)
+        self.right.addWidget(scroller(self.grid), 1)
         self.flow.addLayout(left)
-        self.flow.addWidget(scroller(self.grid), 1)
+        self.flow.addLayout(self.right, 1)
         box.addLayout(self.flow, 1)
+        self.box = box
+        self._zone_shown: str | None = None
 
     def orientation_changed(self) -> None:
         side_by_side = not self.is_portrait() and self.keyboard.isVisible()
         self.flow.setDirection(QBoxLayout.LeftToRight if side_by_side else QBoxLayout.TopToBottom)
         self.flow.setStretch(0, 1 if side_by_side else 0)
         self.left_stretch.setVisible(side_by_side)
+        # 1280x800: the keyboard alone fills the left; title and search go above the results
+        compact = side_by_side and self.is_compact()
+        for widget, home, at in ((self.top_row, self.box, 0), (self.search_row, self.left, 0)):
+            target, index = (self.right, 0 if widget is self.top_row else 1) if compact else (home, at)
+            if target.indexOf(widget) != index:
+                for layout in (self.box, self.left, self.right):
+                    layout.removeWidget(widget)
+                target.insertWidget(index, widget)
+        self.title.setStyleSheet("font-size: 34px;" if compact else "")  # beside the priority button
+        self.box.setContentsMargins(40, 8 if self.is_compact() else 16, 40, 8 if self.is_compact() else 16)
+        self.keyboard.layout().setSpacing(6 if self.is_compact() else 10)
+        self.box.setSpacing(6 if self.is_compact() else 12)
 
     def _toggle_keyboard(self) -> None:
         self.keyboard.setVisible(not self.keyboard.isVisible())
@@ -162,15 +186,19 @@ class ServicesPage(Page):
             self.search.blockSignals(False)
         if not s.query and zone is None and not self.keyboard.isVisible():
             self.keyboard.setVisible(True)  # "search all" was chosen: typing is the next step
+        if zone is not None and s.zone_id != self._zone_shown and not s.query:
+            self.keyboard.setVisible(False)  # a zone's own list is short: tapping beats typing
+        self._zone_shown = s.zone_id
         self.orientation_changed()
         self.kb_toggle.setText(self.t("keyboard"))
         self.keyboard.delete.setText(self.t("delete"))
         self.clear.setText(self.t("clear"))
         self.clear.setVisible(bool(s.query))
         services = c.services_shown()
+        self.grid.set_max_columns(1 if s.large else 2)  # 适老化: one long name per row
         self.empty.setText(self.t("no_results") if s.query.strip() and not services else "")
         self.empty.setVisible(bool(s.query.strip() and not services))
-        signature = (lang, s.zone_id, s.query, tuple(sv["id"] for sv in services))
+        signature = (lang, s.large, s.zone_id, s.query, tuple(sv["id"] for sv in services))
         if not self.changed(signature):
             return
         tiles = []

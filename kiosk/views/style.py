@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 from hardware.fonts import register_qt_cjk_font
 from PySide6.QtGui import QFont
@@ -15,6 +16,7 @@ GREEN, GREEN_DARK = "#1E7B4A", "#135C36"
 WARN_BG, WARN_INK, ALERT_BG = "#FFF1C2", "#5A3B00", "#B3261E"
 GREY_BG, GREY_INK = "#DDE2E8", "#3E4A59"
 TOUCH_MIN = 120  # px: a finger, also an unsteady one, hits this without aiming
+LARGE_SCALE = 1.3  # 适老化: every font this much larger (30 px body text becomes 39 px)
 
 def register_cjk_font() -> str:
     """The family the whole UI uses, loaded into Qt once."""
@@ -27,7 +29,14 @@ def app_font() -> QFont:
     return font
 
 
-def stylesheet() -> str:
+def stylesheet(large: bool = False) -> str:
+    sheet = _stylesheet()
+    if not large:
+        return sheet
+    return re.sub(r"font-size: (\d+)px", lambda m: f"font-size: {round(int(m.group(1)) * LARGE_SCALE)}px", sheet)
+
+
+def _stylesheet() -> str:
     family = register_cjk_font()
     return f"""
     QWidget {{ font-family: "{family}"; color: {INK}; font-size: 30px; }}
@@ -69,6 +78,13 @@ def stylesheet() -> str:
     QPushButton[kind="tile"][role="green"] QLabel {{ color: {WHITE}; }}
     QLabel#tileTitle {{ font-size: 40px; font-weight: bold; }}
     QLabel#tileSub {{ font-size: 30px; }}
+    QLabel#tileNote {{ font-size: 24px; }}
+    QLabel#topTitle {{ font-size: 31px; font-weight: bold; }}
+    QLabel#topSub {{ font-size: 26px; }}
+    QPushButton[role="search"] {{ background: {WHITE}; color: {INK_SOFT}; border: 3px solid {BLUE};
+                                 border-radius: 14px; font-size: 32px; font-weight: normal; text-align: left;
+                                 padding-left: 28px; }}
+    QPushButton[role="green"]:checked {{ background: {BLUE_DARK}; border: 4px solid {WARN_BG}; }}
     QFrame#direction {{ background: {WHITE}; border: 3px dashed {GREY_INK}; border-radius: 18px; }}
     QFrame#direction QLabel {{ color: {INK}; }}
     QLineEdit {{ background: {WHITE}; border: 3px solid {BLUE}; border-radius: 14px; font-size: 36px;

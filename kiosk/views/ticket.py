@@ -52,6 +52,13 @@ class TicketPage(Page):
         outer.addLayout(self.flow, 1)
         self.done = button("", "ticket:done", controller.home, height=140)
         outer.addWidget(self.done)
+        self.outer = outer
+
+    def orientation_changed(self) -> None:
+        super().orientation_changed()
+        margin = 10 if self.is_compact() else 36  # 1280x800: the number and "done" without scrolling
+        self.outer.setContentsMargins(48, margin, 48, margin)
+        self.outer.setSpacing(8 if self.is_compact() else 24)
 
     def render(self) -> None:
         c, s, lang = self.c, self.c.state, self.c.state.lang
@@ -83,4 +90,9 @@ class TicketPage(Page):
         self.printing.style().unpolish(self.printing)
         self.printing.style().polish(self.printing)
         self.hint.setText(self.t("ticket_hint"))
+        # 1280x800 in large text or with a printer fault: the number, the place, the fault and
+        # "done" come first; the general hint goes (in large text it is also spoken)
+        squeezed = self.is_compact() and (s.large or note in ("print_failed", "printing_off"))
+        self.service.setStyleSheet("font-size: 52px;" if squeezed and s.large else "")
+        self.hint.setVisible(not squeezed)
         self.done.setText(self.t("done"))

@@ -9,6 +9,8 @@ from PySide6.QtWidgets import (
 
 from .style import TOUCH_MIN
 
+COMPACT_HEIGHT = 1000  # px: windows shorter than this get the compact layouts
+
 
 def label(text: str = "", name: str = "body", *, wrap: bool = True, align=Qt.AlignCenter) -> QLabel:
     lab = QLabel(text)
@@ -42,7 +44,7 @@ class Tile(QPushButton):
     """A big button with a title and smaller lines under it; the labels let clicks through."""
 
     def __init__(self, title: str, lines: list[str] = (), *, name: str = "", min_height: int = 160,
-                 title_size: int | None = None, align=Qt.AlignLeft | Qt.AlignVCenter):
+                 title_size: int | None = None, align=Qt.AlignLeft | Qt.AlignVCenter, note: str = ""):
         super().__init__()
         self.setObjectName(name)
         self.setProperty("kind", "tile")
@@ -61,10 +63,13 @@ class Tile(QPushButton):
             lab = label(line, "tileSub", align=align)
             box.addWidget(lab)
             self.lines.append(lab)
+        self.note = label(note, "tileNote", align=align) if note else None  # what a zone handles
+        if self.note:
+            box.addWidget(self.note)
         box.addStretch(1)
-        for lab in (self.title, *self.lines):
+        for lab in (self.title, *self.lines, *([self.note] if self.note else [])):
             lab.setAttribute(Qt.WA_TransparentForMouseEvents)
-        self.setAccessibleName(" ".join([title, *lines]))
+        self.setAccessibleName(" ".join([title, *lines, *([note] if note else [])]))
 
     def hasHeightForWidth(self) -> bool:
         return True
@@ -114,6 +119,11 @@ class FlowGrid(QWidget):
         self._columns = 0
         self._relayout()
 
+    def set_max_columns(self, columns: int) -> None:
+        if columns != self.max_columns:
+            self.max_columns, self._columns = columns, 0
+            self._relayout()
+
     def columns_for(self, width: int) -> int:
         return max(1, min(self.max_columns, width // self.min_column))
 
@@ -126,7 +136,7 @@ class FlowGrid(QWidget):
             self.grid.removeWidget(item)
         for i, item in enumerate(self.items):
             self.grid.addWidget(item, i // columns, i % columns)
-        for c in range(self.max_columns):
+        for c in range(max(self.max_columns, self.grid.columnCount())):  # max_columns may have shrunk
             self.grid.setColumnStretch(c, 1 if c < columns else 0)
         self.grid.setRowStretch(len(self.items) // columns + 1, 1)
 
@@ -158,6 +168,7 @@ class Page(QWidget):
         self.setAttribute(Qt.WA_StyledBackground, True)
         self._signature = None
         self.flows: list[QBoxLayout] = []
+        self._roomy = None  # the layout's own margins and spacing, for screens tall enough
         # hidden screens must not make the window taller than the screen it is on
         self.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Ignored)
 
@@ -174,6 +185,10 @@ class Page(QWidget):
         self._signature = signature
         return True
 
+    def is_compact(self) -> bool:
+        """A short screen (1280x800 laptops and kiosks): pages drop spacing to fit without scrolling."""
+        return self.window().height() < COMPACT_HEIGHT
+
     def is_portrait(self) -> bool:
         window = self.window()
         return window.height() >= window.width()
@@ -187,3 +202,23 @@ class Page(QWidget):
     def orientation_changed(self) -> None:
         for box in self.flows:
             self.set_flow(box)
+        self._fit_height()
+
+    def _fit_height(self) -> None:
+        """On a short screen the roomy margins and gaps go first, before anything scrolls."""
+        box = self.layout()
+        if box is None:
+            return
+        if self._roomy is None:
+            self._roomy = box.contentsMargins(), box.spacing()
+        margins, spacing = self._roomy
+        if self.is_compact():
+            box.setContentsMargins(margins.left(), min(margins.top(), 12), margins.right(), min(margins.bottom(), 12))
+            box.setSpacing(min(spacing, 14))
+        else:
+            box.setContentsMargins(margins)
+            box.setSpacing(spacing)
+
+    def large_changed(self) -> None:
+        """适老化 switched: tiles are rebuilt, since their number per screen depends on it."""
+        self._signature = None

@@ -14,8 +14,9 @@ from .home import HomePage
 from .message import MessagePage, UnreachablePage
 from .style import stylesheet
 from .ticket import TicketPage
-from .widgets import button, label, restyle
+from .widgets import COMPACT_HEIGHT, button, label, restyle
 
+HEADER_HEIGHT, HEADER_HEIGHT_COMPACT = 140, 116
 IDLE_HINT_FROM = 10  # seconds: the countdown is shown only near its end, so it does not hurry anyone
 
 
@@ -36,6 +37,7 @@ class KioskWindow(QWidget):
         self.c = controller
         self.setObjectName("root")
         self.setAttribute(Qt.WA_StyledBackground, True)
+        self._large = False
         self.setStyleSheet(stylesheet())
         self.setWindowTitle("HallQ 取号机")
         root = QVBoxLayout(self)
@@ -45,9 +47,10 @@ class KioskWindow(QWidget):
 
         header = QFrame()
         header.setObjectName("header")
-        header.setFixedHeight(140)
+        header.setFixedHeight(HEADER_HEIGHT)
+        self.header = header
         hbox = QHBoxLayout(header)
-        hbox.setContentsMargins(36, 10, 24, 10)
+        hbox.setContentsMargins(36, 8, 24, 8)
         hbox.setSpacing(24)
         self.hall_name = label("", "hallName", align=Qt.AlignLeft | Qt.AlignVCenter)
         self.clock = label("", "clock", wrap=False, align=Qt.AlignRight | Qt.AlignVCenter)
@@ -127,12 +130,22 @@ class KioskWindow(QWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        # a 1280x800 screen needs the height for the page; the hall's name still reads at 40 px
+        compact = self.height() < COMPACT_HEIGHT
+        self.header.setFixedHeight(HEADER_HEIGHT_COMPACT if compact else HEADER_HEIGHT)
+        self.footer.layout().setContentsMargins(36, 4 if compact else 10, 36, 4 if compact else 10)
+        self.banner.layout().setContentsMargins(36, 4 if compact else 14, 36, 4 if compact else 14)
         for page in set(self.pages.values()):
             page.orientation_changed()
         self.render()
 
     def render(self) -> None:
         c, s = self.c, self.c.state
+        if s.large != self._large:
+            self._large = s.large
+            self.setStyleSheet(stylesheet(s.large))
+            for page in set(self.pages.values()):
+                page.large_changed()
         self.hall_name.setText(c.hall_name() or "HallQ")
         self._show_clock()
         self.lang.setText(c.text("lang_switch"))
