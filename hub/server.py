@@ -212,8 +212,8 @@ def serve_forever(service: Hub, host: str, port: int, tls: HubTls, advertise: bo
             log.warning("zeroconf advertisement failed (%s); devices need the hub's address", e)
             advertiser = None
     try:
-        # uvicorn's choice of loop (uvloop where installed, as uvicorn[standard] brings it): its
-        # event loop and TLS cost the hub about half the CPU per request of asyncio's own.
+        # uvicorn's own choice of loop, as `uvicorn.run` would make it: uvloop where installed (uvicorn[standard]
+        # brings it; not on Windows), whose event loop and TLS cost less CPU per request than asyncio's.
         with asyncio.Runner(loop_factory=main.config.get_loop_factory()) as runner:
             runner.run(_serve_together(main, companion, renew))
     finally:
