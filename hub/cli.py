@@ -7,8 +7,10 @@
   hallq hub check --hall FILE                          validate a hall file
   hallq hub backup --db FILE --to DIR                  copy the database and its key file (hall running)
   hallq hub restore --from DIR --db FILE [--force]     put a backup in place (hub stopped)
+  hallq hub region --region-url URL --region-ca FILE   report to the county's region (the hub ships its events)
   hallq kiosk|caller|display|evaluator --hub URL --token T
   hallq demo                                           the whole hall on this machine
+  hallq region [run|migrate|hall|rebuild] --dsn DSN     the county's region server (see region/cli.py)
 """
 from __future__ import annotations
 
@@ -26,13 +28,13 @@ from .protocol import Role
 DEFAULT_DB = Path("hallq-data") / "hallq.db"
 DEFAULT_PORT = 8600
 DEVICE_APPS = {"kiosk": "kiosk.app", "caller": "caller.app", "display": "display.app",
-               "evaluator": "caller.evaluator", "demo": "hub.demo"}
+               "evaluator": "caller.evaluator", "demo": "hub.demo", "region": "region.cli"}
 
 
 def _hub_parser(sub) -> None:
     hub = sub.add_parser("hub", help="run the hub (one per hall)")
     hub.add_argument("action", nargs="?", default="run",
-                     choices=["run", "pair", "check", "devices", "user", "set-password", "backup", "restore"],
+                     choices=["run", "pair", "check", "devices", "user", "set-password", "backup", "restore", "region"],
                      help="set-password (kept for one release): creates or updates the account `admin`; "
                           "prefer `user add NAME --role admin`")
     hub.add_argument("user_args", nargs="*", metavar="add|list|disable|reset NAME",
@@ -67,6 +69,10 @@ def _hub_parser(sub) -> None:
     hub.add_argument("--to", type=Path, help="with backup: a new directory for this backup")
     hub.add_argument("--from", dest="from_dir", type=Path, help="with restore: the backup's directory")
     hub.add_argument("--force", action="store_true", help="with restore: replace an existing database")
+    hub.add_argument("--region-url", help="with region: the county region server's address (https://...)")
+    hub.add_argument("--region-ca", type=Path, help="with region: the region CA file (PEM) to pin")
+    hub.add_argument("--credential", help="with region: this hall's credential from `hallq region hall add` "
+                                          "(else asked for at a prompt)")
 
 
 def _backup_or_restore(args) -> int:
@@ -93,9 +99,30 @@ def _backup_or_restore(args) -> int:
     return 0
 
 
+def _join_region(args) -> int:
+    from .upstream import Upstream, save_settings
+
+    if not args.region_url or not args.region_ca:
+        print("region needs --region-url and --region-ca / 请给出 --region-url 与 --region-ca", file=sys.stderr)
+        return 2
+    credential = args.credential or getpass.getpass("大厅凭证 / hall credential: ")
+    try:
+        upstream = Upstream(args.region_url, credential.strip(), args.region_ca.read_text(encoding="ascii"))
+        fingerprint = upstream.fingerprint
+    except (OSError, ValueError) as e:
+        print(f"cannot read the region CA / 区域证书无法读取: {e}", file=sys.stderr)
+        return 2
+    path = save_settings(args.db, upstream)
+    print(f"the hub ships its events to {upstream.url} from its next start (settings in {path}); "
+          f"region CA fingerprint / 区域证书指纹: {fingerprint}")
+    return 0
+
+
 def _run_hub(args) -> int:
     if args.action in ("backup", "restore"):
         return _backup_or_restore(args)
+    if args.action == "region":
+        return _join_region(args)
     from .core.config import ConfigError, load_hall
     from .core.errors import DomainError
     from .server import DEFAULT_HALL, build_service, serve_forever

@@ -23,6 +23,7 @@ from .protocol import Role
 from .app import Hub
 from .store import Store
 from .tls import HubTls, hall_tls, hub_names
+from .upstream import start_shipper
 
 log = logging.getLogger("hallq.hub")
 
@@ -119,7 +120,8 @@ class HubServer:
 
     def __init__(self, service: Hub, host: str = "127.0.0.1", port: int | None = None, *, tls: HubTls | None = None,
                  names: list[str] | tuple[str, ...] = (), public_port: int | None = None,
-                 public_host: str | None = None, public_tls: HubTls | None = None):
+                 public_host: str | None = None, public_tls: HubTls | None = None,
+                 upstream_options: dict | None = None):
         self.service = service
         self.host, self.port = host, port or free_port(host)
         self.tls = tls or hall_tls(service.store.path.parent, hub_names(host, names), hall_name=service.hall_name)
@@ -134,6 +136,8 @@ class HubServer:
         if not service.public_url:
             service.public_url = self.public_url if self.public_server else self.url
         self.thread: threading.Thread | None = None
+        self.upstream = None  # the outbox to the region, when upstream.json beside the database names one
+        self.upstream_options = upstream_options or {}
 
     @property
     def url(self) -> str:
@@ -169,9 +173,12 @@ class HubServer:
             if not self.thread.is_alive() or time.monotonic() > deadline:
                 raise RuntimeError(f"hub did not start on {self.url}")
             time.sleep(0.02)
+        self.upstream = start_shipper(self.service.store.path, **self.upstream_options)
         return self
 
     def stop(self) -> None:
+        if self.upstream:
+            self.upstream.stop()
         for s in self._servers():
             s.should_exit = True
         if self.thread:
@@ -211,12 +218,15 @@ def serve_forever(service: Hub, host: str, port: int, tls: HubTls, advertise: bo
         except OSError as e:
             log.warning("zeroconf advertisement failed (%s); devices need the hub's address", e)
             advertiser = None
+    upstream = start_shipper(service.store.path)
     try:
         # uvicorn's own choice of loop, as `uvicorn.run` would make it: uvloop where installed (uvicorn[standard]
         # brings it; not on Windows), whose event loop and TLS cost less CPU per request than asyncio's.
         with asyncio.Runner(loop_factory=main.config.get_loop_factory()) as runner:
             runner.run(_serve_together(main, companion, renew))
     finally:
+        if upstream:
+            upstream.stop()
         if advertiser:
             advertiser.stop()
         service.close()

@@ -1,0 +1,82 @@
+"""Halls and their credentials, and taking in what a hall ships.
+
+A hall credential is a random token the region's admin issues once (`hallq region hall add`); the region
+keeps only its sha256, so a copy of the database does not let anyone ship as a hall.
+
+Ingest is idempotent on (hall, seq): the hall's row is locked while a batch goes in, events at or below
+the acknowledged seq are skipped, and a batch that would leave a gap is refused whole with the seq the
+hall must resume from. Two region processes taking batches of one hall at once therefore take turns."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from .projections import fold
+
+CREDENTIAL_PREFIX = "hqr_"
+
+
+def credential_hash(credential: str) -> str:
+    return hashlib.sha256(credential.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class Hall:
+    id: int
+    code: str
+    name: str
+    acked_seq: int
+
+
+class Gap(Exception):
+    """The batch starts after the acknowledged seq + 1: the hall must resume from `acked`."""
+
+    def __init__(self, acked: int):
+        super().__init__(acked)
+        self.acked = acked
+
+
+def add_hall(conn: psycopg.Connection, code: str, name: str, now: datetime) -> str:
+    """Register a hall; returns its credential (shown once). A known code gets a new credential."""
+    credential = CREDENTIAL_PREFIX + secrets.token_urlsafe(32)
+    with conn.transaction():
+        conn.execute("INSERT INTO halls (code, name, credential_hash, created_at) VALUES (%s, %s, %s, %s)"
+                     " ON CONFLICT (code) DO UPDATE SET name = excluded.name,"
+                     " credential_hash = excluded.credential_hash, revoked_at = NULL",
+                     (code, name, credential_hash(credential), now))
+    return credential
+
+
+def hall_for(conn: psycopg.Connection, credential: str) -> Hall | None:
+    row = conn.execute("SELECT id, code, name, acked_seq FROM halls WHERE credential_hash = %s"
+                       " AND revoked_at IS NULL", (credential_hash(credential),)).fetchone()
+    return Hall(*row) if row else None
+
+
+def halls(conn: psycopg.Connection) -> list[Hall]:
+    return [Hall(*r) for r in conn.execute("SELECT id, code, name, acked_seq FROM halls ORDER BY code")]
+
+
+def ingest(conn: psycopg.Connection, hall_id: int, events: list[dict], now: datetime) -> tuple[int, int]:
+    """Store and fold a hall's batch (each event {seq, type, v, at, data}, seq ascending and contiguous);
+    returns (the new acknowledged seq, how many events were new)."""
+    with conn.transaction(), conn.cursor() as cur:
+        acked = cur.execute("SELECT acked_seq FROM halls WHERE id = %s FOR UPDATE", (hall_id,)).fetchone()[0]
+        new = [e for e in events if e["seq"] > acked]
+        if not new:
+            return acked, 0
+        if new[0]["seq"] != acked + 1:
+            raise Gap(acked)
+        acked = new[-1]["seq"]
+        with conn.pipeline():  # one round trip for the batch's statements, not one each
+            cur.executemany("INSERT INTO events (hall_id, seq, type, version, at, data, received_at)"
+                            " VALUES (%s, %s, %s, %s, %s, %s, %s)",
+                            [(hall_id, e["seq"], e["type"], e["v"], e["at"], Jsonb(e["data"]), now) for e in new])
+            fold(cur, hall_id, new)
+            cur.execute("UPDATE halls SET acked_seq = %s WHERE id = %s", (acked, hall_id))
+    return acked, len(new)

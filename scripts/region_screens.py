@@ -1,0 +1,80 @@
+"""Screenshot of the region's page (every hall live): a throwaway PostgreSQL, a region, a few halls shipped
+part of a generated day (so some citizens are still waiting), headless Chromium.
+
+    python scripts/region_screens.py OUT_DIR
+"""
+from __future__ import annotations
+
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import httpx
+import psycopg
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.region_ingest import business_day  # noqa: E402
+from hub.client.trust import HallTrust  # noqa: E402
+from region.halls import add_hall  # noqa: E402
+from region.server import RegionServer  # noqa: E402
+from tests.region_pg import LocalPostgres  # noqa: E402
+
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu"]
+# (code, name, tickets a day, windows): a busy district centre, two street centres, a community centre
+HALLS = [("baoan", "宝安区政务服务中心", 1500, 24), ("xixiang", "西乡街道便民服务中心", 400, 6),
+         ("fuyong", "福永街道便民服务中心", 400, 5), ("xinan-1", "新安街道海旺社区党群服务中心", 60, 1)]
+
+
+class NoonClock:
+    """The region's clock at the moment the halls' shipped events reach (a generated day's midday)."""
+
+    def __init__(self, when: datetime):
+        self.when = when
+
+    def now(self) -> datetime:
+        return self.when
+
+
+def main(out: Path) -> int:
+    out.mkdir(parents=True, exist_ok=True)
+    pg = LocalPostgres().start()
+    region = None
+    try:
+        dsn = pg.create("screens")
+        region = RegionServer(dsn, out / "region-data", clock=NoonClock(
+            datetime(2026, 11, 23, 13, 0, tzinfo=timezone(timedelta(hours=8))))).start()
+        trust = HallTrust(region.tls.ca_pem, region.tls.fingerprint).context()
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            for i, (code, name, tickets, windows) in enumerate(HALLS):
+                credential = add_hall(conn, code, name, datetime.now(timezone.utc))
+                day = business_day(tickets, windows, seed=i)
+                cut = [e for e in day if e["at"] < "2026-11-23T13:00"]  # what had happened by 13:00
+                with httpx.Client(base_url=region.url, verify=trust,
+                                  headers={"Authorization": f"Bearer {credential}"}) as client:
+                    for j in range(0, len(cut), 500):
+                        client.post("/api/v1/upstream/events", json={"events": cut[j:j + 500]}).raise_for_status()
+                if code == "fuyong":
+                    fault = {"seq": len(cut) + 1, "type": "device.status", "v": 1, "at": "2026-11-23T12:59:00+08:00",
+                             "data": {"device": "kiosk-2", "fault": "paper_out"}}
+                    with httpx.Client(base_url=region.url, verify=trust,
+                                      headers={"Authorization": f"Bearer {credential}"}) as client:
+                        client.post("/api/v1/upstream/events", json={"events": [fault]}).raise_for_status()
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            page = browser.new_page(viewport={"width": 1280, "height": 600}, ignore_https_errors=True)
+            page.goto(region.url + "/")
+            page.screenshot(path=str(out / "region-halls.png"), full_page=True)
+            browser.close()
+        print(out / "region-halls.png")
+        return 0
+    finally:
+        if region:
+            region.stop()
+        pg.close()
+
+
+if __name__ == "__main__":
+    sys.exit(main(Path(sys.argv[1] if len(sys.argv) > 1 else "region-screens")))
