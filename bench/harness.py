@@ -106,6 +106,9 @@ class Hub:
                 raise SystemExit("hub did not start:\n" + self.log.read_text())
             time.sleep(0.005)
         self.startup_seconds = time.perf_counter() - started
+        # CPU the hub used to get there: what a quiet machine's wall time would be, near enough
+        # (start-up is single-threaded), where other processes share the CPU and stretch the wall time.
+        self.startup_cpu = self.cpu()
 
     @property
     def url(self) -> str:

@@ -1,6 +1,6 @@
 """Restart with 100,000 events in the log: seconds from starting `hallq hub` until /health answers.
 
-    python bench/restart.py [--quick]
+    python bench/restart.py [--quick] [--hub-src DIR] [--also /work/main]
 
 The log is a busy day written by this checkout's hub (tickets issued, called and finished at
 10 windows). It is timed as written (a state snapshot every 5,000 events) and on a copy without
@@ -45,7 +45,9 @@ def only_day_start_snapshots(db: Path) -> None:
 
 
 def main() -> None:
-    args = arguments(__doc__).parse_args()
+    parser = arguments(__doc__)
+    parser.add_argument("--also", type=Path, nargs="*", default=[], help="more checkouts whose hub to time on the same logs")
+    args = parser.parse_args()
     events = 20_000 if args.quick else 100_000
     with tempfile.TemporaryDirectory() as d:
         directory = Path(d)
@@ -56,15 +58,18 @@ def main() -> None:
         old = directory / "day-start-snapshots.db"
         shutil.copy(db, old)
         only_day_start_snapshots(old)
-        with Hub(directory / "empty.db", hall, args.hub_src) as empty:
-            floor = empty.startup_seconds
-        with Hub(db, hall, args.hub_src) as hub:
-            now = hub.startup_seconds
-        with Hub(old, hall, args.hub_src) as hub:
-            before = hub.startup_seconds
-        print(f"restart until /health answers: {now:.2f} s with snapshots every 5,000 events; "
-              f"{before:.2f} s replaying from the day's start ({before / now:.1f}x); empty database {floor:.2f} s "
-              f"(hub from {args.hub_src})")
+        for i, src in enumerate((args.hub_src, *args.also)):
+            timings = {}
+            for name, path in (("empty", directory / f"empty-{i}.db"), ("now", db),
+                               ("before", old)):
+                with Hub(path, hall, src) as hub:
+                    timings[name] = hub.startup_seconds, hub.startup_cpu
+            now, before, floor = timings["now"], timings["before"], timings["empty"]
+            print(f"hub from {src}: restart until /health answers (wall; hub CPU): {now[0]:.2f} s; {now[1]:.2f} s "
+                  f"with snapshots every 5,000 events; {before[0]:.2f} s; {before[1]:.2f} s replaying from the day's "
+                  f"start; empty database {floor[0]:.2f} s; {floor[1]:.2f} s")
+            print(f"  the log's own share (hub CPU beyond the empty database's): {now[1] - floor[1]:.2f} s with "
+                  f"snapshots, {before[1] - floor[1]:.2f} s from the day's start", flush=True)
 
 
 if __name__ == "__main__":

@@ -176,9 +176,12 @@ def _run_hub(args) -> int:
         return _user(service, args)
     service.session_idle = timedelta(minutes=max(1, args.session_idle_minutes))
     service.session_max = timedelta(hours=max(1, args.session_max_hours))
-    from .discovery import lan_addresses
+    if args.host in ("0.0.0.0", ""):
+        from .discovery import lan_addresses  # zeroconf's import costs a restart 0.2 s: only when needed
 
-    lan = args.host if args.host not in ("0.0.0.0", "") else (lan_addresses() or ["127.0.0.1"])[0]
+        lan = (lan_addresses() or ["127.0.0.1"])[0]
+    else:
+        lan = args.host
     public = None
     if args.public_port:
         public = (args.public_host or args.host, args.public_port, public_tls)

@@ -201,15 +201,17 @@ def serve_forever(service: Hub, host: str, port: int, tls: HubTls, advertise: bo
     """The hub in the foreground (`hallq hub`); `public`: the citizen listener's (host, port, certificate or
     None); `renew`: re-issues the hall CA's server certificate if due (checked daily); `access_log`: a line per
     request (off by default: it costs more hub CPU than issuing the ticket)."""
-    from .discovery import Advertiser
-
     main = _uvicorn(create_app(service, tls), host, port, tls, "info", access_log=access_log)
     companion = None
     if public:
         public_host, public_port, public_tls = public
         companion = _uvicorn(create_public_app(service), public_host, public_port, public_tls, "info", _Companion,
                              access_log)
-    advertiser = Advertiser(service.config.hall.name, port, addresses, tls.fingerprint) if advertise else None
+    advertiser = None
+    if advertise:
+        from .discovery import Advertiser  # zeroconf: imported only by a hub that advertises
+
+        advertiser = Advertiser(service.config.hall.name, port, addresses, tls.fingerprint)
     if advertiser:
         try:
             advertiser.start()
@@ -218,7 +220,10 @@ def serve_forever(service: Hub, host: str, port: int, tls: HubTls, advertise: bo
             advertiser = None
     upstream = start_shipper(service.store.path)
     try:
-        asyncio.run(_serve_together(main, companion, renew))
+        # uvicorn's own choice of loop, as `uvicorn.run` would make it: uvloop where installed (uvicorn[standard]
+        # brings it; not on Windows), whose event loop and TLS cost less CPU per request than asyncio's.
+        with asyncio.Runner(loop_factory=main.config.get_loop_factory()) as runner:
+            runner.run(_serve_together(main, companion, renew))
     finally:
         if upstream:
             upstream.stop()

@@ -10,12 +10,28 @@ import hashlib
 import json
 import secrets
 import sqlite3
+import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
-import sqlite_utils
+
+def _import_sqlite_utils():
+    """sqlite-utils imports numpy when it is installed, only to map numpy's number types to columns; the
+    hub never stores one, and numpy would add a third of a second to every restart."""
+    hidden = "numpy" not in sys.modules
+    if hidden:
+        sys.modules["numpy"] = None  # import_module("numpy") then raises ImportError, as if not installed
+    try:
+        import sqlite_utils
+    finally:
+        if hidden:
+            del sys.modules["numpy"]
+    return sqlite_utils
+
+
+sqlite_utils = _import_sqlite_utils()
 
 try:
     import fcntl
@@ -269,12 +285,12 @@ class Store:
 
     # ---- commands -------------------------------------------------------------------------
     def append(self, commands: list[tuple[list["Stored"], tuple[str, int | None, int, dict] | None]],
-               snapshot: tuple[int, dict] | None = None, prune_before: str | None = None) -> None:
+               snapshot: tuple[int, str] | None = None, prune_before: str | None = None) -> None:
         """Commit decided commands in one transaction: their events (numbered by the hub, gap-free
         after the log's last seq), the ticket projection, the requests to remember (each request is
-        (request_id, device_id, status, answer, at)), optionally a state snapshot (seq, state) that
-        replaces the older ones, and optionally forget the requests remembered before `prune_before`.
-        Runs on the writer's own connection, so reads on `conn` never wait for its fsync."""
+        (request_id, device_id, status, answer, at)), optionally a state snapshot (seq, the state's
+        JSON) that replaces the older ones, and optionally forget the requests remembered before
+        `prune_before`. Runs on the writer's own connection, so reads on `conn` never wait for its fsync."""
         conn = self._writer_conn()
         seq = self.last_seq
         with _Transaction(conn, self._write_lock):
@@ -295,7 +311,7 @@ class Store:
             if prune_before is not None:
                 conn.execute("DELETE FROM requests WHERE at < ?", (prune_before,))
             if snapshot is not None:
-                conn.execute("INSERT OR REPLACE INTO snapshots (seq, state) VALUES (?, ?)", (snapshot[0], _json(snapshot[1])))
+                conn.execute("INSERT OR REPLACE INTO snapshots (seq, state) VALUES (?, ?)", snapshot)
                 # Only the newest is ever read; a busy day would otherwise keep a whole hall every 5,000 events.
                 conn.execute("DELETE FROM snapshots WHERE seq < ?", (snapshot[0],))
         self.last_seq = seq

@@ -29,8 +29,11 @@ async def hall(request: Request, device: dict = Depends(ANY_DEVICE)):
 @router.get("/snapshot", tags=["hall"], responses=SIGNED)
 async def snapshot(request: Request, device: dict = Depends(ANY_DEVICE)):
     # Encoded once per seq and minute by the hub; FastAPI's generic encoder is ~10x slower on a busy hall.
-    body = request.app.state.hub.snapshot_json(display=device["role"] == Role.DISPLAY)
-    return Response(body, media_type="application/json")
+    display = device["role"] == Role.DISPLAY
+    if "gzip" in request.headers.get("accept-encoding", ""):
+        return Response(request.app.state.hub.snapshot_gzip(display=display), media_type="application/json",
+                        headers={"Content-Encoding": "gzip", "Vary": "Accept-Encoding"})
+    return Response(request.app.state.hub.snapshot_json(display=display), media_type="application/json")
 
 
 @router.get("/zones", tags=["hall"], responses=SIGNED)

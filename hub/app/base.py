@@ -23,6 +23,7 @@ from ..fanout import Fanout, control
 from ..idkey import PersonalKey, key_path, load_or_create
 from ..store import PROJECTED_ONLY, REQUESTS_KEEP_HOURS, Store, number
 from ..writer import CommitWriter, Pending
+from .snapshots import Snapshots
 
 log = logging.getLogger("hallq.hub")
 
@@ -55,6 +56,7 @@ class HubCore:
                         "recorded before will not be recognised (restore hall.key from the backup if you have it)",
                         key_file)
         self.personal_key = PersonalKey(load_or_create(key_file))
+        self.snapshots = Snapshots()
         self.hall = self._load()
         store.prune_requests(_requests_cutoff(self.now()))  # a hub that was off over a day start
         # (device id, request_id) -> its answer, while its commit is under way (request_ids are per device)
@@ -69,6 +71,7 @@ class HubCore:
         for event in self.store.replay_since(seq):
             hall.apply(event)
         self.snapshot_seq = seq
+        self.snapshots.clear()
         self.seq = self.store.last_seq  # decided so far; store.last_seq is what has committed
         return hall
 
@@ -109,13 +112,9 @@ class HubCore:
     def _decide(self, request_id: str | None, device_id: int | None, decide: Decide,
                 render: Render) -> Answer | asyncio.Future:
         """Decide a command now (never awaits); its answer, or a future of it resolved after its commit."""
-        if request_id:
-            first = self.inflight.get(_inflight_key(device_id, request_id))
-            if first is not None:  # the first try is still being committed: share its answer
-                return first
-            seen = self.store.request(device_id, request_id)
-            if seen is not None:
-                return seen
+        seen = self._repeated(request_id, device_id)
+        if seen is not None:
+            return seen
         self.ensure_day()
         try:
             result, events = decide(self.now())
@@ -130,6 +129,15 @@ class HubCore:
             applied = self._apply(events)
         return self._commit(applied, request=(request_id, device_id, *answer, self.stamp()) if request_id else None,
                             answer=answer)
+
+    def _repeated(self, request_id: str | None, device_id: int | None) -> Answer | asyncio.Future | None:
+        """The first answer to a request_id this device sent before (a future while it is being committed)."""
+        if not request_id:
+            return None
+        first = self.inflight.get(_inflight_key(device_id, request_id))
+        if first is not None:  # the first try is still being committed: share its answer
+            return first
+        return self.store.request(device_id, request_id)
 
     def _apply(self, events: list[Event]) -> list[tuple[Event, dict]]:
         """Fold events into the hall, each with the entities it carries as they are right after it."""
@@ -178,25 +186,21 @@ class HubCore:
         return future
 
     # ---- the writer's steps (see hub/writer.py) --------------------------------------------
-    def _write(self, batch: list[Pending], snapshot: tuple[int, dict] | None) -> None:
+    def _write(self, batch: list[Pending], snapshot: tuple[int, tuple] | None) -> None:
+        if snapshot is not None:
+            snapshot = snapshot[0], self.snapshots.encode(snapshot[1])  # in the writer thread, off the loop
         # A new day's first commit also forgets the answers to requests older than the keep time, so
         # the requests table holds about one day, not every command ever made.
         started = next((e.at for p in batch for e in p.events if e.type == DayStarted.TYPE), None)
         self.store.append([(p.events, p.request) for p in batch], snapshot,
                           prune_before=_requests_cutoff(datetime.fromisoformat(started)) if started else None)
 
-    def _prepare(self, batch: list[Pending]) -> tuple[int, dict] | None:
+    def _prepare(self, batch: list[Pending]) -> tuple[int, tuple] | None:
         # Called with the hall exactly at the batch's last seq: everything decided is in the batch.
-        # The state is copied here; the writer thread encodes it, off the loop.
         if self.seq - self.snapshot_seq >= SNAPSHOT_EVERY or any(
                 e.type == DayStarted.TYPE for p in batch for e in p.events):
             self.snapshot_seq = self.seq
-            state = self.hall.state.to_dict()
-            # Tickets, windows and appointments come as new dicts; these are the state's own.
-            for key in ("counters", "clerk_done", "calls"):
-                state[key] = type(state[key])(state[key])
-            state["device_faults"] = {k: dict(v) for k, v in state["device_faults"].items()}
-            return self.seq, state
+            return self.seq, self.snapshots.capture(self.hall.state)
         return None
 
     def _committed(self, batch: list[Pending]) -> None:

@@ -2,6 +2,7 @@
 them in the console. The lock lives in the database, so it outlives a restart of the hub."""
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 
 from ..core.errors import DomainError, not_found
@@ -14,10 +15,10 @@ Answer = tuple[int, dict]
 
 class ClerkLockouts:
     async def login(self, request_id: str, device: dict, window_id: int, clerk_id: str, pin: str) -> Answer:
-        if request_id:
-            seen = self.store.request(device["id"], request_id)
-            if seen is not None:
-                return seen
+        # A repeat gets the first answer, even if the clerk has been locked since.
+        seen = self._repeated(request_id, device["id"])
+        if seen is not None:
+            return await asyncio.shield(seen) if isinstance(seen, asyncio.Future) else seen
         if clerk_id in self.store.clerk_locks():
             return _refusal("CLERK_LOCKED", clerk=clerk_id)
         status, body = await super().login(request_id, device, window_id, clerk_id, pin)

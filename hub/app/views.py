@@ -3,6 +3,7 @@ place in line, a stored ticket of any day, the citizen's page, the snapshot, the
 the hall's layout, the rating options)."""
 from __future__ import annotations
 
+import zlib
 from datetime import date, datetime
 
 from ..core import queue
@@ -205,6 +206,25 @@ class Views:
     def snapshot_json(self, *, display: bool = False) -> bytes:
         """The snapshot as JSON, encoded once per seq and minute: an unchanged busy hall is not
         rebuilt and re-encoded for every device that asks. A display's has no masked names or IDs."""
+        stamp, body = self._snapshot_parts(display)
+        return b'{"now":"' + stamp + b'",' + body[1:]
+
+    def snapshot_gzip(self, *, display: bool = False) -> bytes:
+        """`snapshot_json` gzipped, for devices that read gzip: a busy hall's snapshot is megabytes, and
+        compressed it costs the hub a tenth of the encryption and the LAN a tenth of the bytes. The hall
+        is compressed once per seq and minute; each answer only finishes a copy of that compressor with
+        its own "now" (put last here: the readers look keys up, never at their order)."""
+        stamp, body = self._snapshot_parts(display)
+        cached = getattr(self, "_gzip_snapshot_cache", {})
+        kept = cached.get(display)
+        if kept is None or kept[0] is not body:
+            packer = zlib.compressobj(1, zlib.DEFLATED, 31)  # wbits 31: the gzip format
+            kept = body, packer.compress(body[:-1]), packer
+            self._gzip_snapshot_cache = {**cached, display: kept}
+        packer = kept[2].copy()
+        return kept[1] + packer.compress(b',"now":"' + stamp + b'"}') + packer.flush()
+
+    def _snapshot_parts(self, display: bool) -> tuple[bytes, bytes]:
         now = self.now()
         snap, body = self._cached_snapshot(now)
         if display:
@@ -212,7 +232,7 @@ class Views:
             if cached is None or cached[0] is not body:
                 cached = self._display_snapshot_cache = body, encode(display_snapshot(snap)).encode()
             body = cached[1]
-        return b'{"now":"' + now.isoformat(timespec="seconds").encode() + b'",' + body[1:]
+        return now.isoformat(timespec="seconds").encode(), body
 
     def _cached_snapshot(self, now: datetime) -> tuple[dict, bytes]:
         self.ensure_day()

@@ -148,12 +148,13 @@ class HallState:
     def __post_init__(self) -> None:
         self.lines = Lines(self.tickets.values())
 
-    def to_dict(self) -> dict:
+    def to_dict(self, tickets: bool = True) -> dict:
+        """`tickets=False`: every key, tickets left empty (the hub encodes them apart, hub/app/snapshots.py)."""
         return {
             "day": self.day,
             "counters": self.counters,
             "next_ticket_id": self.next_ticket_id,
-            "tickets": [t.to_dict() for t in self.tickets.values()],
+            "tickets": [t.to_dict() for t in self.tickets.values()] if tickets else [],
             "windows": [w.to_dict() for w in self.windows.values()],
             "appointments": [a.to_dict() for a in self.appointments.values()],
             "service_times": {k: list(v) for k, v in self.service_times.items()},
