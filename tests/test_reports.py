@@ -141,8 +141,9 @@ def test_csv_and_xlsx_downloads_match_the_day(desk, clock, page, hub):
     summary = {row_[0]: row_[1] for row_ in rows[1:20] if len(row_) == 3}
     assert summary["取号数"] == "4" and summary["办结"] == "3"
     assert summary["过号次数"] == "2" and summary["过号作废"] == "1"
-    # issue to first call: 2, 4, 9 and the no-show B001's 7 (09:44 -> 09:51)
-    assert summary["平均等候(分)"] == "5.5" and summary["等候中位数(分)"] == "5.5" and summary["等候P90(分)"] == "9.0"
+    # issue to first call: 2, 4, 9 and the no-show B001's 11 (09:44 -> 09:55, the first call after the
+    # 09:50 finish and five minutes): mean 26 / 4 = 6.5, median (4 + 9) / 2 = 6.5, P90 the 4th of 4 = 11
+    assert summary["平均等候(分)"] == "6.5" and summary["等候中位数(分)"] == "6.5" and summary["等候P90(分)"] == "11.0"
     assert summary["平均办理(分)"] == "4.0"
     assert ["[按区域]"] in rows and ["[按小时]"] in rows
 
@@ -150,7 +151,7 @@ def test_csv_and_xlsx_downloads_match_the_day(desk, clock, page, hub):
     page.goto(f"{hub.url}/console/reports#token={desk.token('console')}")
     page.wait_for_selector(".kpi[data-key='tickets'] .v")
     assert page.inner_text(".kpi[data-key='tickets'] .v") == "4"
-    assert page.inner_text(".kpi[data-key='wait_mean'] .v").startswith("5.5")
+    assert page.inner_text(".kpi[data-key='wait_mean'] .v").startswith("6.5")
     assert page.locator("#chart-tickets svg rect").count() == 1  # all four issued in the 09:00 hour
     with page.expect_download() as download:
         page.click("#xlsx")
@@ -160,7 +161,7 @@ def test_csv_and_xlsx_downloads_match_the_day(desk, clock, page, hub):
     assert wb.sheetnames[:5] == ["汇总", "按区域", "按事项", "按窗口", "按工作人员"]
     figures = {r_[0]: r_[1] for r_ in wb["汇总"].iter_rows(min_row=2, values_only=True)}
     assert figures["取号数"] == 4 and figures["过号作废"] == 1 and figures["过号次数"] == 2
-    assert figures["平均等候(分)"] == 5.5 and figures["等候中位数(分)"] == 5.5
+    assert figures["平均等候(分)"] == 6.5 and figures["等候中位数(分)"] == 6.5
     zones = list(wb["按区域"].iter_rows(min_row=2, values_only=True))
     assert [(z[1], z[2], z[6]) for z in zones] == [("综合服务区", 3, 0), ("人社服务专区", 1, 1)]
     windows = list(wb["按窗口"].iter_rows(min_row=2, values_only=True))
