@@ -173,7 +173,7 @@ class HubServer:
             if not self.thread.is_alive() or time.monotonic() > deadline:
                 raise RuntimeError(f"hub did not start on {self.url}")
             time.sleep(0.02)
-        self.upstream = start_shipper(self.service.store.path, **self.upstream_options)
+        self.upstream = start_shipper(self.service.store.path, clock=self.service.clock, **self.upstream_options)
         return self
 
     def stop(self) -> None:
@@ -216,7 +216,7 @@ def serve_forever(service: Hub, host: str, port: int, tls: HubTls, advertise: bo
         except OSError as e:
             log.warning("zeroconf advertisement failed (%s); devices need the hub's address", e)
             advertiser = None
-    upstream = start_shipper(service.store.path)
+    upstream = start_shipper(service.store.path, clock=service.clock)
     try:
         asyncio.run(_serve_together(main, companion, renew))
     finally:

@@ -24,6 +24,7 @@ from pathlib import Path
 import httpx
 
 from .client.trust import HallTrust
+from .core.clock import Clock, SystemClock
 from .core.events import PRIVATE_FACTS, decode, encode
 from .protocol import ca_fingerprint
 
@@ -78,9 +79,10 @@ class Shipper:
     """Ships in a thread of its own, reading the log on its own SQLite connection, so the hall's
     commands never wait for the WAN. `acked`: the last seq the region confirmed (None until it answers)."""
 
-    def __init__(self, db_path: str | Path, upstream: Upstream, *, batch: int = BATCH, idle: float = 1.0,
-                 first_backoff: float = 0.5, max_backoff: float = 60.0):
+    def __init__(self, db_path: str | Path, upstream: Upstream, *, clock: Clock | None = None, batch: int = BATCH,
+                 idle: float = 1.0, first_backoff: float = 0.5, max_backoff: float = 60.0):
         self.db_path, self.upstream, self.batch, self.idle = Path(db_path), upstream, batch, idle
+        self.clock = clock or SystemClock()
         self.first_backoff, self.max_backoff = first_backoff, max_backoff
         self.acked: int | None = None
         self.problem: str | None = None  # why shipping is stalled, for the operator
@@ -140,7 +142,9 @@ class Shipper:
                             (self.acked, self.batch)).fetchall()
         if not rows:
             return 0
-        r = client.post("/api/v1/upstream/events", json={"events": [outgoing(*row) for row in rows]})
+        # sent_at: the hall's clock now, so the region can tell how far it is from its own
+        r = client.post("/api/v1/upstream/events", json={"events": [outgoing(*row) for row in rows],
+                                                        "sent_at": self.clock.now().isoformat()})
         if r.status_code == 409:  # the region holds less (or more) than we thought: resume where it says
             self.acked = r.json()["params"]["acked"]
             return len(rows)
@@ -155,7 +159,8 @@ class Shipper:
             why = f"{body['code']}: {body['message']} / {body['message_en']}"
         except (ValueError, KeyError, TypeError):
             why = f"HTTP {r.status_code}"
-        self._stalled(f"the region refused the events ({why})")
+        verb = "could not take" if r.status_code >= 500 else "refused"
+        self._stalled(f"the region {verb} the events ({why})")
         return None
 
 

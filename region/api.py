@@ -4,6 +4,7 @@ number of region processes may serve one database."""
 from __future__ import annotations
 
 import logging
+from urllib.parse import parse_qs
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Protocol
@@ -11,18 +12,20 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 from fastapi import FastAPI, Request
+from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from psycopg_pool import ConnectionPool, PoolTimeout
 from pydantic import AwareDatetime, BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 import hub
 
+from . import accounts as people
 from . import halls as hall_store
-from .live import daily_service, halls_live
+from .live import daily_service, hall_detail, halls_live
 from .messages import error_body
-from .page import render_page
+from .page import render_hall, render_login, render_overview
 
 log = logging.getLogger("hallq.region")
 
@@ -53,6 +56,19 @@ class UpEvent(BaseModel):
 
 class Batch(BaseModel):
     events: list[UpEvent] = Field(min_length=1, max_length=MAX_BATCH)
+    sent_at: AwareDatetime | None = None  # the hall's clock as it sent the batch
+
+
+class SignIn(BaseModel):
+    name: str = Field(max_length=40)
+    password: str = Field(max_length=200)
+
+
+class NewAccount(SignIn):
+    role: str
+
+
+SESSION_COOKIE = "hallq_region"
 
 
 class _Refusal(Exception):
@@ -81,6 +97,10 @@ def create_app(pool: ConnectionPool, clock: Clock | None = None, tz: str = DEFAU
     async def _refused(_: Request, e: _Refusal):
         headers = {"WWW-Authenticate": "Bearer"} if e.status == 401 else None
         return JSONResponse(error_body(e.code, **e.params), status_code=e.status, headers=headers)
+
+    @app.exception_handler(people.AccountError)
+    async def _account_refused(_: Request, e: people.AccountError):
+        return JSONResponse(error_body(e.code, **e.params), status_code=e.status)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, e: RequestValidationError):
@@ -124,27 +144,134 @@ def create_app(pool: ConnectionPool, clock: Clock | None = None, tz: str = DEFAU
         with pool.connection() as conn:
             hall = _hall(conn, request)
             try:
-                acked, stored = hall_store.ingest(conn, hall.id, events, clock.now())
+                acked, stored = hall_store.ingest(conn, hall.id, events, clock.now(), batch.sent_at)
             except hall_store.Gap as gap:
                 raise _Refusal(409, "SEQ_GAP", acked=gap.acked, next=gap.acked + 1) from None
         return {"hall": hall.code, "acked": acked, "stored": stored}
 
-    @app.get("/api/v1/halls")
-    def live() -> dict:
+    # ---- the console: every route below needs a sign-in, except the sign-in itself ----------------
+    def _signed_in(request: Request, conn: psycopg.Connection) -> people.Account | None:
+        return people.session_account(conn, request.cookies.get(SESSION_COOKIE, ""), clock.now())
+
+    def _viewer(request: Request, conn: psycopg.Connection) -> people.Account:
+        account = _signed_in(request, conn)
+        if account is None:
+            raise _Refusal(401, "SIGN_IN_NEEDED")
+        return account
+
+    def _admin(request: Request, conn: psycopg.Connection) -> people.Account:
+        account = _viewer(request, conn)
+        if account.role != "admin":
+            raise _Refusal(403, "ROLE_FORBIDDEN")
+        return account
+
+    def _start_session(response: Response, token: str) -> None:
+        # SameSite=Strict: no other site's page can post a form with it (the console's only guard against CSRF
+        # it needs, as it runs no script); HttpOnly, Secure: the region is HTTPS only.
+        response.set_cookie(SESSION_COOKIE, token, httponly=True, secure=True, samesite="strict",
+                            max_age=int(people.SESSION_MAX.total_seconds()))
+
+    def _address(request: Request) -> str:
+        return request.client.host if request.client else "?"
+
+    @app.post("/api/v1/session")
+    def sign_in(body: SignIn, request: Request, response: Response) -> dict:
         with pool.connection() as conn:
+            token, account = people.sign_in(conn, body.name, body.password, _address(request), clock.now())
+        _start_session(response, token)
+        return {"name": account.name, "role": account.role}
+
+    @app.delete("/api/v1/session")
+    def sign_out_api(request: Request, response: Response) -> dict:
+        with pool.connection() as conn:
+            people.sign_out(conn, request.cookies.get(SESSION_COOKIE, ""))
+        response.delete_cookie(SESSION_COOKIE)
+        return {}
+
+    @app.get("/login", response_class=HTMLResponse)
+    def login_page() -> str:
+        return render_login()
+
+    @app.post("/login")
+    async def login_form(request: Request) -> Response:
+        form = parse_qs((await request.body()).decode("utf-8", "replace"))
+        name, password = form.get("name", [""])[0][:40], form.get("password", [""])[0][:200]
+
+        def attempt():
+            with pool.connection() as conn:
+                return people.sign_in(conn, name, password, _address(request), clock.now())
+
+        try:
+            token, _ = await run_in_threadpool(attempt)  # the hash is slow on purpose: off the event loop
+        except people.AccountError as e:
+            return HTMLResponse(render_login(e.code, e.params), status_code=e.status)
+        response = RedirectResponse("/", status_code=303)
+        _start_session(response, token)
+        return response
+
+    @app.post("/logout")
+    def logout(request: Request) -> Response:
+        with pool.connection() as conn:
+            people.sign_out(conn, request.cookies.get(SESSION_COOKIE, ""))
+        response = RedirectResponse("/login", status_code=303)
+        response.delete_cookie(SESSION_COOKIE)
+        return response
+
+    @app.get("/api/v1/accounts")
+    def account_list(request: Request) -> dict:
+        with pool.connection() as conn:
+            _admin(request, conn)
+            return {"accounts": people.accounts(conn)}
+
+    @app.post("/api/v1/accounts", status_code=201)
+    def account_add(body: NewAccount, request: Request) -> dict:
+        with pool.connection() as conn:
+            _admin(request, conn)
+            account = people.add_account(conn, body.name, body.role, body.password, clock.now())
+        return {"name": account.name, "role": account.role}
+
+    @app.get("/api/v1/halls")
+    def live(request: Request) -> dict:
+        with pool.connection() as conn:
+            _viewer(request, conn)
             return {"at": clock.now().isoformat(), "halls": halls_live(conn, clock.now())}
 
-    @app.get("/api/v1/halls/{code}/daily")
-    def daily(code: str) -> dict:
+    @app.get("/api/v1/halls/{code}")
+    def one_hall(code: str, request: Request) -> dict:
         with pool.connection() as conn:
+            _viewer(request, conn)
+            detail = hall_detail(conn, code, clock.now())
+        if detail is None:
+            raise _Refusal(404, "NO_HALL", hall=code)
+        detail["days"] = [{**d, "day": d["day"].isoformat()} for d in detail["days"]]
+        return detail
+
+    @app.get("/api/v1/halls/{code}/daily")
+    def daily(code: str, request: Request) -> dict:
+        with pool.connection() as conn:
+            _viewer(request, conn)
             if not any(h.code == code for h in hall_store.halls(conn)):
                 raise _Refusal(404, "NO_HALL", hall=code)
             return {"hall": code, "days": daily_service(conn, code)}
 
     @app.get("/", response_class=HTMLResponse)
-    def page() -> str:
+    def page(request: Request) -> Response:
         with pool.connection() as conn:
-            return render_page(halls_live(conn, clock.now()), zone)
+            account = _signed_in(request, conn)
+            if account is None:
+                return RedirectResponse("/login", status_code=303)
+            return HTMLResponse(render_overview(halls_live(conn, clock.now()), zone, account))
+
+    @app.get("/halls/{code}", response_class=HTMLResponse)
+    def hall_page(code: str, request: Request) -> Response:
+        with pool.connection() as conn:
+            account = _signed_in(request, conn)
+            if account is None:
+                return RedirectResponse("/login", status_code=303)
+            detail = hall_detail(conn, code, clock.now())
+        if detail is None:
+            raise _Refusal(404, "NO_HALL", hall=code)
+        return HTMLResponse(render_hall(detail, zone, account))
 
     @app.get("/static/console.css")
     def css() -> FileResponse:

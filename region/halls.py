@@ -62,11 +62,18 @@ def halls(conn: psycopg.Connection) -> list[Hall]:
     return [Hall(*r) for r in conn.execute("SELECT id, code, name, acked_seq FROM halls ORDER BY code")]
 
 
-def ingest(conn: psycopg.Connection, hall_id: int, events: list[dict], now: datetime) -> tuple[int, int]:
+def ingest(conn: psycopg.Connection, hall_id: int, events: list[dict], now: datetime,
+           sent_at: datetime | None = None) -> tuple[int, int]:
     """Store and fold a hall's batch (each event {seq, type, v, at, data}, seq ascending and contiguous);
-    returns (the new acknowledged seq, how many events were new)."""
+    returns (the new acknowledged seq, how many events were new).
+
+    The events' times are the hall's facts (waits are measured between two of them, on one clock); the
+    region notes when it heard from the hall on its own clock `now`, and, from `sent_at` (the hall's clock
+    as it sent), how far the hall's clock is from its own, so a live wait is measured on the hall's clock."""
     with conn.transaction(), conn.cursor() as cur:
         acked = cur.execute("SELECT acked_seq FROM halls WHERE id = %s FOR UPDATE", (hall_id,)).fetchone()[0]
+        cur.execute("UPDATE halls SET last_received_at = %s, clock_offset_s = COALESCE(%s, clock_offset_s)"
+                    " WHERE id = %s", (now, (sent_at - now).total_seconds() if sent_at else None, hall_id))
         new = [e for e in events if e["seq"] > acked]
         if not new:
             return acked, 0
