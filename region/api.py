@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import logging
 from urllib.parse import parse_qs
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Protocol
 from zoneinfo import ZoneInfo
 
 import psycopg
-from fastapi import FastAPI, Request
+from fastapi import FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -25,7 +25,8 @@ from . import accounts as people
 from . import halls as hall_store
 from .live import daily_service, hall_detail, halls_live
 from .messages import error_body
-from .page import render_hall, render_login, render_overview
+from .page import render_hall, render_login, render_overview, render_reports
+from .reports import ReportError, cross_hall, to_csv, to_xlsx
 
 log = logging.getLogger("hallq.region")
 
@@ -101,6 +102,10 @@ def create_app(pool: ConnectionPool, clock: Clock | None = None, tz: str = DEFAU
     @app.exception_handler(people.AccountError)
     async def _account_refused(_: Request, e: people.AccountError):
         return JSONResponse(error_body(e.code, **e.params), status_code=e.status)
+
+    @app.exception_handler(ReportError)
+    async def _bad_report(_: Request, e: ReportError):
+        return JSONResponse(error_body(e.code, **e.params), status_code=400)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, e: RequestValidationError):
@@ -272,6 +277,57 @@ def create_app(pool: ConnectionPool, clock: Clock | None = None, tz: str = DEFAU
         if detail is None:
             raise _Refusal(404, "NO_HALL", hall=code)
         return HTMLResponse(render_hall(detail, zone, account))
+
+    def _range(first: str | None, last: str | None) -> tuple[str, str]:
+        """Default: the 30 days up to today, in the region's time zone."""
+        today = clock.now().astimezone(zone).date()
+        return first or (today - timedelta(days=29)).isoformat(), last or today.isoformat()
+
+    @app.get("/api/v1/reports")
+    def report(request: Request, by: str = "hall", hall: str | None = None,
+               first: str | None = Query(None, alias="from", max_length=10),
+               last: str | None = Query(None, alias="to", max_length=10)) -> dict:
+        with pool.connection() as conn:
+            _viewer(request, conn)
+            return cross_hall(conn, *_range(first, last), by, hall or None)
+
+    def _export(request: Request, by: str, hall: str | None, first: str | None, last: str | None, suffix: str,
+                media: str, render) -> Response:
+        with pool.connection() as conn:
+            _viewer(request, conn)
+            data = cross_hall(conn, *_range(first, last), by, hall or None)
+        name = f"hallq-region-{data['from']}-{data['to']}-{by}.{suffix}"
+        return Response(render(data), media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+    @app.get("/reports.csv")
+    def report_csv(request: Request, by: str = "hall", hall: str | None = None,
+                   first: str | None = Query(None, alias="from", max_length=10),
+                   last: str | None = Query(None, alias="to", max_length=10)) -> Response:
+        return _export(request, by, hall, first, last, "csv", "text/csv; charset=utf-8", to_csv)
+
+    @app.get("/reports.xlsx")
+    def report_xlsx(request: Request, by: str = "hall", hall: str | None = None,
+                    first: str | None = Query(None, alias="from", max_length=10),
+                    last: str | None = Query(None, alias="to", max_length=10)) -> Response:
+        return _export(request, by, hall, first, last, "xlsx",
+                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", to_xlsx)
+
+    @app.get("/reports", response_class=HTMLResponse)
+    def reports_page(request: Request, by: str = "hall", hall: str | None = None,
+                     first: str | None = Query(None, alias="from", max_length=10),
+                     last: str | None = Query(None, alias="to", max_length=10)) -> Response:
+        with pool.connection() as conn:
+            account = _signed_in(request, conn)
+            if account is None:
+                return RedirectResponse("/login", status_code=303)
+            names = [(h.code, h.name) for h in hall_store.halls(conn)]
+            try:
+                data, error = cross_hall(conn, *_range(first, last), by, hall or None), ""
+            except ReportError as e:  # the form again with the reason, and the default report
+                body = error_body(e.code, **e.params)
+                data = cross_hall(conn, *_range(None, None), "hall")
+                error = f"{body['message']} / {body['message_en']}"
+        return HTMLResponse(render_reports(data, names, account, error), status_code=400 if error else 200)
 
     @app.get("/static/console.css")
     def css() -> FileResponse:

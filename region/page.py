@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 from html import escape
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from .messages import PAGE, error_body
 
@@ -125,6 +125,42 @@ def render_hall(detail: dict, tz: tzinfo, account) -> str:
 <div class="panel"><h2>{text("windows")}</h2>{_table("windows", ("window", "state", "clerk"), windows)}
 <h2>{text("faults")}</h2>{_table("faults", ("device", "fault"), faults)}</div></div>
 <div class="section-head"><h2>{text("recent_days")}</h2></div>
-<div class="panel">{_table("days", ("day", "service", "tickets", "served", "no_shows", "wait_mean", "service_mean"),
+<div class="panel">{_table("days", ("day", "service", "tickets", "served", "no_shows", "wait_mean_min",
+                                         "service_mean_min"),
                           days)}</div>"""
     return shell("title", body, account, refresh=True, nav="nav_halls")
+
+
+def _cell(value) -> str:
+    return "" if value is None else escape(str(value))
+
+
+def render_reports(report: dict, halls: list[tuple[str, str]], account, error: str = "") -> str:
+    """The report form (a GET form: the address is the report, to bookmark or share), its table, exports."""
+    from .reports import FIGURES, GROUPINGS
+
+    query = urlencode({k: v for k, v in (("from", report["from"]), ("to", report["to"]), ("by", report["by"]),
+                                         ("hall", report["hall"])) if v})
+    options = "".join(f'<option value="{g}"{" selected" if g == report["by"] else ""}>{text("by_" + g)}</option>'
+                      for g in GROUPINGS)
+    hall_options = f'<option value="">{text("all_halls")}</option>' + "".join(
+        f'<option value="{escape(code)}"{" selected" if code == report["hall"] else ""}>{escape(name)}</option>'
+        for code, name in halls)
+    form = f"""<form class="panel form" method="get" action="/reports" id="report-form">
+<label>{text("from")} <input type="date" name="from" value="{escape(report["from"])}"></label>
+<label>{text("to")} <input type="date" name="to" value="{escape(report["to"])}"></label>
+<label>{text("group_by")} <select name="by">{options}</select></label>
+<label>{text("by_hall")} <select name="hall">{hall_options}</select></label>
+<button class="primary" type="submit">{text("show")}</button>
+<a id="csv" href="/reports.csv?{escape(query)}">{text("export_csv")}</a>
+<a id="xlsx" href="/reports.xlsx?{escape(query)}">{text("export_xlsx")}</a>
+<p class="error" role="alert">{escape(error)}</p></form>"""
+    rows = [f'<tr data-key="{escape(r["key"])}"><td>{escape(r["name"] or r["key"])}</td>'
+            + "".join(f'<td class="num">{_cell(r[f])}</td>' for f in FIGURES) + "</tr>" for r in report["rows"]]
+    if report["total"]:
+        rows.append(f'<tr class="total" data-key=""><td><b>{text("total")}</b></td>'
+                    + "".join(f'<td class="num"><b>{_cell(report["total"][f])}</b></td>' for f in FIGURES) + "</tr>")
+    table = _table("report", ("by_" + report["by"], *FIGURES), rows)
+    zh, en = PAGE["definitions"]
+    body = (f'{form}<div class="panel">{table}<p class="help" id="definitions">{escape(zh)}<br>{escape(en)}</p></div>')
+    return shell("reports_title", body, account, nav="nav_reports")

@@ -1,0 +1,30 @@
+-- The reports' daily rollup: one row per hall, day, zone and service, kept by ingest in the same
+-- transaction as the tickets it sums (region/rollup.py), rebuilt with them. A year of a county
+-- (135 halls x 250 days x their services) is a few hundred thousand rows, so a cross-hall report over a
+-- year sums these, not millions of tickets. Waits are counted into minute buckets (w00..) for the p90.
+CREATE TABLE daily_stats (
+    hall_id       integer NOT NULL REFERENCES halls(id),
+    day           date NOT NULL,
+    zone_id       text NOT NULL,
+    service_id    text NOT NULL,
+    tickets       integer NOT NULL,
+    served        integer NOT NULL,
+    no_shows      integer NOT NULL,
+    cancelled     integer NOT NULL,
+    waited        integer NOT NULL,       -- tickets that reached a window: the ones with a wait
+    wait_sum_s    double precision NOT NULL,
+    wait_max_s    double precision,
+    service_n     integer NOT NULL,
+    service_sum_s double precision NOT NULL,
+    rated         integer NOT NULL,
+    satisfied     integer NOT NULL,       -- rated 3 (基本满意) or better
+    bad           integer NOT NULL,       -- 差评: rated 1 or 2
+    w00 integer NOT NULL, w01 integer NOT NULL, w02 integer NOT NULL, w03 integer NOT NULL, w04 integer NOT NULL,
+    w05 integer NOT NULL, w06 integer NOT NULL, w07 integer NOT NULL, w08 integer NOT NULL, w09 integer NOT NULL,
+    w10 integer NOT NULL, w11 integer NOT NULL, w12 integer NOT NULL, w13 integer NOT NULL, w14 integer NOT NULL,
+    w15 integer NOT NULL, w16 integer NOT NULL, w17 integer NOT NULL, w18 integer NOT NULL, w19 integer NOT NULL,
+    PRIMARY KEY (hall_id, day, zone_id, service_id)
+);
+CREATE INDEX daily_stats_day ON daily_stats (day, hall_id);
+
+-- Tickets stored before this step are summed by `hallq region rebuild`.
