@@ -6,7 +6,10 @@ runs as usual and ships the day when the region answers again. The region stores
 so a batch sent twice (an answer lost on the way back) does no harm.
 
 What leaves the hall: each event's facts at today's version, without the private ones (ticket page
-tokens, keyed hashes, appointment codes) and without masked personal data, which the region does not need.
+tokens, keyed hashes, appointment codes) and without masked personal data, which the region does not need;
+and, once the events are up to date, the console's 差评 follow-ups (ticket, state, time; not the
+manager's note or name), which the hall keeps as records beside its events, for the county's 处置率 and
+整改率.
 
 Settings live in `upstream.json` beside the database (`hallq hub region ...` writes it), not in the hall
 file: the hall file's layout goes to every device, and the credential must not.
@@ -85,6 +88,7 @@ class Shipper:
         self.clock = clock or SystemClock()
         self.first_backoff, self.max_backoff = first_backoff, max_backoff
         self.acked: int | None = None
+        self.followups_mark: tuple[str, int] = ("", 0)  # the last follow-up the region holds: (updated_at, ticket)
         self.problem: str | None = None  # why shipping is stalled, for the operator
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -138,10 +142,11 @@ class Shipper:
             if r.status_code != 200:
                 return self._refused(r)
             self.acked = r.json()["acked"]
+            self.followups_mark = tuple(r.json().get("followups") or ("", 0))
         rows = conn.execute("SELECT seq, type, at, version, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
                             (self.acked, self.batch)).fetchall()
         if not rows:
-            return 0
+            return self._ship_followups(conn, client)
         # sent_at: the hall's clock now, so the region can tell how far it is from its own
         r = client.post("/api/v1/upstream/events", json={"events": [outgoing(*row) for row in rows],
                                                         "sent_at": self.clock.now().isoformat()})
@@ -151,6 +156,21 @@ class Shipper:
         if r.status_code != 200:
             return self._refused(r)
         self.acked = r.json()["acked"]
+        return len(rows)
+
+    def _ship_followups(self, conn: sqlite3.Connection, client: httpx.Client) -> int | None:
+        """The console's 差评 follow-ups are records, not events: they go once the events are up to date, in
+        (updated_at, ticket) order from the region's mark, without the manager's note or name."""
+        rows = conn.execute("SELECT ticket_id, state, updated_at FROM evaluation_followups"
+                            " WHERE (updated_at, ticket_id) > (?, ?) ORDER BY updated_at, ticket_id LIMIT ?",
+                            (*self.followups_mark, self.batch)).fetchall()
+        if not rows:
+            return 0
+        r = client.post("/api/v1/upstream/followups", json={"followups": [
+            {"ticket_id": t, "state": state, "updated_at": at} for t, state, at in rows]})
+        if r.status_code != 200:
+            return self._refused(r)
+        self.followups_mark = tuple(r.json()["followups"])
         return len(rows)
 
     def _refused(self, r: httpx.Response) -> None:

@@ -7,7 +7,7 @@ import logging
 from urllib.parse import parse_qs
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import Protocol
+from typing import Literal, Protocol
 from zoneinfo import ZoneInfo
 
 import psycopg
@@ -58,6 +58,16 @@ class UpEvent(BaseModel):
 class Batch(BaseModel):
     events: list[UpEvent] = Field(min_length=1, max_length=MAX_BATCH)
     sent_at: AwareDatetime | None = None  # the hall's clock as it sent the batch
+
+
+class UpFollowUp(BaseModel):
+    ticket_id: int = Field(ge=1)
+    state: Literal["open", "handled", "rectified"]
+    updated_at: str = Field(min_length=10, max_length=40)
+
+
+class FollowUps(BaseModel):
+    followups: list[UpFollowUp] = Field(min_length=1, max_length=MAX_BATCH)
 
 
 class SignIn(BaseModel):
@@ -138,7 +148,8 @@ def create_app(pool: ConnectionPool, clock: Clock | None = None, tz: str = DEFAU
         """Where a hall resumes: the last seq the region holds of it."""
         with pool.connection() as conn:
             hall = _hall(conn, request)
-        return {"hall": hall.code, "acked": hall.acked_seq}
+            mark = hall_store.followups_mark(conn, hall.id)
+        return {"hall": hall.code, "acked": hall.acked_seq, "followups": list(mark)}
 
     @app.post("/api/v1/upstream/events")
     def take(batch: Batch, request: Request) -> dict:
@@ -153,6 +164,13 @@ def create_app(pool: ConnectionPool, clock: Clock | None = None, tz: str = DEFAU
             except hall_store.Gap as gap:
                 raise _Refusal(409, "SEQ_GAP", acked=gap.acked, next=gap.acked + 1) from None
         return {"hall": hall.code, "acked": acked, "stored": stored}
+
+    @app.post("/api/v1/upstream/followups")
+    def take_followups(batch: FollowUps, request: Request) -> dict:
+        with pool.connection() as conn:
+            hall = _hall(conn, request)
+            mark = hall_store.take_followups(conn, hall.id, [f.model_dump() for f in batch.followups])
+        return {"hall": hall.code, "followups": list(mark)}
 
     # ---- the console: every route below needs a sign-in, except the sign-in itself ----------------
     def _signed_in(request: Request, conn: psycopg.Connection) -> people.Account | None:

@@ -17,6 +17,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from .projections import fold
+from .rollup import resum
 
 CREDENTIAL_PREFIX = "hqr_"
 
@@ -87,3 +88,27 @@ def ingest(conn: psycopg.Connection, hall_id: int, events: list[dict], now: date
             fold(cur, hall_id, new)
             cur.execute("UPDATE halls SET acked_seq = %s WHERE id = %s", (acked, hall_id))
     return acked, len(new)
+
+
+def followups_mark(conn: psycopg.Connection, hall_id: int) -> tuple[str, int]:
+    """Where the hall resumes shipping follow-ups: the (updated_at, ticket_id) of the last one held."""
+    return conn.execute("SELECT followups_at, followups_ticket FROM halls WHERE id = %s", (hall_id,)).fetchone()
+
+
+def take_followups(conn: psycopg.Connection, hall_id: int, rows: list[dict]) -> tuple[str, int]:
+    """Keep a hall's rating follow-ups ({ticket_id, state, updated_at}, in (updated_at, ticket_id) order), the
+    later of two for one ticket winning, and sum the 差评 rates of their tickets' days again. Idempotent:
+    a follow-up sent twice changes nothing. Returns the new resume mark."""
+    with conn.transaction(), conn.cursor() as cur:
+        mark = cur.execute("SELECT followups_at, followups_ticket FROM halls WHERE id = %s FOR UPDATE",
+                           (hall_id,)).fetchone()
+        cur.executemany("INSERT INTO followups (hall_id, ticket_id, state, updated_at) VALUES (%s, %s, %s, %s)"
+                        " ON CONFLICT (hall_id, ticket_id) DO UPDATE SET state = excluded.state,"
+                        " updated_at = excluded.updated_at WHERE followups.updated_at <= excluded.updated_at",
+                        [(hall_id, r["ticket_id"], r["state"], r["updated_at"]) for r in rows])
+        groups = cur.execute("SELECT DISTINCT day::text, zone_id, service_id FROM tickets WHERE hall_id = %s"
+                             " AND ticket_id = ANY(%s)", (hall_id, [r["ticket_id"] for r in rows])).fetchall()
+        resum(cur, hall_id, set(groups))
+        last = max([tuple(mark), *((r["updated_at"], r["ticket_id"]) for r in rows)])
+        cur.execute("UPDATE halls SET followups_at = %s, followups_ticket = %s WHERE id = %s", (*last, hall_id))
+    return last

@@ -71,6 +71,8 @@ PAGE: dict[str, tuple[str, str]] = {
     "rated": ("评价数", "Ratings"),
     "satisfaction_pct": ("满意率 %", "Satisfied %"),
     "bad": ("差评", "Bad ratings"),
+    "bad_handled_pct": ("差评处置率 %", "Bad ratings followed up %"),
+    "bad_rectified_pct": ("差评整改率 %", "Bad ratings rectified %"),
     "by_hall": ("大厅", "Hall"),
     "by_zone": ("区域", "Zone"),
     "by_service": ("事项", "Service"),
@@ -85,10 +87,12 @@ PAGE: dict[str, tuple[str, str]] = {
     "export_csv": ("导出 CSV", "Export CSV"),
     "export_xlsx": ("导出 Excel", "Export XLSX"),
     "definitions": ("口径：等候 = 取号至首次叫号，仅计到窗口者；办理 = 开始办理（或叫号）至办结；90% 等候按分钟分档内插，"
-                    "误差不超过所在档宽；满意率 = 基本满意及以上 / 评价数；差评 = 1–2 分。",
+                    "误差不超过所在档宽；满意率 = 基本满意及以上 / 评价数；差评 = 1–2 分；差评处置率 = 大厅已处理或已整改的差评 / 差评；"
+                    "差评整改率 = 已整改的差评 / 差评。",
                     "Definitions: wait = issued to first call, for tickets that reached a window; service = serving "
                     "(or call) to finished; p90 wait from minute buckets, interpolated, right to within its bucket; "
-                    "satisfied % = rated 3 or better / ratings; bad = rated 1-2."),
+                    "satisfied % = rated 3 or better / ratings; bad = rated 1-2; followed up % = bad ratings the hall "
+                    "handled or rectified / bad ratings; rectified % = bad ratings rectified / bad ratings."),
     "window_open": ("开放", "open"),
     "window_paused": ("暂停", "paused"),
     "window_closed": ("关闭", "closed"),

@@ -16,7 +16,7 @@ from .rollup import BUCKET_COLUMNS, SUMS, WAIT_BUCKETS
 GROUPINGS = {"hall": "h.code", "zone": "s.zone_id", "service": "s.service_id", "day": "s.day"}
 MAX_DAYS = 366
 FIGURES = ("tickets", "served", "no_shows", "cancelled", "wait_mean_min", "wait_p90_min", "service_mean_min",
-           "rated", "satisfaction_pct", "bad")
+           "rated", "satisfaction_pct", "bad", "bad_handled_pct", "bad_rectified_pct")
 
 
 class ReportError(Exception):
@@ -60,6 +60,8 @@ def _figures(row: dict) -> dict:
         "service_mean_min": round(row["service_sum_s"] / served_n / 60, 1) if served_n else None,
         "rated": rated, "satisfaction_pct": round(100 * row["satisfied"] / rated, 1) if rated else None,
         "bad": row["bad"],
+        "bad_handled_pct": round(100 * row["bad_handled"] / row["bad"], 1) if row["bad"] else None,
+        "bad_rectified_pct": round(100 * row["bad_rectified"] / row["bad"], 1) if row["bad"] else None,
     }
 
 

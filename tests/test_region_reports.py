@@ -10,7 +10,9 @@ from openpyxl import load_workbook
 
 from region.halls import add_hall
 from tests.region_pg import postgres, region_dsn  # noqa: F401  (fixtures)
-from tests.test_region_upstream import a_morning, console, region, up  # noqa: F401  (region: a fixture)
+from tests.conftest import until
+from tests.test_region_upstream import (a_morning, console, credential_for, joined_hub, region,  # noqa: F401
+                                        region_acked, stored, up)
 
 SCORES = [5, 4, 3, 2, 1, 5, 5, 5, 5, 5]
 
@@ -44,7 +46,7 @@ def two_halls(region, dsn: str, clock) -> None:
 
 
 FIGURES = ("tickets", "served", "no_shows", "cancelled", "wait_mean_min", "wait_p90_min", "service_mean_min", "rated",
-           "satisfaction_pct", "bad")
+           "satisfaction_pct", "bad", "bad_handled_pct", "bad_rectified_pct")
 
 
 def figures(row: dict) -> tuple:
@@ -67,11 +69,11 @@ def test_cross_hall_figures_by_hall_service_day_and_zone_with_the_county_total(r
     assert rows["a-hall"]["name"] == "甲大厅"
     # 甲: six tickets, one served after 5 min (and 5 min at the window; its p90, 5.5, is the middle of the
     # 5-6 min bucket), one cancelled, one 差评 (rated 1); tickets called and put back in line have no wait yet
-    assert figures(rows["a-hall"]) == (6, 1, 0, 1, 5.0, 5.5, 5.0, 1, 0.0, 1)
+    assert figures(rows["a-hall"]) == (6, 1, 0, 1, 5.0, 5.5, 5.0, 1, 0.0, 1, 0.0, 0.0)  # not followed up yet
     # 乙: waits of 1..10 min (mean 5.5; the 9th of 10 waited 9 min, reported as 9.5: within its 8-10 min
     # bucket), 2 min each at the window, ratings 5,4,3,2,1,5,5,5,5,5: 80 % satisfied, two 差评
-    assert figures(rows["b-hall"]) == (10, 10, 0, 0, 5.5, 9.5, 2.0, 10, 80.0, 2)
-    assert figures(by_hall["total"])[:5] == (16, 11, 0, 1, 5.5) and figures(by_hall["total"])[7:] == (11, 72.7, 3)
+    assert figures(rows["b-hall"]) == (10, 10, 0, 0, 5.5, 9.5, 2.0, 10, 80.0, 2, 0.0, 0.0)
+    assert figures(by_hall["total"])[:5] == (16, 11, 0, 1, 5.5) and figures(by_hall["total"])[7:10] == (11, 72.7, 3)
 
     services = {r["key"]: r["tickets"] for r in by_service["rows"]}
     assert services == {"business-license": 5, "pension": 11}  # a transferred ticket counts where it went
@@ -88,9 +90,9 @@ def test_the_report_exports_as_csv_and_xlsx_with_the_same_figures(region, region
         as_xlsx = county.get("/reports.xlsx", params=query)
     assert 'filename="hallq-region-2026-11-23-2026-11-24-hall.csv"' in as_csv.headers["content-disposition"]
     table = list(csv.reader(io.StringIO(as_csv.content.decode("utf-8-sig"))))
-    assert table[0][:2] == ["大厅 Hall", "取号 Tickets"] and len(table[0]) == 11
+    assert table[0][:2] == ["大厅 Hall", "取号 Tickets"] and len(table[0]) == 13
     assert [r[0] for r in table[1:]] == ["甲大厅 (a-hall)", "乙大厅 (b-hall)", "全部大厅合计 All halls"]
-    assert table[2][1:] == ["10", "10", "0", "0", "5.5", "9.5", "2.0", "10", "80.0", "2"]
+    assert table[2][1:] == ["10", "10", "0", "0", "5.5", "9.5", "2.0", "10", "80.0", "2", "0.0", "0.0"]
     sheet = load_workbook(io.BytesIO(as_xlsx.content)).active
     cells = list(sheet.iter_rows(values_only=True))
     assert list(cells[0]) == table[0]
@@ -112,3 +114,49 @@ def test_a_bad_range_or_grouping_is_refused_clearly(region, region_dsn, clock): 
     with up(region, None) as anyone:
         assert anyone.get("/reports.csv").status_code == 401
         assert anyone.get("/reports").headers["location"] == "/login"
+
+
+async def test_a_hall_s_差评_follow_ups_reach_the_region_as_处置率_and_整改率(tmp_path, clock, hall_ca, region,  # noqa: F811
+                                                                    region_dsn):
+    """Four tickets rated 1, 2, 2 and 5 at a real hub; the manager handles one 差评 and rectifies another
+    (then changes a mind on the handled one): the region counts three 差评, two followed up (67 %), one
+    rectified (33 %), and the note never leaves the hall."""
+    from hub.client import HubClient
+
+    hall = joined_hub(tmp_path, clock, hall_ca, region, credential_for(region_dsn, "h", "大厅", clock))
+    hall.start()
+    kiosk = HubClient(hall.url, hall.pair("kiosk"), trust=hall.trust)
+    caller = HubClient(hall.url, hall.pair("caller", window=1), trust=hall.trust)
+    try:
+        await caller.login(1, "c001", "1111")
+        ids = []
+        for score in (1, 2, 2, 5):
+            ids.append((await kiosk.issue_ticket("pension"))["ticket"]["id"])
+            await caller.call_next(1)
+            await caller.finish(1)
+            await caller.command(f"/tickets/{ids[-1]}/evaluation", None, score=score, reasons=[], comment="")
+        hub = hall.server.service
+        hub.follow_up_rating("主任", ids[0], "handled", "已电话回访 13800138000")
+        clock.advance(minutes=1)
+        hub.follow_up_rating("主任", ids[1], "rectified", "窗口加派人手")
+        hub.follow_up_rating("主任", ids[3], "handled", "好评也回访")
+        clock.advance(minutes=1)
+        hub.follow_up_rating("主任", ids[0], "open", "重新打开")  # the latest word counts
+        clock.advance(minutes=1)
+        hub.follow_up_rating("主任", ids[0], "handled", "再次回访")
+        last = hub.store.last_seq
+        await until(lambda: region_acked(region_dsn, "h") == last
+                    and stored(region_dsn, "SELECT count(*) FROM followups")[0][0] == 3)
+        await until(lambda: stored(region_dsn, "SELECT state FROM followups WHERE ticket_id = %s", ids[0])
+                    == [("handled",)])
+    finally:
+        await kiosk.aclose()
+        await caller.aclose()
+        hall.stop()
+    with console(region, region_dsn, clock) as county:
+        day = clock.now().date().isoformat()
+        report = county.get("/api/v1/reports", params={"from": day, "to": day}).json()
+    [row] = report["rows"]
+    assert (row["rated"], row["bad"], row["bad_handled_pct"], row["bad_rectified_pct"]) == (4, 3, 66.7, 33.3)
+    assert report["total"]["bad_handled_pct"] == 66.7
+    assert "13800138000" not in str(stored(region_dsn, "SELECT * FROM followups"))

@@ -211,7 +211,7 @@ def test_events_sent_again_are_stored_once_and_a_gap_is_refused(region, region_d
         assert holes.status_code == 400 and holes.json()["code"] == "BAD_BATCH"
         naive = events(9, 9, at="2026-11-23T09:30:00")  # a time without its zone
         assert client.post("/api/v1/upstream/events", json={"events": naive}).status_code == 400
-        assert client.get("/api/v1/upstream/ack").json() == {"hall": "h1", "acked": 8}
+        assert client.get("/api/v1/upstream/ack").json() == {"hall": "h1", "acked": 8, "followups": ["", 0]}
     assert stored(region_dsn, "SELECT count(*), count(DISTINCT seq) FROM events") == [(8, 8)]
     assert stored(region_dsn, "SELECT count(*) FROM tickets")[0][0] == 8
 

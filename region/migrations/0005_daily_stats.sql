@@ -1,3 +1,15 @@
+-- How each hall followed up its ratings (the console's 差评 follow-up: handled, rectified), as the hall
+-- ships them beside its events (a hall keeps follow-ups as records, not events); the latest one counts.
+CREATE TABLE followups (
+    hall_id    integer NOT NULL REFERENCES halls(id),
+    ticket_id  bigint NOT NULL,
+    state      text NOT NULL CHECK (state IN ('open', 'handled', 'rectified')),
+    updated_at text NOT NULL,            -- the hall's stamp, as the hall wrote it (its order is the hall's)
+    PRIMARY KEY (hall_id, ticket_id)
+);
+ALTER TABLE halls ADD COLUMN followups_at text NOT NULL DEFAULT '';   -- where the hall resumes shipping them
+ALTER TABLE halls ADD COLUMN followups_ticket bigint NOT NULL DEFAULT 0;
+
 -- The reports' daily rollup: one row per hall, day, zone and service, kept by ingest in the same
 -- transaction as the tickets it sums (region/rollup.py), rebuilt with them. A year of a county
 -- (135 halls x 250 days x their services) is a few hundred thousand rows, so a cross-hall report over a
@@ -19,6 +31,8 @@ CREATE TABLE daily_stats (
     rated         integer NOT NULL,
     satisfied     integer NOT NULL,       -- rated 3 (基本满意) or better
     bad           integer NOT NULL,       -- 差评: rated 1 or 2
+    bad_handled   integer NOT NULL,       -- of those, followed up at the hall (处置): handled or rectified
+    bad_rectified integer NOT NULL,       -- of those, rectified (整改)
     w00 integer NOT NULL, w01 integer NOT NULL, w02 integer NOT NULL, w03 integer NOT NULL, w04 integer NOT NULL,
     w05 integer NOT NULL, w06 integer NOT NULL, w07 integer NOT NULL, w08 integer NOT NULL, w09 integer NOT NULL,
     w10 integer NOT NULL, w11 integer NOT NULL, w12 integer NOT NULL, w13 integer NOT NULL, w14 integer NOT NULL,
