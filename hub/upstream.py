@@ -16,11 +16,13 @@ file: the hall file's layout goes to every device, and the credential must not.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
 import sqlite3
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +30,7 @@ import httpx
 
 from .client.trust import HallTrust
 from .core.clock import Clock, SystemClock
+from .core.config import HallConfig
 from .core.events import PRIVATE_FACTS, decode, encode
 from .protocol import ca_fingerprint
 
@@ -78,14 +81,28 @@ def outgoing(seq: int, kind: str, at: str, version: int, data: str) -> dict:
             "data": {k: v for k, v in facts.items() if k not in WITHHELD}}
 
 
+def hall_profile(config: HallConfig, public_url: str = "") -> dict:
+    """What a citizen may know of the hall, for the region's 就近办 page: its name, time zone and address,
+    each zone's opening hours, and the services it offers (no windows, no clerks)."""
+    return {"name": config.hall.name, "name_en": config.hall.name_en, "timezone": config.hall.timezone,
+            "url": public_url,
+            "zones": [{"id": z.id, "name": z.name, "name_en": z.name_en, "always_open": z.always_open,
+                       "hours": [{"days": h.days, "open": h.open, "close": h.close} for h in z.hours]}
+                      for z in config.zones],
+            "services": [{"id": v.id, "name": v.name, "name_en": v.name_en, "zone": v.zone} for v in config.services]}
+
+
 class Shipper:
     """Ships in a thread of its own, reading the log on its own SQLite connection, so the hall's
     commands never wait for the WAN. `acked`: the last seq the region confirmed (None until it answers)."""
 
-    def __init__(self, db_path: str | Path, upstream: Upstream, *, clock: Clock | None = None, batch: int = BATCH,
-                 idle: float = 1.0, first_backoff: float = 0.5, max_backoff: float = 60.0):
+    def __init__(self, db_path: str | Path, upstream: Upstream, *, clock: Clock | None = None,
+                 profile: Callable[[], dict] | None = None, batch: int = BATCH, idle: float = 1.0,
+                 first_backoff: float = 0.5, max_backoff: float = 60.0):
         self.db_path, self.upstream, self.batch, self.idle = Path(db_path), upstream, batch, idle
         self.clock = clock or SystemClock()
+        self.profile = profile  # the hall's public profile now (hall_profile), sent when it changes
+        self._profile_sent: str | None = None
         self.first_backoff, self.max_backoff = first_backoff, max_backoff
         self.acked: int | None = None
         self.followups_mark: tuple[str, int] = ("", 0)  # the last follow-up the region holds: (updated_at, ticket)
@@ -146,7 +163,8 @@ class Shipper:
         rows = conn.execute("SELECT seq, type, at, version, data FROM events WHERE seq > ? ORDER BY seq LIMIT ?",
                             (self.acked, self.batch)).fetchall()
         if not rows:
-            return self._ship_followups(conn, client)
+            followups = self._ship_followups(conn, client)
+            return followups if followups != 0 else self._ship_profile(client)
         # sent_at: the hall's clock now, so the region can tell how far it is from its own
         r = client.post("/api/v1/upstream/events", json={"events": [outgoing(*row) for row in rows],
                                                         "sent_at": self.clock.now().isoformat()})
@@ -172,6 +190,19 @@ class Shipper:
             return self._refused(r)
         self.followups_mark = tuple(r.json()["followups"])
         return len(rows)
+
+    def _ship_profile(self, client: httpx.Client) -> int | None:
+        if self.profile is None:
+            return 0
+        profile = self.profile()
+        digest = hashlib.sha256(json.dumps(profile, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+        if digest == self._profile_sent:
+            return 0
+        r = client.put("/api/v1/upstream/profile", json=profile)
+        if r.status_code != 200:
+            return self._refused(r)
+        self._profile_sent = digest
+        return 1
 
     def _refused(self, r: httpx.Response) -> None:
         try:

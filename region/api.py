@@ -15,6 +15,7 @@ from fastapi import FastAPI, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
+from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool, PoolTimeout
 from pydantic import AwareDatetime, BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -25,7 +26,8 @@ from . import accounts as people
 from . import halls as hall_store
 from .live import daily_service, hall_detail, halls_live
 from .messages import error_body
-from .page import render_hall, render_login, render_overview, render_reports
+from .nearby import catalogue, halls_offering
+from .page import render_hall, render_login, render_nearby, render_overview, render_reports
 from .reports import ReportError, cross_hall, to_csv, to_xlsx
 
 log = logging.getLogger("hallq.region")
@@ -68,6 +70,36 @@ class UpFollowUp(BaseModel):
 
 class FollowUps(BaseModel):
     followups: list[UpFollowUp] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class Span(BaseModel):
+    days: str = Field(max_length=40)
+    open: str = Field(max_length=5)
+    close: str = Field(max_length=5)
+
+
+class ProfileZone(BaseModel):
+    id: str = Field(max_length=64)
+    name: str = Field(max_length=100)
+    name_en: str = Field("", max_length=100)
+    always_open: bool = False
+    hours: list[Span] = Field(default_factory=list, max_length=20)
+
+
+class ProfileService(BaseModel):
+    id: str = Field(max_length=64)
+    name: str = Field(max_length=100)
+    name_en: str = Field("", max_length=100)
+    zone: str = Field(max_length=64)
+
+
+class HallProfile(BaseModel):
+    name: str = Field(max_length=100)
+    name_en: str = Field("", max_length=100)
+    timezone: str = Field(max_length=64)
+    url: str = Field("", max_length=300, pattern=r"^(https?://\S+)?$")  # links on a public page: web addresses only
+    zones: list[ProfileZone] = Field(max_length=200)
+    services: list[ProfileService] = Field(max_length=2000)
 
 
 class SignIn(BaseModel):
@@ -171,6 +203,22 @@ def create_app(pool: ConnectionPool, clock: Clock | None = None, tz: str = DEFAU
             hall = _hall(conn, request)
             mark = hall_store.take_followups(conn, hall.id, [f.model_dump() for f in batch.followups])
         return {"hall": hall.code, "followups": list(mark)}
+
+    @app.put("/api/v1/upstream/profile")
+    def take_profile(profile: HallProfile, request: Request) -> dict:
+        with pool.connection() as conn:
+            hall = _hall(conn, request)
+            conn.execute("UPDATE halls SET profile = %s, profile_at = %s WHERE id = %s",
+                         (Jsonb(profile.model_dump()), clock.now(), hall.id))
+        return {"hall": hall.code, "services": len(profile.services)}
+
+    # ---- 就近办: the citizens' page, open to anyone ------------------------------------------------
+    @app.get("/nearby", response_class=HTMLResponse)
+    def nearby(service: str | None = Query(None, max_length=64)) -> str:
+        with pool.connection() as conn:
+            services = catalogue(conn)
+            offering = halls_offering(conn, service, clock.now()) if service else []
+        return render_nearby(services, service, offering)
 
     # ---- the console: every route below needs a sign-in, except the sign-in itself ----------------
     def _signed_in(request: Request, conn: psycopg.Connection) -> people.Account | None:

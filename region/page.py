@@ -164,3 +164,28 @@ def render_reports(report: dict, halls: list[tuple[str, str]], account, error: s
     zh, en = PAGE["definitions"]
     body = (f'{form}<div class="panel">{table}<p class="help" id="definitions">{escape(zh)}<br>{escape(en)}</p></div>')
     return shell("reports_title", body, account, nav="nav_reports")
+
+
+def _hours(row: dict) -> str:
+    if row["always_open"]:
+        return escape(PAGE["always_open"][0])
+    return "<br>".join(f'{escape(h["days"])} {escape(h["open"])}–{escape(h["close"])}' for h in row["hours"])
+
+
+def render_nearby(services: list[tuple], chosen: str | None, halls: list[dict]) -> str:
+    """就近办: pick a service, see the halls offering it, fewest waiting first. Open to anyone."""
+    options = "".join(f'<option value="{escape(sid)}"{" selected" if sid == chosen else ""}>'
+                      f'{escape(name)}{" / " + escape(name_en) if name_en else ""}</option>'
+                      for sid, name, name_en, _ in services)
+    form = (f'<form class="panel form" method="get" action="/nearby" id="nearby-form"><label>{text("service")} '
+            f'<select name="service">{options}</select></label> '
+            f'<button class="primary" type="submit">{text("show")}</button></form>')
+    rows = []
+    for h in halls:
+        link = (f'<a href="{escape(h["url"])}" rel="noopener">{text("go_to_hall")}</a>' if h["url"] else "")
+        rows.append(f'<tr data-hall="{escape(h["code"])}"><td>{escape(h["name"])}</td>'
+                    f'<td class="num">{h["waiting"]}</td><td class="num">{round(h["longest_wait_s"] / 60)}</td>'
+                    f'<td>{_hours(h)}</td><td>{link}</td></tr>')
+    table = (f'<div class="panel">{_table("nearby", ("hall", "waiting", "longest_wait", "hours", "book"), rows)}</div>'
+             if chosen else "")
+    return shell("nearby_title", form + table, refresh=bool(chosen))

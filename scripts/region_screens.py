@@ -1,5 +1,5 @@
-"""Screenshots of the region console (sign-in, every hall live, one hall drilled down, the cross-hall
-report): a throwaway PostgreSQL, a region, a few halls shipped part of a generated day (so some citizens
+"""Screenshots of the region: the citizens' 就近办 page, and its console (sign-in, every hall live, one
+hall drilled down, the cross-hall report): a throwaway PostgreSQL, a region, a few halls shipped part of a generated day (so some citizens
 are still waiting; one hall has followed up some of its 差评), headless Chromium.
 
     python scripts/region_screens.py OUT_DIR
@@ -30,6 +30,18 @@ HALLS = [("baoan", "宝安区政务服务中心", 1500, 24), ("xixiang", "西乡
          ("fuyong", "福永街道便民服务中心", 400, 5), ("xinan-1", "新安街道海旺社区党群服务中心", 60, 1)]
 
 
+NAMES = {"business-license": "营业执照办理", "pension": "养老保险", "ss-card": "社保卡", "property": "不动产登记",
+         "medical": "医保报销", "housing-fund": "公积金提取", "tax": "税务申报", "residence": "居住证办理"}
+
+
+def profile(name: str, code: str) -> dict:
+    """What the hall's hub would send: one zone open on weekdays, the generated day's services."""
+    return {"name": name, "timezone": "Asia/Shanghai", "url": f"https://{code}.hall.example",
+            "zones": [{"id": "general", "name": "综合服务区", "hours": [{"days": "mon-fri", "open": "09:00",
+                                                                     "close": "17:00"}]}],
+            "services": [{"id": s, "name": n, "zone": "general"} for s, n in NAMES.items()]}
+
+
 class NoonClock:
     """The region's clock at the moment the halls' shipped events reach (a generated day's midday)."""
 
@@ -57,6 +69,7 @@ def main(out: Path) -> int:
                 cut = [e for e in day if e["at"] < "2026-11-23T13:00"]  # what had happened by 13:00
                 with httpx.Client(base_url=region.url, verify=trust,
                                   headers={"Authorization": f"Bearer {credential}"}) as client:
+                    client.put("/api/v1/upstream/profile", json=profile(name, code)).raise_for_status()
                     for j in range(0, len(cut), 500):
                         client.post("/api/v1/upstream/events", json={"events": cut[j:j + 500]}).raise_for_status()
                 if code == "baoan":  # two of its 差评 followed up: one handled, one rectified
@@ -76,6 +89,8 @@ def main(out: Path) -> int:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
             page = browser.new_page(viewport={"width": 1280, "height": 600}, ignore_https_errors=True)
+            page.goto(region.url + "/nearby?service=pension")  # the citizens' page: no sign-in
+            page.screenshot(path=str(out / "region-nearby.png"), full_page=True)
             page.goto(region.url + "/")
             page.fill("input[name=name]", "张科长")
             page.screenshot(path=str(out / "region-login.png"), full_page=True)
@@ -88,7 +103,7 @@ def main(out: Path) -> int:
             page.goto(region.url + "/reports?from=2026-11-23&to=2026-11-23&by=hall")
             page.screenshot(path=str(out / "region-report.png"), full_page=True)
             browser.close()
-        for name in ("login", "halls", "hall", "report"):
+        for name in ("nearby", "login", "halls", "hall", "report"):
             print(out / f"region-{name}.png")
         return 0
     finally:

@@ -22,6 +22,7 @@ def test_nothing_but_ingest_is_served_without_a_sign_in(region, region_dsn, cloc
             r = anyone.get(path)
             assert (r.status_code, r.headers["location"]) == (303, "/login"), path
         assert anyone.get("/login").status_code == 200
+        assert anyone.get("/nearby").status_code == 200  # 就近办 is the citizens' page
     with up(region, "hqr_wrong") as hall:  # a hall credential is no sign-in either way round
         assert hall.get("/api/v1/halls").status_code == 401
 
