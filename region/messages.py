@@ -104,6 +104,13 @@ PAGE: dict[str, tuple[str, str]] = {
 }
 
 
+class Refusal(Exception):
+    """A request refused with a code of MESSAGES (the API answers it as error_body, with `status`)."""
+
+    def __init__(self, status: int, code: str, **params):
+        self.status, self.code, self.params = status, code, params
+
+
 def error_body(code: str, **params) -> dict:
     zh, en = MESSAGES[code]
     return {"code": code, "message": zh.format(**params), "message_en": en.format(**params), "params": params}
