@@ -18,10 +18,26 @@ WHERE h.revoked_at IS NULL AND (%(code)s::text IS NULL OR h.code = %(code)s) ORD
 """
 
 
+LONG_WAIT_S = 30 * 60  # someone has waited half an hour
+SILENT_S = 15 * 60  # people wait, yet the hall has sent nothing for a quarter of an hour (WAN down? hub down?)
+CLOCK_OFF_S = 60  # the hall's clock a minute or more off the region's
+ALERTS = ("long_wait", "silent", "faulty", "clock")
+
+
+def _alerts(r: dict, now: datetime) -> list[str]:
+    heard = r["last_received_at"]
+    return [a for a, on in (
+        ("long_wait", r["longest_wait_s"] >= LONG_WAIT_S),
+        ("silent", r["waiting"] > 0 and (heard is None or (now - heard).total_seconds() >= SILENT_S)),
+        ("faulty", r["faulty_devices"] > 0),
+        ("clock", abs(r["clock_offset_s"]) >= CLOCK_OFF_S)) if on]
+
+
 def halls_live(conn: psycopg.Connection, now: datetime, code: str | None = None) -> list[dict]:
     """One row per hall. `longest_wait_s` runs from the hall's time of issue to the hall's time now (the
     region's `now` moved by the hall's clock offset): a hall whose clock is off waits no longer or shorter
-    for it. `last_received_at` (the last report) is the region's own clock."""
+    for it. `last_received_at` (the last report) is the region's own clock. `alerts`: of ALERTS, those
+    that hold."""
     with conn.cursor(row_factory=dict_row) as cur:
         rows = cur.execute(_LIVE, {"code": code}).fetchall()
     for r in rows:
@@ -29,6 +45,7 @@ def halls_live(conn: psycopg.Connection, now: datetime, code: str | None = None)
         hall_now = now + timedelta(seconds=r["clock_offset_s"])
         r["longest_wait_s"] = max(0, int((hall_now - oldest).total_seconds())) if oldest else 0
         r["clock_offset_s"] = round(r["clock_offset_s"])
+        r["alerts"] = _alerts(r, now)
         r["day"] = r["day"].isoformat() if r["day"] else None
         for moment in ("last_event_at", "last_received_at"):
             r[moment] = r[moment].isoformat() if r[moment] else None

@@ -10,7 +10,6 @@ from urllib.parse import quote, urlencode
 from .messages import PAGE, error_body
 
 REFRESH_SECONDS = 10
-CLOCK_WARN_S = 60  # a hall clock a minute or more off is worth setting right (its tickets' times are its own)
 
 
 def text(key: str) -> str:
@@ -78,23 +77,27 @@ def render_login(error: str | None = None, params: dict | None = None) -> str:
 
 
 def _hall_row(h: dict, tz: tzinfo) -> str:
-    faults = h["faulty_devices"]
-    off = h["clock_offset_s"]
+    def warn(alert: str) -> str:
+        return " warn" if alert in h["alerts"] else ""
+
+    labels = "<br>".join(escape(PAGE["alert_" + a][0]) for a in h["alerts"])
     cells = [
         f'<td><a href="/halls/{quote(h["code"])}">{escape(h["name"])}</a><br>'
         f'<span class="muted mono">{escape(h["code"])}</span></td>',
         f'<td class="num">{h["waiting"]}</td>',
         f'<td class="num">{h["open_windows"]}</td>',
-        f'<td class="num">{round(h["longest_wait_s"] / 60)}</td>',
-        f'<td class="num{" warn" if faults else ""}">{faults}</td>',
-        f'<td class="mono">{_local(h["last_received_at"], tz)}</td>',
-        f'<td class="num{" warn" if abs(off) >= CLOCK_WARN_S else ""}">{_offset(off)}</td>',
+        f'<td class="num{warn("long_wait")}">{round(h["longest_wait_s"] / 60)}</td>',
+        f'<td class="num{warn("faulty")}">{h["faulty_devices"]}</td>',
+        f'<td class="mono{warn("silent")}">{_local(h["last_received_at"], tz)}</td>',
+        f'<td class="num{warn("clock")}">{_offset(h["clock_offset_s"])}</td>',
         f'<td class="num">{h["acked_seq"]}</td>',
+        f'<td class="warn alerts">{labels}</td>',
     ]
     return f'<tr data-hall="{escape(h["code"])}">{"".join(cells)}</tr>'
 
 
-HALL_COLUMNS = ("hall", "waiting", "open_windows", "longest_wait", "faults", "last_seen", "clock_offset", "acked")
+HALL_COLUMNS = ("hall", "waiting", "open_windows", "longest_wait", "faults", "last_seen", "clock_offset", "acked",
+                "alerts")
 
 
 def render_overview(halls: list[dict], tz: tzinfo, account) -> str:

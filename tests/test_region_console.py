@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import io
 import sys
+from datetime import timedelta
 
 import psycopg
 
 from region.accounts import add_account
 from region.cli import main as region_cli
 from tests.region_pg import postgres, region_dsn  # noqa: F401  (fixtures)
-from tests.test_region_upstream import console, region, up  # noqa: F401  (region: a fixture)
+from region.halls import add_hall
+from tests.test_region_upstream import a_morning, console, region, up  # noqa: F401  (region: a fixture)
 
 
 def test_nothing_but_ingest_is_served_without_a_sign_in(region, region_dsn, clock):  # noqa: F811
@@ -85,3 +87,25 @@ def test_hallq_region_account_add_makes_an_account_that_signs_in(region, region_
     with up(region, None) as boss:
         r = boss.post("/api/v1/session", json={"name": "boss", "password": "boss-password"})
         assert r.json() == {"name": "boss", "role": "admin"}
+
+
+def test_the_county_is_alerted_to_a_long_wait_a_silent_hall_a_fault_and_a_wrong_clock(region, region_dsn,  # noqa: F811
+                                                                                     clock):
+    with psycopg.connect(region_dsn, autocommit=True) as conn:
+        credential = add_hall(conn, "h", "大厅", clock.now())
+    day = a_morning()  # four left waiting since 09:30; kiosk-1 out of paper at 09:49
+    with up(region, credential) as hall:
+        hall.post("/api/v1/upstream/events", json={"events": day[:19]}).raise_for_status()  # up to 09:48
+    with console(region, region_dsn, clock) as county:
+        def alerts() -> list[str]:
+            return county.get("/api/v1/halls").json()["halls"][0]["alerts"]
+
+        assert alerts() == []  # 09:30 on the region's clock: just heard from, nobody waiting long
+        clock.advance(minutes=15)
+        assert alerts() == ["silent"]  # people wait, and nothing came for 15 minutes
+        sent_at = (clock.now() + timedelta(minutes=2)).isoformat()  # the hall's clock 2 minutes fast
+        with up(region, credential) as hall:
+            hall.post("/api/v1/upstream/events", json={"events": day[19:20], "sent_at": sent_at}).raise_for_status()
+        assert alerts() == ["faulty", "clock"]
+        clock.advance(minutes=13)  # 09:58 here, 10:00 at the hall: the first has waited 30 minutes
+        assert alerts() == ["long_wait", "faulty", "clock"]

@@ -58,8 +58,8 @@ def test_the_region_console_signs_in_shows_every_hall_live_and_drills_down(regio
     assert me == "张科长 · 只读查看"
     # waiting 4, no window open (one paused), kiosk-1 out of paper, last heard from at 09:30 Beijing time
     assert cells[0].startswith("宝安区政务服务中心") and cells[1:5] == ["4", "0", "13", "1"]
-    assert cells[5] == "2026-11-23 09:30:00" and cells[6:8] == ["0", "22"]
-    assert quiet[0].startswith("<b>未上报</b>大厅") and quiet[1:3] == ["0", "0"]
+    assert cells[5] == "2026-11-23 09:30:00" and cells[6:9] == ["0", "22", "设备故障"]
+    assert quiet[0].startswith("<b>未上报</b>大厅") and quiet[1:3] == ["0", "0"] and quiet[8] == ""
     assert background == "rgb(23, 52, 106)"  # console.css's top bar
 
     assert name == "宝安区政务服务中心"
