@@ -50,6 +50,15 @@ def test_the_region_console_signs_in_shows_every_hall_live_and_drills_down(regio
         name = page.inner_text("#hall-name")
         waiting, windows, faults, days = (rows(page, t) for t in ("waiting", "windows", "faults", "days"))
 
+        page.click("nav a[href='/reports']")  # the cross-hall report, by service for the morning's day
+        page.fill("input[name=from]", "2026-11-23")
+        page.fill("input[name=to]", "2026-11-23")
+        page.select_option("select[name=by]", "service")
+        page.click("#report-form button[type=submit]")
+        page.wait_for_url("**/reports?*by=service*")
+        report = {r[0]: r[1:] for r in rows(page, "report")}
+        csv_link = page.get_attribute("#csv", "href")
+
         clock.advance(minutes=31)  # left idle longer than a session lasts
         page.goto(region.url + "/halls/baoan-1")
         expired_at = page.url
@@ -70,4 +79,8 @@ def test_the_region_console_signs_in_shows_every_hall_live_and_drills_down(regio
     # moved to pension); ticket 1 served 5 (serving 09:36 to finished 09:41)
     assert days == [["2026-11-23", "business-license", "5", "1", "0", "9.0", "5.0"],
                     ["2026-11-23", "pension", "1", "0", "0", "17.0", ""]]
+    # tickets, served, no-shows, cancelled, mean wait, p90, mean service, ratings, satisfied %, 差评, 处置率, 整改率
+    assert report["business-license"] == ["5", "1", "0", "1", "5.0", "5.5", "5.0", "1", "0.0", "1", "0.0", "0.0"]
+    assert report["pension"][:4] == ["1", "0", "0", "0"] and report["全部大厅合计 / All halls"][0] == "6"
+    assert csv_link == "/reports.csv?from=2026-11-23&to=2026-11-23&by=service"
     assert expired_at == region.url + "/login"
