@@ -1,6 +1,6 @@
 """Region reports over a year: a county's halls (1 district centre, 10 street centres, 124 community
 centres) x 250 business days of tickets generated straight into the region's tickets table (in
-PostgreSQL, by SQL), summed into the daily rollup with the very statement ingest uses, then the
+PostgreSQL, by SQL), summed into the daily rollups with the very statements ingest uses, then the
 cross-hall reports the console asks for (region/reports.py) timed. Prints the data volume and each
 report's time (best and worst of --repeat).
 
@@ -39,7 +39,8 @@ SELECT h.id, d.i * 10000 + n, d.day, (%(zones)s::text[])[1 + floor(r.c * %(k)s):
        (%(services)s::text[])[1 + floor(r.c * %(k)s)::int], 'A' || lpad(n::text, 4, '0'), NULL, r.a < 0.1,
        CASE WHEN r.s < 0.03 THEN 'cancelled' WHEN r.s < 0.08 THEN 'no_show' ELSE 'finished' END,
        t.issued, CASE WHEN r.s >= 0.03 THEN t.issued + t.wait END, CASE WHEN r.s >= 0.08 THEN t.issued + t.wait END,
-       CASE WHEN r.s >= 0.08 THEN t.issued + t.wait + t.service END, 1 + n %% 10, 'c' || (1 + n %% 10),
+       CASE WHEN r.s >= 0.08 THEN t.issued + t.wait + t.service END,
+       CASE WHEN r.s >= 0.03 THEN 1 + n %% 10 END, CASE WHEN r.s >= 0.03 THEN 'c' || (1 + n %% 10) END,
        (r.s >= 0.03 AND r.s < 0.08)::int, 0,
        CASE WHEN r.s >= 0.08 AND r.e < 0.33 THEN (ARRAY[5, 5, 5, 5, 5, 5, 4, 4, 3, 1])[1 + floor(r.e * 30)::int] END
 FROM halls h
@@ -111,17 +112,20 @@ def main() -> int:
             rolled = time.monotonic() - began
             conn.execute("VACUUM ANALYZE tickets")
             conn.execute("VACUUM ANALYZE daily_stats")
-            tickets, stats = (conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("tickets", "daily_stats"))
-            sizes_mb = {t: conn.execute("SELECT pg_total_relation_size(%s) / 1e6", (t,)).fetchone()[0]
-                        for t in ("tickets", "daily_stats")}
+            conn.execute("VACUUM ANALYZE daily_clerk_stats")
+            tables = ("tickets", "daily_stats", "daily_clerk_stats")
+            tickets, stats, clerk_stats = (conn.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables)
+            sizes_mb = {t: conn.execute("SELECT pg_total_relation_size(%s) / 1e6", (t,)).fetchone()[0] for t in tables}
             first, last = days[0].isoformat(), days[-1].isoformat()
             print(f"data: {len(codes)} halls x {len(days)} business days ({first} .. {last}): {tickets:,} tickets "
                   f"({sizes_mb['tickets']:.0f} MB with indexes), generated in {generated:.0f} s; "
-                  f"daily rollup {stats:,} rows ({sizes_mb['daily_stats']:.0f} MB), summed in {rolled:.1f} s")
+                  f"daily rollups {stats:,} rows by service ({sizes_mb['daily_stats']:.0f} MB) and {clerk_stats:,} by clerk "
+                  f"({sizes_mb['daily_clerk_stats']:.0f} MB), summed in {rolled:.1f} s")
             for label, query in (("the year by hall", lambda: cross_hall(conn, first, last, "hall")),
                                  ("the year by service", lambda: cross_hall(conn, first, last, "service")),
                                  ("the year by zone", lambda: cross_hall(conn, first, last, "zone")),
                                  ("the year by day", lambda: cross_hall(conn, first, last, "day")),
+                                 ("the year by clerk", lambda: cross_hall(conn, first, last, "clerk")),
                                  ("one month by hall", lambda: cross_hall(conn, days[-min(21, len(days))].isoformat(), last, "hall")),
                                  ("one hall's year by day", lambda: cross_hall(conn, first, last, "day", codes[0]))):
                 best, worst, report = timed(query, args.repeat)

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import psycopg
+from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from .projections import fold
@@ -106,9 +107,10 @@ def take_followups(conn: psycopg.Connection, hall_id: int, rows: list[dict]) -> 
                         " ON CONFLICT (hall_id, ticket_id) DO UPDATE SET state = excluded.state,"
                         " updated_at = excluded.updated_at WHERE followups.updated_at <= excluded.updated_at",
                         [(hall_id, r["ticket_id"], r["state"], r["updated_at"]) for r in rows])
-        groups = cur.execute("SELECT DISTINCT day::text, zone_id, service_id FROM tickets WHERE hall_id = %s"
-                             " AND ticket_id = ANY(%s)", (hall_id, [r["ticket_id"] for r in rows])).fetchall()
-        resum(cur, hall_id, set(groups))
+        with conn.cursor(row_factory=dict_row) as read:
+            rated = read.execute("SELECT * FROM tickets WHERE hall_id = %s AND ticket_id = ANY(%s)",
+                                 (hall_id, [r["ticket_id"] for r in rows])).fetchall()
+        resum(cur, hall_id, rated)
         last = max([tuple(mark), *((r["updated_at"], r["ticket_id"]) for r in rows)])
         cur.execute("UPDATE halls SET followups_at = %s, followups_ticket = %s WHERE id = %s", (*last, hall_id))
     return last

@@ -55,7 +55,8 @@ def halls_live(conn: psycopg.Connection, now: datetime, code: str | None = None)
 def projection_rows(conn: psycopg.Connection) -> dict[str, list[tuple]]:
     """Every projection table's rows in key order (to compare a rebuild with what ingest built)."""
     order = {"tickets": "hall_id, ticket_id", "windows": "hall_id, window_id", "devices": "hall_id, device",
-             "hall_days": "hall_id", "daily_stats": "hall_id, day, zone_id, service_id"}
+             "hall_days": "hall_id", "daily_stats": "hall_id, day, zone_id, service_id",
+             "daily_clerk_stats": "hall_id, day, clerk_id"}
     return {t: conn.execute(f"SELECT * FROM {t} ORDER BY {o}").fetchall() for t, o in order.items()}
 
 

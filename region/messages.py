@@ -27,8 +27,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "NO_ACCOUNT": ("没有这个账号：{name}", "No such account: {name}"),
     "BAD_RANGE": ("日期范围无效：{detail}（格式 YYYY-MM-DD，起不晚于止，至多 366 天）",
                   "Bad date range: {detail} (YYYY-MM-DD, from not after to, at most 366 days)"),
-    "BAD_GROUPING": ("无法按 {by} 分组（可用：hall、zone、service、day）",
-                     "Cannot group by {by} (hall, zone, service or day)"),
+    "BAD_GROUPING": ("无法按 {by} 分组（可用：hall、zone、service、day、clerk）",
+                     "Cannot group by {by} (hall, zone, service, day or clerk)"),
 }
 
 PAGE: dict[str, tuple[str, str]] = {
@@ -82,6 +82,7 @@ PAGE: dict[str, tuple[str, str]] = {
     "by_zone": ("区域", "Zone"),
     "by_service": ("事项", "Service"),
     "by_day": ("日期", "Day"),
+    "by_clerk": ("工作人员（首次叫号）", "Clerk (first call)"),
     "total": ("全部大厅合计", "All halls"),
     "reports_title": ("跨厅报表", "Cross-hall report"),
     "nearby_title": ("就近办：哪个大厅能办、现在要等多久", "Near you: which halls offer a service, and the wait now"),
@@ -98,11 +99,12 @@ PAGE: dict[str, tuple[str, str]] = {
     "export_xlsx": ("导出 Excel", "Export XLSX"),
     "definitions": ("口径：等候 = 取号至首次叫号，仅计到窗口者；办理 = 开始办理（或叫号）至办结；90% 等候按分钟分档内插，"
                     "误差不超过所在档宽；满意率 = 基本满意及以上 / 评价数；差评 = 1–2 分；差评处置率 = 大厅已处理或已整改的差评 / 差评；"
-                    "差评整改率 = 已整改的差评 / 差评。",
+                    "差评整改率 = 已整改的差评 / 差评；按工作人员：该人员首次叫号的票，未叫号的票不计入。",
                     "Definitions: wait = issued to first call, for tickets that reached a window; service = serving "
                     "(or call) to finished; p90 wait from minute buckets, interpolated, right to within its bucket; "
                     "satisfied % = rated 3 or better / ratings; bad = rated 1-2; followed up % = bad ratings the hall "
-                    "handled or rectified / bad ratings; rectified % = bad ratings rectified / bad ratings."),
+                    "handled or rectified / bad ratings; rectified % = bad ratings rectified / bad ratings; by clerk: the "
+                    "tickets the clerk called first; tickets never called belong to no clerk."),
     "window_open": ("开放", "open"),
     "window_paused": ("暂停", "paused"),
     "window_closed": ("关闭", "closed"),

@@ -11,7 +11,7 @@ from psycopg.rows import dict_row
 
 from .rollup import resum
 
-PROJECTIONS = ("tickets", "windows", "devices", "hall_days", "daily_stats")
+PROJECTIONS = ("tickets", "windows", "devices", "hall_days", "daily_stats", "daily_clerk_stats")
 TICKET_COLUMNS = ("hall_id", "ticket_id", "day", "zone_id", "service_id", "number", "priority_reason", "appointment",
                   "state", "issued_at", "called_at", "serving_at", "finished_at", "window_id", "clerk_id", "no_shows",
                   "transfers", "score")
@@ -71,10 +71,6 @@ WINDOW_STATES = {"window.opened": "open", "window.closed": "closed", "window.pau
                  "window.resumed": "open"}
 
 
-def _group(t: dict) -> tuple[str, str, str]:
-    return str(t["day"]), t["zone_id"], t["service_id"]
-
-
 def fold(cur: psycopg.Cursor, hall: int, events: list[dict]) -> None:
     """Apply `events` (each {seq, type, at, data}) of one hall, in seq order."""
     if not events:
@@ -114,7 +110,7 @@ def fold(cur: psycopg.Cursor, hall: int, events: list[dict]) -> None:
             devices[d["device"]] = d.get("fault")
         elif kind == "day.started":
             day = d["day"]
-    groups = {_group(t) for t in before} | {_group(tickets[i]) for i in changed}
+    touched = [*before, *(tickets[i] for i in changed)]
     if changed:
         cur.executemany(_WRITE_TICKETS, [tuple({**tickets[i], "hall_id": hall}[c] for c in TICKET_COLUMNS)
                                          for i in sorted(changed)])
@@ -123,7 +119,7 @@ def fold(cur: psycopg.Cursor, hall: int, events: list[dict]) -> None:
     if devices:
         cur.executemany(_WRITE_DEVICE, [(hall, name, fault) for name, fault in devices.items()])
     cur.execute(_WRITE_DAY, (hall, day, max(e["at"] for e in events)))
-    resum(cur, hall, groups)
+    resum(cur, hall, touched)
 
 
 def rebuild(conn: psycopg.Connection, batch: int = 5_000) -> int:

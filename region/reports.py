@@ -13,7 +13,11 @@ from psycopg.rows import dict_row
 from .messages import PAGE
 from .rollup import BUCKET_COLUMNS, SUMS, WAIT_BUCKETS
 
-GROUPINGS = {"hall": "h.code", "zone": "s.zone_id", "service": "s.service_id", "day": "s.day"}
+# grouping -> (its key, the rollup it reads). By clerk: the tickets a clerk called (first); a clerk id is
+# the hall's own, so the key is hall/clerk.
+GROUPINGS = {"hall": ("h.code", "daily_stats"), "zone": ("s.zone_id", "daily_stats"),
+             "service": ("s.service_id", "daily_stats"), "day": ("s.day", "daily_stats"),
+             "clerk": ("h.code || '/' || s.clerk_id", "daily_clerk_stats")}
 MAX_DAYS = 366
 FIGURES = ("tickets", "served", "no_shows", "cancelled", "wait_mean_min", "wait_p90_min", "service_mean_min",
            "rated", "satisfaction_pct", "bad", "bad_handled_pct", "bad_rectified_pct")
@@ -66,16 +70,17 @@ def _figures(row: dict) -> dict:
 
 
 def cross_hall(conn: psycopg.Connection, first: str, last: str, by: str = "hall", hall: str | None = None) -> dict:
-    """Figures for days first..last (YYYY-MM-DD) grouped `by` hall, zone, service or day; `hall`: one hall only."""
+    """Figures for days first..last (YYYY-MM-DD) grouped `by` hall, zone, service, day or clerk; `hall`: one
+    hall only."""
     if by not in GROUPINGS:
         raise ReportError("BAD_GROUPING", by=by)
     start, end = report_range(first, last)
-    key = GROUPINGS[by]
+    key, table = GROUPINGS[by]
     sums = ", ".join(f"coalesce(sum(s.{c}), 0) AS {c}" for c in SUMS)
     where = "s.day BETWEEN %(start)s AND %(end)s AND (%(hall)s::text IS NULL OR h.code = %(hall)s)"
     name = "min(h.name)" if by == "hall" else "NULL"
     sql = (f"SELECT {key}::text AS key, {name} AS name, {sums}, max(s.wait_max_s) AS wait_max_s"
-           f" FROM daily_stats s JOIN halls h ON h.id = s.hall_id WHERE {where}"
+           f" FROM {table} s JOIN halls h ON h.id = s.hall_id WHERE {where}"
            f" GROUP BY ROLLUP ({key}) ORDER BY {key} NULLS LAST")
     with conn.cursor(row_factory=dict_row) as cur:
         rows = cur.execute(sql, {"start": start, "end": end, "hall": hall}).fetchall()

@@ -1,4 +1,5 @@
-"""The reports' daily rollup (table daily_stats): tickets summed per hall, day, zone and service.
+"""The reports' daily rollups: tickets summed per hall, day, zone and service (daily_stats), and per
+hall, day and clerk (daily_clerk_stats).
 
 Ingest re-sums the (day, zone, service) groups a batch touched, from the tickets it has just written, in
 the same transaction, so the rollup never disagrees with the tickets; `rebuild` sums them all again.
@@ -14,6 +15,8 @@ Definitions (the region's, shown beside its figures):
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import psycopg
 
 # upper bounds (minutes) of the wait buckets w00..w18; w19 holds the waits beyond the last
@@ -25,7 +28,7 @@ SUMS = ("tickets", "served", "no_shows", "cancelled", "waited", "wait_sum_s", "s
 
 _BOUNDS = "ARRAY[" + ", ".join(str(m * 60) for m in WAIT_BUCKETS) + "]::double precision[]"
 _SUM = f"""
-SELECT hall_id, day, zone_id, service_id,
+SELECT hall_id, day, {{keys}},
        count(*), count(*) FILTER (WHERE state = 'finished'), count(*) FILTER (WHERE state = 'no_show'),
        count(*) FILTER (WHERE state = 'cancelled'),
        count(wait), coalesce(sum(wait), 0), max(wait),
@@ -40,27 +43,57 @@ FROM (SELECT t.*, f.state AS followup, w.wait, width_bucket(w.wait, {_BOUNDS}) A
       FROM tickets t LEFT JOIN followups f ON f.hall_id = t.hall_id AND f.ticket_id = t.ticket_id,
            LATERAL (SELECT CASE WHEN t.state IN ('called', 'serving', 'finished') THEN
                                greatest(0, extract(epoch FROM t.called_at - t.issued_at)) END AS wait) w
-      {{where}}) s
-GROUP BY hall_id, day, zone_id, service_id
+      WHERE {{where}}) s
+GROUP BY hall_id, day, {{keys}}
 """
-_COLUMNS = ("hall_id, day, zone_id, service_id, tickets, served, no_shows, cancelled, waited, wait_sum_s, wait_max_s,"
-            " service_n, service_sum_s, rated, satisfied, bad, bad_handled, bad_rectified, " + ", ".join(BUCKET_COLUMNS))
+_FIGURES = ("tickets, served, no_shows, cancelled, waited, wait_sum_s, wait_max_s, service_n, service_sum_s, rated,"
+            " satisfied, bad, bad_handled, bad_rectified, " + ", ".join(BUCKET_COLUMNS))
 
 
-def _in_groups(p: str = "") -> str:
-    return f"({p}day, {p}zone_id, {p}service_id) IN (SELECT * FROM unnest(%s::date[], %s::text[], %s::text[]))"
+@dataclass(frozen=True)
+class Rollup:
+    """A rollup table: the figures per hall, day and `keys`, of the tickets that have every key."""
+    table: str
+    keys: tuple[str, ...]
+
+    def groups(self, tickets: list[dict]) -> set[tuple]:
+        return {(str(t["day"]), *(t[k] for k in self.keys)) for t in tickets if all(t[k] is not None for k in self.keys)}
+
+    def _sum(self, where: str) -> str:
+        keys = ", ".join(self.keys)
+        have = " AND ".join(f"t.{k} IS NOT NULL" for k in self.keys)
+        return (f"INSERT INTO {self.table} (hall_id, day, {keys}, {_FIGURES}) "
+                + _SUM.format(keys=keys, where=f"{have} AND {where}" if where else have))
+
+    def _in(self, prefix: str = "") -> str:
+        columns = ", ".join(f"{prefix}{c}" for c in ("day", *self.keys))
+        arrays = ", ".join(["%s::date[]", *("%s::text[]" for _ in self.keys)])
+        return f"({columns}) IN (SELECT * FROM unnest({arrays}))"
+
+    def resum(self, cur: psycopg.Cursor, hall: int, groups: set[tuple]) -> None:
+        if not groups:
+            return
+        columns = [list(x) for x in zip(*sorted(groups))]
+        cur.execute(f"DELETE FROM {self.table} WHERE hall_id = %s AND {self._in()}", (hall, *columns))
+        cur.execute(self._sum(f"t.hall_id = %s AND {self._in('t.')}"), (hall, *columns))
+
+    def resum_all(self, cur: psycopg.Cursor) -> None:
+        cur.execute(f"TRUNCATE {self.table}")
+        cur.execute(self._sum(""))
 
 
-def resum(cur: psycopg.Cursor, hall: int, groups: set[tuple]) -> None:
-    """Sum again the (day, zone_id, service_id) `groups` of one hall from its tickets."""
-    if not groups:
-        return
-    days, zones, services = (list(x) for x in zip(*sorted(groups)))
-    cur.execute(f"DELETE FROM daily_stats WHERE hall_id = %s AND {_in_groups()}", (hall, days, zones, services))
-    where = f"WHERE t.hall_id = %s AND {_in_groups('t.')}"
-    cur.execute(f"INSERT INTO daily_stats ({_COLUMNS}) " + _SUM.format(where=where), (hall, days, zones, services))
+BY_SERVICE = Rollup("daily_stats", ("zone_id", "service_id"))
+BY_CLERK = Rollup("daily_clerk_stats", ("clerk_id",))  # the clerk who first called the ticket
+ROLLUPS = (BY_SERVICE, BY_CLERK)
+
+
+def resum(cur: psycopg.Cursor, hall: int, tickets: list[dict]) -> None:
+    """Sum again every rollup group of one hall that any of `tickets` (rows as before and after a change)
+    belongs to, from the tickets table."""
+    for rollup in ROLLUPS:
+        rollup.resum(cur, hall, rollup.groups(tickets))
 
 
 def resum_all(cur: psycopg.Cursor) -> None:
-    cur.execute("TRUNCATE daily_stats")
-    cur.execute(f"INSERT INTO daily_stats ({_COLUMNS}) " + _SUM.format(where=""))
+    for rollup in ROLLUPS:
+        rollup.resum_all(cur)

@@ -63,6 +63,8 @@ def test_cross_hall_figures_by_hall_service_day_and_zone_with_the_county_total(r
         by_day = county.get("/api/v1/reports", params={"from": "2026-11-23", "to": "2026-11-24", "by": "day"}).json()
         one_day = county.get("/api/v1/reports", params={"from": "2026-11-24", "to": "2026-11-24",
                                                         "by": "zone"}).json()
+        by_clerk = county.get("/api/v1/reports", params={"from": "2026-11-23", "to": "2026-11-24",
+                                                         "by": "clerk"}).json()
         one_hall = county.get("/api/v1/reports", params={"from": "2026-11-23", "to": "2026-11-24",
                                                          "hall": "a-hall", "by": "zone"}).json()
     rows = {r["key"]: r for r in by_hall["rows"]}
@@ -79,6 +81,10 @@ def test_cross_hall_figures_by_hall_service_day_and_zone_with_the_county_total(r
     assert services == {"business-license": 5, "pension": 11}  # a transferred ticket counts where it went
     assert [(r["key"], r["tickets"]) for r in by_day["rows"]] == [("2026-11-23", 6), ("2026-11-24", 10)]
     assert [(r["key"], r["tickets"]) for r in one_day["rows"]] == [("social", 10)]
+    # by the clerk who first called: 甲's c001 called tickets 1 and 4, its c002 ticket 3; 乙's c001 is
+    # another person (a clerk id is the hall's own)
+    assert [(r["key"], r["tickets"], r["served"]) for r in by_clerk["rows"]] == \
+        [("a-hall/c001", 2, 1), ("a-hall/c002", 1, 0), ("b-hall/c001", 10, 10)]
     assert [(r["key"], r["tickets"]) for r in one_hall["rows"]] == [("general", 6)]
 
 
@@ -105,7 +111,7 @@ def test_a_bad_range_or_grouping_is_refused_clearly(region, region_dsn, clock): 
         for params, code in (({"from": "2026-13-01", "to": "2026-11-24"}, "BAD_RANGE"),  # no 13th month
                              ({"from": "2026-11-24", "to": "2026-11-23"}, "BAD_RANGE"),  # backwards
                              ({"from": "2024-01-01", "to": "2026-11-23"}, "BAD_RANGE"),  # over a year
-                             ({"by": "clerk"}, "BAD_GROUPING")):
+                             ({"by": "window"}, "BAD_GROUPING")):
             r = county.get("/api/v1/reports", params=params)
             assert (r.status_code, r.json()["code"]) == (400, code), params
             assert r.json()["message"] and r.json()["message_en"]

@@ -41,4 +41,10 @@ CREATE TABLE daily_stats (
 );
 CREATE INDEX daily_stats_day ON daily_stats (day, hall_id);
 
+-- The same figures per hall, day and clerk (the clerk who first called the ticket).
+CREATE TABLE daily_clerk_stats (LIKE daily_stats INCLUDING DEFAULTS);
+ALTER TABLE daily_clerk_stats DROP COLUMN zone_id, DROP COLUMN service_id, ADD COLUMN clerk_id text NOT NULL,
+    ADD PRIMARY KEY (hall_id, day, clerk_id), ADD FOREIGN KEY (hall_id) REFERENCES halls(id);
+CREATE INDEX daily_clerk_stats_day ON daily_clerk_stats (day, hall_id);
+
 -- Tickets stored before this step are summed by `hallq region rebuild`.
