@@ -9,7 +9,8 @@ What leaves the hall: each event's facts at today's version, without the private
 tokens, keyed hashes, appointment codes) and without masked personal data, which the region does not need;
 and, once the events are up to date, the console's 差评 follow-ups (ticket, state, time; not the
 manager's note or name), which the hall keeps as records beside its events, for the county's 处置率 and
-整改率.
+整改率; and, when it changes, the hall's public profile (hall_profile: name, address, zones' hours,
+services) for the region's 就近办 page.
 
 Settings live in `upstream.json` beside the database (`hallq hub region ...` writes it), not in the hall
 file: the hall file's layout goes to every device, and the credential must not.
