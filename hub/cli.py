@@ -10,7 +10,7 @@
   hallq hub region --region-url URL --region-ca FILE   report to the county's region (the hub ships its events)
   hallq kiosk|caller|display|evaluator --hub URL --token T
   hallq demo                                           the whole hall on this machine
-  hallq region [run|migrate|hall|rebuild] --dsn DSN     the county's region server (see region/cli.py)
+  hallq region [run|migrate|hall|account|rebuild] --dsn DSN  the county's region server (see region/cli.py)
 """
 from __future__ import annotations
 

@@ -23,7 +23,7 @@ from .protocol import Role
 from .app import Hub
 from .store import Store
 from .tls import HubTls, hall_tls, hub_names
-from .upstream import start_shipper
+from .upstream import hall_profile, start_shipper
 
 log = logging.getLogger("hallq.hub")
 
@@ -173,7 +173,9 @@ class HubServer:
             if not self.thread.is_alive() or time.monotonic() > deadline:
                 raise RuntimeError(f"hub did not start on {self.url}")
             time.sleep(0.02)
-        self.upstream = start_shipper(self.service.store.path, **self.upstream_options)
+        self.upstream = start_shipper(self.service.store.path, clock=self.service.clock,
+                                      profile=lambda: hall_profile(self.service.config, self.service.public_url),
+                                      **self.upstream_options)
         return self
 
     def stop(self) -> None:
@@ -218,7 +220,8 @@ def serve_forever(service: Hub, host: str, port: int, tls: HubTls, advertise: bo
         except OSError as e:
             log.warning("zeroconf advertisement failed (%s); devices need the hub's address", e)
             advertiser = None
-    upstream = start_shipper(service.store.path)
+    upstream = start_shipper(service.store.path, clock=service.clock,
+                             profile=lambda: hall_profile(service.config, service.public_url))
     try:
         # uvicorn's own choice of loop, as `uvicorn.run` would make it: uvloop where installed (uvicorn[standard]
         # brings it; not on Windows), whose event loop and TLS cost less CPU per request than asyncio's.

@@ -5,6 +5,9 @@
   hallq region hall add CODE --name NAME --dsn DSN   register a hall; prints its credential (once)
   hallq region hall list --dsn DSN
   hallq region rebuild --dsn DSN                     fold every stored event into the projections again
+  hallq region account add NAME --role admin|viewer --dsn DSN   a console account (asks for its password;
+                                                     or one line on stdin when not at a terminal)
+  hallq region account list | account disable NAME --dsn DSN
 
 DSN: a libpq connection string, e.g. "host=127.0.0.1 dbname=hallq_region user=hallq"; default: $HALLQ_REGION_DSN.
 """
@@ -23,8 +26,8 @@ DEFAULT_DIR = Path("hallq-region")
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="hallq region", description="HallQ 区域服务 / the region server")
-    p.add_argument("action", nargs="?", default="run", choices=["run", "migrate", "hall", "rebuild"])
-    p.add_argument("hall_args", nargs="*", metavar="add CODE | list")
+    p.add_argument("action", nargs="?", default="run", choices=["run", "migrate", "hall", "account", "rebuild"])
+    p.add_argument("hall_args", nargs="*", metavar="add CODE | list | disable NAME")
     p.add_argument("--dsn", default=os.environ.get("HALLQ_REGION_DSN", ""), help="PostgreSQL connection string")
     p.add_argument("--dir", type=Path, default=DEFAULT_DIR,
                    help=f"the region CA and certificate (default {DEFAULT_DIR})")
@@ -32,6 +35,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=DEFAULT_PORT)
     p.add_argument("--tls-name", action="append", default=[], help="another name the certificate must cover")
     p.add_argument("--name", help="with hall add: the hall's name")
+    p.add_argument("--role", default="viewer", help="with account add: admin or viewer")
     p.add_argument("--timezone", default="Asia/Shanghai", help="the time zone the region's pages show times in")
     return p
 
@@ -59,6 +63,46 @@ def _hall(conn, args) -> int:
     return 0
 
 
+def _password() -> str:
+    import getpass
+
+    if not sys.stdin.isatty():
+        return sys.stdin.readline().rstrip("\n")
+    first = getpass.getpass("password / 密码: ")
+    if getpass.getpass("again / 再输一次: ") != first:
+        print("the two passwords differ / 两次密码不一致", file=sys.stderr)
+        return ""
+    return first
+
+
+def _account(conn, args) -> int:
+    from datetime import datetime, timezone
+
+    from .accounts import AccountError, accounts, add_account, disable_account
+    from .messages import error_body
+
+    what, *rest = args.hall_args or ["list"]
+    try:
+        if what == "list":
+            for a in accounts(conn):
+                print("\t".join([a["name"], a["role"], *(["disabled"] if a["disabled"] else [])]))
+            return 0
+        if what in ("add", "disable") and len(rest) == 1:
+            if what == "add":
+                add_account(conn, rest[0], args.role, _password(), datetime.now(timezone.utc))
+            else:
+                disable_account(conn, rest[0], datetime.now(timezone.utc))
+            print(f"account {rest[0]}: {what} done / 已完成", file=sys.stderr)
+            return 0
+    except AccountError as e:
+        body = error_body(e.code, **e.params)
+        print(f"{body['message']} / {body['message_en']}", file=sys.stderr)
+        return 2
+    print("usage: hallq region account add NAME --role admin|viewer | account list | account disable NAME",
+          file=sys.stderr)
+    return 2
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     args = _parser().parse_args(argv)
@@ -82,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
                 return 0
             if args.action == "hall":
                 return _hall(conn, args)
+            if args.action == "account":
+                return _account(conn, args)
             from .projections import rebuild
 
             print(f"rebuilt the projections from {rebuild(conn)} events")

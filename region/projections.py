@@ -9,7 +9,9 @@ from collections.abc import Callable
 import psycopg
 from psycopg.rows import dict_row
 
-PROJECTIONS = ("tickets", "windows", "devices", "hall_days")
+from .rollup import resum
+
+PROJECTIONS = ("tickets", "windows", "devices", "hall_days", "daily_stats", "daily_clerk_stats")
 TICKET_COLUMNS = ("hall_id", "ticket_id", "day", "zone_id", "service_id", "number", "priority_reason", "appointment",
                   "state", "issued_at", "called_at", "serving_at", "finished_at", "window_id", "clerk_id", "no_shows",
                   "transfers", "score")
@@ -75,11 +77,13 @@ def fold(cur: psycopg.Cursor, hall: int, events: list[dict]) -> None:
         return
     ids = [e["data"]["ticket_id"] for e in events if e["type"] in TICKET_FOLDS]
     tickets: dict[int, dict] = {}
+    before: list[dict] = []  # the rows as read: their rollup groups, which a transfer leaves
     if ids:
         with cur.connection.cursor(row_factory=dict_row) as read:
             for row in read.execute("SELECT * FROM tickets WHERE hall_id = %s AND ticket_id = ANY(%s)",
                                     (hall, sorted(set(ids)))):
                 tickets[row["ticket_id"]] = row
+        before = list(tickets.values())
     changed: set[int] = set()
     windows: dict[int, tuple[str, str | None]] = {}
     moved: set[int] = set()
@@ -106,6 +110,7 @@ def fold(cur: psycopg.Cursor, hall: int, events: list[dict]) -> None:
             devices[d["device"]] = d.get("fault")
         elif kind == "day.started":
             day = d["day"]
+    touched = [*before, *(tickets[i] for i in changed)]
     if changed:
         cur.executemany(_WRITE_TICKETS, [tuple({**tickets[i], "hall_id": hall}[c] for c in TICKET_COLUMNS)
                                          for i in sorted(changed)])
@@ -114,6 +119,7 @@ def fold(cur: psycopg.Cursor, hall: int, events: list[dict]) -> None:
     if devices:
         cur.executemany(_WRITE_DEVICE, [(hall, name, fault) for name, fault in devices.items()])
     cur.execute(_WRITE_DAY, (hall, day, max(e["at"] for e in events)))
+    resum(cur, hall, touched)
 
 
 def rebuild(conn: psycopg.Connection, batch: int = 5_000) -> int:

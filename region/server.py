@@ -19,6 +19,7 @@ from .schema import migrate
 
 DEFAULT_PORT = 8700
 POOL_MAX = 8
+POOL_WAIT_S = 3
 
 
 def _free_port(host: str) -> int:
@@ -36,9 +37,10 @@ def open_pool(dsn: str) -> ConnectionPool:
     """Migrates the schema first, so every process serves the schema its code expects."""
     with psycopg.connect(dsn, autocommit=True) as conn:
         migrate(conn)
-    # check: a connection PostgreSQL dropped (a restart) is replaced before a request gets it
+    # check: a connection PostgreSQL dropped (a restart) is replaced before a request gets it;
+    # timeout: with the database down a request answers 503 STORAGE after that long, not later
     return ConnectionPool(dsn, min_size=1, max_size=POOL_MAX, open=True, check=ConnectionPool.check_connection,
-                          timeout=10, kwargs={"autocommit": True})
+                          timeout=POOL_WAIT_S, kwargs={"autocommit": True})
 
 
 def _uvicorn(app, host: str, port: int, tls: HubTls, log_level: str) -> uvicorn.Server:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import time
+from datetime import datetime, timezone
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -15,6 +16,7 @@ from hub.client.trust import HallTrust
 from hub.protocol import ca_fingerprint
 from hub.server import free_port
 from hub.tls import CA_CERT
+from region.accounts import add_account
 from region.cli import main as region_cli
 from region.schema import SchemaError, migrate, migrations
 from tests.region_pg import postgres, region_dsn  # noqa: F401  (fixtures)
@@ -56,7 +58,7 @@ def wait_up(client: httpx.Client, proc: RegionProcess, timeout: float = 30.0) ->
     deadline = time.monotonic() + timeout
     while True:
         try:
-            if client.get(proc.url + "/api/v1/halls").status_code == 200:
+            if client.get(proc.url + "/api/v1/upstream/ack").status_code == 200:
                 return
         except httpx.TransportError:
             pass
@@ -89,6 +91,12 @@ def test_two_region_processes_on_one_database_serve_the_same_halls(region_dsn, t
             answers = list(pool.map(lambda p: send(p, 101, 150), (a, b)))
         assert sorted(x["stored"] for x in answers) == [0, 50] and {x["acked"] for x in answers} == {150}
 
+        # A session started on one process is good on the other: sessions live in the database.
+        with psycopg.connect(region_dsn, autocommit=True) as conn:
+            add_account(conn, "county", "viewer", "county-pass-1", datetime.now(timezone.utc))
+        del client.headers["Authorization"]
+        assert client.post(a.url + "/api/v1/session", json={"name": "county", "password": "county-pass-1"}) \
+            .status_code == 200
         # (each measures the longest wait on its own clock, a moment apart)
         views = [[{k: v for k, v in h.items() if k != "longest_wait_s"} for h in
                   client.get(p.url + "/api/v1/halls").json()["halls"]] for p in (a, b)]
@@ -106,6 +114,6 @@ def test_the_region_depends_on_the_hub_only_for_certificates_and_the_console_s_l
     imported the hub's engine or store would break with the first change inside a hall."""
     from tests.test_boundaries import ROOT, files, imports
 
-    allowed = {"hub", "hub.tls"}  # the CA helpers, and hub/static/console.css
+    allowed = {"hub", "hub.tls", "hub.passwords"}  # the CA helpers, hub/static/console.css, password hashes
     bad = {f"{p.relative_to(ROOT)}: {n}" for p in files("region") for n in imports(p) if n not in allowed}
     assert not bad, sorted(bad)

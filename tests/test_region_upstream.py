@@ -3,7 +3,9 @@ server on a real PostgreSQL (Debian's, started in a temp dir)."""
 from __future__ import annotations
 
 import json
-from datetime import date
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date, datetime, timedelta
 
 import httpx
 import psycopg
@@ -11,9 +13,11 @@ import pytest
 
 from hardware.idcard import make_id_number
 from hub.client.trust import HallTrust
+from hub.core.clock import ManualClock
 from hub.server import HubServer, build_service
 from hub.upstream import Upstream, save_settings
 from region.cli import main as region_cli
+from region.accounts import add_account
 from region.halls import add_hall
 from region.live import daily_service, halls_live, projection_rows
 from region.server import RegionServer
@@ -25,10 +29,11 @@ FAST = {"idle": 0.05, "first_backoff": 0.05, "max_backoff": 0.3}
 
 class ShippingHub(HubHandle):
     """A hub whose upstream.json names the region, shipping with short waits."""
+    shipping = FAST
 
     def start(self) -> HubServer:
         self.server = HubServer(build_service(self.db_path, self.hall, self.clock), port=self.port,
-                                upstream_options=FAST).start()
+                                upstream_options=self.shipping).start()
         self.port = self.server.port
         return self.server
 
@@ -43,6 +48,16 @@ def region(region_dsn, tmp_path, clock):  # noqa: F811
 def credential_for(dsn: str, code: str, name: str, clock) -> str:
     with psycopg.connect(dsn, autocommit=True) as conn:
         return add_hall(conn, code, name, clock.now())
+
+
+class SkewedClock:
+    """A hall's clock set `offset` away from the true time (the region's clock)."""
+
+    def __init__(self, true: ManualClock, offset: timedelta):
+        self.true, self.offset = true, offset
+
+    def now(self) -> datetime:
+        return self.true.now() + self.offset
 
 
 def joined_hub(tmp_path, clock, hall_ca, region, credential: str, name: str = "hall") -> ShippingHub:
@@ -65,6 +80,17 @@ def region_acked(dsn: str, code: str) -> int:
 def up(region, credential: str | None) -> httpx.Client:
     return httpx.Client(base_url=region.url, verify=HallTrust(region.tls.ca_pem, region.tls.fingerprint).context(),
                         headers={"Authorization": f"Bearer {credential}"} if credential else {})
+
+
+@contextmanager
+def console(region, dsn: str, clock, role: str = "viewer", name: str = "county") -> Iterator[httpx.Client]:
+    """A person signed in to the region console (an account made for them first)."""
+    password = f"{name}-password"
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        add_account(conn, name, role, password, clock.now())
+    with up(region, None) as client:
+        client.post("/api/v1/session", json={"name": name, "password": password}).raise_for_status()
+        yield client
 
 
 def events(first: int, last: int, at: str = "2026-11-23T09:30:00+08:00") -> list[dict]:
@@ -97,7 +123,7 @@ async def test_a_hall_s_morning_reaches_the_region_without_personal_data(tmp_pat
         last = hall.server.service.store.last_seq
         await until(lambda: region_acked(region_dsn, "baoan-1") == last)
 
-        with up(region, None) as client:  # the county's view needs no hall credential
+        with console(region, region_dsn, clock) as client:  # the county's view: a person signed in
             live = client.get("/api/v1/halls").json()
         [baoan] = live["halls"]
         assert (baoan["name"], baoan["waiting"], baoan["open_windows"]) == ("宝安区政务服务中心", 3, 1)
@@ -185,7 +211,7 @@ def test_events_sent_again_are_stored_once_and_a_gap_is_refused(region, region_d
         assert holes.status_code == 400 and holes.json()["code"] == "BAD_BATCH"
         naive = events(9, 9, at="2026-11-23T09:30:00")  # a time without its zone
         assert client.post("/api/v1/upstream/events", json={"events": naive}).status_code == 400
-        assert client.get("/api/v1/upstream/ack").json() == {"hall": "h1", "acked": 8}
+        assert client.get("/api/v1/upstream/ack").json() == {"hall": "h1", "acked": 8, "followups": ["", 0]}
     assert stored(region_dsn, "SELECT count(*), count(DISTINCT seq) FROM events") == [(8, 8)]
     assert stored(region_dsn, "SELECT count(*) FROM tickets")[0][0] == 8
 
@@ -239,3 +265,77 @@ def test_projections_are_the_same_however_the_events_arrive_and_after_a_rebuild(
     assert "44 events" in capsys.readouterr().out
     with psycopg.connect(region_dsn) as conn:
         assert projection_rows(conn) == before
+
+
+async def test_a_hall_clock_off_by_minutes_changes_no_wait_and_the_last_report_is_the_region_s_time(
+        tmp_path, clock, hall_ca, region, region_dsn):  # noqa: F811
+    """Two halls, one clock 7 minutes fast and one 5 minutes slow, each issue a ticket at the same true
+    moment: the region shows both waiting the same true time, waits measured between the hall's own event
+    times, and its own time for when each last reported."""
+    from hub.client import HubClient
+
+    halls = {code: joined_hub(tmp_path, SkewedClock(clock, timedelta(minutes=skew)), hall_ca, region,
+                              credential_for(region_dsn, code, code, clock), name=code)
+             for code, skew in (("fast", 7), ("slow", -5))}
+    try:
+        for hall in halls.values():
+            hall.start()
+        kiosks = {code: HubClient(h.url, h.pair("kiosk"), trust=h.trust) for code, h in halls.items()}
+        callers = {code: HubClient(h.url, h.pair("caller", window=1), trust=h.trust) for code, h in halls.items()}
+        for code in halls:
+            await kiosks[code].issue_ticket("pension")
+            await kiosks[code].issue_ticket("pension")
+            await callers[code].login(1, "c001", "1111")
+        clock.advance(minutes=3)
+        for code in halls:
+            await callers[code].call_next(1)  # the first ticket waited 3 minutes on every clock
+        for code, hall in halls.items():  # (the test's clocks stand still while a batch is on its way)
+            last = hall.server.service.store.last_seq
+            await until(lambda: region_acked(region_dsn, code) == last)
+        reported = clock.now()
+        clock.advance(minutes=2)  # the second has waited 5 minutes
+        with psycopg.connect(region_dsn) as conn:
+            live = {h["code"]: h for h in halls_live(conn, clock.now())}
+            days = {code: daily_service(conn, code) for code in halls}
+        for code, skew in (("fast", 7), ("slow", -5)):
+            assert live[code]["clock_offset_s"] == skew * 60
+            assert live[code]["longest_wait_s"] == 5 * 60  # not 12 or 0 minutes
+            assert datetime.fromisoformat(live[code]["last_received_at"]) == reported  # the region's own clock
+            assert float(days[code][0]["avg_wait_s"]) == 3 * 60
+        assert live["fast"]["last_event_at"] != live["slow"]["last_event_at"]  # the halls' own times, kept
+        for client in (*kiosks.values(), *callers.values()):
+            await client.aclose()
+    finally:
+        for hall in halls.values():
+            hall.stop()
+
+
+async def test_postgresql_restarted_mid_ingest_loses_and_doubles_nothing_and_the_hall_says_why_it_waits(
+        tmp_path, clock, hall_ca, region, region_dsn, postgres):  # noqa: F811
+    hall = joined_hub(tmp_path, clock, hall_ca, region, credential_for(region_dsn, "h", "大厅", clock))
+    hall.shipping = {**FAST, "batch": 3}  # many small batches: the restart lands between and inside them
+    hall.start()
+    from hub.client import HubClient
+
+    kiosk = HubClient(hall.url, hall.pair("kiosk"), trust=hall.trust)
+    try:
+        for _ in range(30):
+            await kiosk.issue_ticket("pension")
+        postgres.stop("immediate")  # as a crash: transactions in flight are lost
+        for _ in range(10):
+            await kiosk.issue_ticket("business-license")  # the hall goes on
+        await until(lambda: "STORAGE" in (hall.server.upstream.problem or ""), timeout=20)
+        assert "could not take" in hall.server.upstream.problem
+        with up(region, hall.server.upstream.upstream.credential) as client:  # says the database is down
+            r = client.get("/api/v1/upstream/ack")
+        assert r.status_code == 503 and r.json()["code"] == "STORAGE" and r.headers["retry-after"]
+        postgres.start()
+        last = hall.server.service.store.last_seq
+        await until(lambda: region_acked(region_dsn, "h") == last, timeout=30)
+        await until(lambda: hall.server.upstream.problem is None)
+        assert stored(region_dsn, "SELECT count(*), count(DISTINCT seq), max(seq) FROM events") == [(last, last, last)]
+        assert stored(region_dsn, "SELECT service_id, count(*) FROM tickets GROUP BY 1 ORDER BY 1") == \
+            [("business-license", 10), ("pension", 30)]
+    finally:
+        await kiosk.aclose()
+        hall.stop()

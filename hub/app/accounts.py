@@ -1,7 +1,7 @@
 """Named console accounts (admin, supervisor, viewer), their sign-in sessions, and the brakes on
 guessing a password.
 
-Passwords are kept as salted scrypt hashes. Hashing is slow on purpose, so it runs in a small
+Passwords are kept as salted scrypt hashes (hub/passwords.py). Hashing is slow on purpose, so it runs in a small
 thread pool of its own: a storm of wrong passwords queues there, never on the event loop where
 kiosks' tickets are issued. Every attempt counts against three limits before any hashing (per
 address, per account, hall-wide), so a storm is mostly refused at once.
@@ -18,21 +18,17 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import hashlib
-import hmac
-import json
 import logging
-import secrets
 from collections import deque
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
 
 from ..core.errors import DomainError, invalid, not_found
+from ..passwords import hash_password, verify_password
 
 log = logging.getLogger("hallq.accounts")
 
-_SCRYPT = {"n": 2**14, "r": 8, "p": 1}
 _HASHING = concurrent.futures.ThreadPoolExecutor(max_workers=2, thread_name_prefix="password")
 MIN_PASSWORD = 8
 SWEEP_SECONDS = 1.0
@@ -66,23 +62,7 @@ def may(role: str | None, needed: AccountRole) -> bool:
         return False
 
 
-# ---- password hashes ------------------------------------------------------------------------
-def _derive(password: str, salt: bytes, params: dict) -> bytes:
-    return hashlib.scrypt(password.encode(), salt=salt, n=params["n"], r=params["r"], p=params["p"],
-                          maxmem=64 * 1024 * 1024, dklen=32)
-
-
-def hash_password(password: str) -> str:
-    salt = secrets.token_bytes(16)
-    return json.dumps({"algo": "scrypt", **_SCRYPT, "salt": salt.hex(), "hash": _derive(password, salt, _SCRYPT).hex()})
-
-
-def verify_password(record_json: str | None, password: str) -> bool:
-    """True if `password` matches; with no record, the same work is done on a dummy so that an
-    unknown name answers as slowly as a known one."""
-    record = json.loads(record_json) if record_json else {**_SCRYPT, "salt": "00" * 16, "hash": ""}
-    digest = _derive(password, bytes.fromhex(record["salt"]), record)
-    return bool(record_json) and hmac.compare_digest(digest.hex(), record["hash"])
+# ---- password hashes: hub/passwords.py (shared with the region) --------------------------
 
 
 async def off_loop(fn, *args):
