@@ -5,7 +5,7 @@ import logging
 
 from PySide6.QtCore import QByteArray, Qt, QTimer
 from PySide6.QtGui import QColor, QKeyEvent
-from PySide6.QtWidgets import (QAbstractItemView, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QAbstractItemView, QBoxLayout, QGridLayout, QHBoxLayout, QHeaderView, QLabel, QLineEdit,
                                QListWidget, QListWidgetItem, QMessageBox, QPushButton, QSizePolicy, QStackedWidget, QTableWidget,
                                QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
@@ -40,9 +40,9 @@ QWidget {{ font-family: "{FONT_FAMILY}"; font-size: 18px; color: #1d2733; }}
 #grace {{ color: #e65100; }}
 #message {{ color: #37474f; }}
 #message[error="true"] {{ color: #c62828; font-weight: bold; }}
-QPushButton {{ min-height: 44px; border-radius: 6px; background: #ffffff; border: 1px solid #90a4ae; padding: 0 8px; }}
+QPushButton {{ min-height: 40px; border-radius: 6px; background: #ffffff; border: 1px solid #90a4ae; padding: 0 8px; }}
 QPushButton:disabled {{ color: #b0bec5; background: #f5f7f8; border-color: #dde3e6; }}
-QPushButton#primary {{ background: #1565c0; color: white; font-size: 21px; font-weight: bold; min-height: 54px;
+QPushButton#primary {{ background: #1565c0; color: white; font-size: 21px; font-weight: bold; min-height: 48px;
                        border: none; }}
 QPushButton#primary:disabled {{ background: #b0c4de; color: #eef2f6; }}
 QLineEdit {{ min-height: 38px; font-size: 20px; padding: 0 6px; }}
@@ -68,6 +68,7 @@ def _restyle(widget: QWidget, **props) -> None:
 
 
 GEOMETRY_KEY = "caller_geometry"  # in the device settings (hub.client), beside the hub and token
+NARROW_WIDTH = 600  # below it the panel stacks its two columns
 
 
 class CallerWindow(QWidget):
@@ -84,7 +85,7 @@ class CallerWindow(QWidget):
         self.setObjectName("caller")
         self.setStyleSheet(STYLE)
         self.resize(900, 640)
-        self.setMinimumSize(640, 560)
+        self.setMinimumSize(440, 480)
         if settings_role:
             saved = device_preference(settings_role, GEOMETRY_KEY)
             if saved:
@@ -153,7 +154,7 @@ class CallerWindow(QWidget):
 
     def _build_main(self) -> None:
         page = QWidget()
-        outer = QHBoxLayout(page)
+        outer = self.columns = QBoxLayout(QBoxLayout.LeftToRight, page)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.setSpacing(14)
         left = QVBoxLayout()
@@ -221,6 +222,7 @@ class CallerWindow(QWidget):
         self.grace.setWordWrap(True)
         right.addWidget(self.grace)
         self.hint = _label("hint")
+        self.hint.setWordWrap(True)
         right.addWidget(self.hint)
         outer.addLayout(right, 6)
         for action, button in self.buttons.items():
@@ -453,6 +455,8 @@ class CallerWindow(QWidget):
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
+        # Narrow (a corner of a shared screen): the waiting list goes under the keys instead of beside them.
+        self.columns.setDirection(QBoxLayout.TopToBottom if self.width() < NARROW_WIDTH else QBoxLayout.LeftToRight)
         self._save_timer.start(1000)
 
     def closeEvent(self, event) -> None:

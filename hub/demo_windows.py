@@ -1,8 +1,10 @@
-"""The demo's windows side by side on one screen: the kiosk on the left, the wall display top right,
-the two callers under it, so a newcomer sees the whole hall at once (tiled, never overlapping).
+"""The demo's windows side by side on one screen: the kiosk top left, the wall display under it,
+the callers one above the other on the right, so a newcomer sees the whole hall at once (tiled,
+never overlapping).
 
-On a 1920x1080 screen: kiosk 1024x1080, display 896x480, callers 448x600 each (window frames
-included). The cells are fractions of the screen's free area, so other screens get the same layout.
+On a 1920x1080 screen: kiosk 1280x800 (the smallest screen it is laid out for), display 1280x280,
+callers 640x540 each (window frames included; the clerk's panel needs about 640 px for its keys
+beside its waiting list). The cells are fractions of the screen's free area, so other screens get the same layout.
 The wall display is laid out for a whole 1920x1080 screen, so it runs unmapped at that size and a
 window shows it scaled down, live (`WallPreview`).
 """
@@ -10,8 +12,8 @@ from __future__ import annotations
 
 import asyncio
 
-KIOSK_WIDTH = 1024 / 1920
-DISPLAY_HEIGHT = 480 / 1080
+KIOSK_WIDTH = 1280 / 1920
+KIOSK_HEIGHT = 800 / 1080
 
 TITLES = {"kiosk": "HallQ 取号机 · kiosk", "display": "HallQ 叫号大屏 · hall display"}
 WALL_SIZE = (1920, 1080)
@@ -49,14 +51,12 @@ def wall_preview(display):
 
 def cells(x: int, y: int, width: int, height: int, callers: int = 2) -> dict[str, tuple[int, int, int, int]]:
     """Frame rectangles (x, y, w, h) for "kiosk", "display" and "caller-1".. "caller-N"."""
-    kiosk_w = round(width * KIOSK_WIDTH)
+    kiosk_w, kiosk_h = round(width * KIOSK_WIDTH), round(height * KIOSK_HEIGHT)
     right_x, right_w = x + kiosk_w, width - kiosk_w
-    display_h = round(height * DISPLAY_HEIGHT)
-    out = {"kiosk": (x, y, kiosk_w, height), "display": (right_x, y, right_w, display_h)}
+    out = {"kiosk": (x, y, kiosk_w, kiosk_h), "display": (x, y + kiosk_h, kiosk_w, height - kiosk_h)}
     for i in range(callers):
-        left = right_x + right_w * i // callers
-        out[f"caller-{i + 1}"] = (left, y + display_h, right_x + right_w * (i + 1) // callers - left,
-                                  height - display_h)
+        top = y + height * i // callers
+        out[f"caller-{i + 1}"] = (right_x, top, right_w, y + height * (i + 1) // callers - top)
     return out
 
 

@@ -3,7 +3,7 @@
     python scripts/caller_display_screens.py out/screens
 
 Starts a hub with the default hall at a weekday 10:15, takes a few tickets, calls some, and
-saves caller-login/idle/priority/line/call-reason/paused/disconnected.png, display.png (1920×1080),
+saves caller-login/idle/priority/line/narrow/call-reason/paused/disconnected.png, display.png (1920×1080),
 display-portrait.png (1080×1920), display-zones-A-G.png (--zones A,G), display-window-2.png and
 display-window-1-paused.png (the 窗口屏, 1366×768 and 800×480) and display-zone-A.png (--zone A).
 """
@@ -93,6 +93,12 @@ async def scenario(out: Path, srv, clock) -> None:
     caller.move_selection(1)
     caller.move_selection(1)
     save(caller, out / "caller-line.png")
+    size = caller.size()
+    caller.resize(640, 540)  # the demo's cell: a third of a 1080p screen's width, half its height
+    await asyncio.sleep(0.05)
+    save(caller, out / "caller-narrow.png")
+    caller.resize(size)
+    await asyncio.sleep(0.05)
     caller.trigger("call_ticket")
     save(caller, out / "caller-call-reason.png")
     caller.back_to_main()
