@@ -25,6 +25,17 @@ def refused(code: str, decide, *args, **kwargs) -> DomainError:
 
 
 # ---- no stranding ---------------------------------------------------------------------------
+def test_the_kiosks_refusal_names_a_few_windows_then_how_many_in_all():
+    """The default hall's 社保卡 is handled at 31 windows: the citizen reads three and the count."""
+    import assets
+    from hub.core.config import load_hall
+
+    hall = Hall(load_hall(assets.path("halls/default.toml")))
+    e = refused("NO_WINDOW_OPEN", hall.issue, at(23, 10), "rs_shebaoka", "tok")
+    assert e.params["windows"] == "1号窗口、2号窗口、3号窗口等31个窗口"
+    assert e.params["windows_en"] == "window 1, window 2, window 3 and 28 more"
+
+
 def test_no_ticket_for_a_service_no_open_window_serves_and_the_refusal_names_its_windows():
     desk = Desk(issue_when_closed=False)
     e = refused("NO_WINDOW_OPEN", desk.hall.issue, desk.clock.now(), "property", "tok")

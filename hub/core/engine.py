@@ -98,9 +98,15 @@ def _window_of(e: Event) -> int | None:
     return getattr(e, "window_id", None) if "window" in e.CARRIES else None
 
 
+WINDOWS_NAMED = 3  # a citizen reads the refusal at the kiosk: a few windows, then how many more
+
+
 def _window_names(cfg: HallConfig, service_id: str) -> dict:
     ids = cfg.windows_serving(service_id)
-    return {"windows": "、".join(f"{i}号窗口" for i in ids), "windows_en": ", ".join(f"window {i}" for i in ids)}
+    shown, more = ids[:WINDOWS_NAMED], len(ids) - WINDOWS_NAMED
+    zh = "、".join(f"{i}号窗口" for i in shown) + (f"等{len(ids)}个窗口" if more > 0 else "")
+    en = ", ".join(f"window {i}" for i in shown) + (f" and {more} more" if more > 0 else "")
+    return {"windows": zh, "windows_en": en}
 
 
 class Hall:
