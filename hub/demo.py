@@ -33,7 +33,7 @@ log = logging.getLogger("hallq.demo")
 def opening_moment(config: HallConfig, now: datetime) -> datetime:
     """`now` if the general (first) zone is open, else the next weekday 09:30 in the hall's zone."""
     local = now.astimezone(config.tz)
-    if config.zones[0].is_open(local):
+    if config.zone_open(config.zones[0], local):
         return local
     day = local.date() + (timedelta(days=0) if local.time() < time(9, 30) else timedelta(days=1))
     while day.weekday() >= 5:

@@ -1,4 +1,5 @@
-"""The citizen's ticket page behind the QR code (/t/{token}), its live feed, and 好差评 rating.
+"""The citizen's pages: the hall page (/hall: zones, services, waits, hours); the ticket page behind
+the QR code (/t/{token}), its live feed, and 好差评 rating.
 
 The link carries the ticket's unguessable token, never its id; an unknown, malformed or
 expired token gets the same "二维码无效或已过期" answer, so tokens cannot be probed.
@@ -35,6 +36,18 @@ _INVALID_PAGE = """<!doctype html>
 take a new ticket, or ask the hall staff.</p>
 <p class="hall">{hall}</p>
 </main></body></html>"""
+
+
+@pages.get("/hall", include_in_schema=False)
+async def hall_page():
+    return page("hall.html")
+
+
+@router.get("/public/hall", tags=["citizen"], responses=PUBLIC)
+async def public_hall(request: Request):
+    """The hall as a citizen sees it before coming: zones and services with people waiting, the wait
+    for a number taken now, today's opening hours and whether the hall works today."""
+    return request.app.state.hub.public_hall()
 
 
 @pages.get("/t/{token}", include_in_schema=False)

@@ -82,8 +82,10 @@ class OpeningSpan(_Model):
             raise ValueError(f"close {self.close} must be after open {self.open}")
         return self
 
-    def covers(self, local: datetime) -> bool:
-        return local.weekday() in _parse_days(self.days) and _hhmm(self.open) <= local.time() < _hhmm(self.close)
+    def covers(self, local: datetime, weekday: int | None = None) -> bool:
+        """`weekday`: the day of the week whose hours apply (a working weekend day keeps a weekday's)."""
+        day = local.weekday() if weekday is None else weekday
+        return day in _parse_days(self.days) and _hhmm(self.open) <= local.time() < _hhmm(self.close)
 
 
 class Zone(_Model):
@@ -101,9 +103,6 @@ class Zone(_Model):
         if not self.always_open and not self.hours:
             raise ValueError(f"zone {self.id!r} needs hours, or always_open = true")
         return self
-
-    def is_open(self, local: datetime) -> bool:
-        return self.always_open or any(span.covers(local) for span in self.hours)
 
 
 class Service(_Model):
@@ -299,6 +298,24 @@ class HallConfig(_Model):
         service = self.service(service_id)
         own = service.issue_when_closed if service else None
         return self.queue.issue_when_closed if own is None else own
+
+    def zone_open(self, zone: Zone, local: datetime) -> bool:
+        """Open at this local moment by its hours and the hall's calendar (a 24 h zone always)."""
+        if zone.always_open:
+            return True
+        weekday = self.hours_weekday(local.date())
+        return weekday is not None and any(span.covers(local, weekday) for span in zone.hours)
+
+    def hours_on(self, zone: Zone, day: date) -> list[OpeningSpan]:
+        """The zone's opening spans on that day, in order (none on a closed day)."""
+        weekday = self.hours_weekday(day)
+        if zone.always_open or weekday is None:
+            return []
+        return sorted((s for s in zone.hours if weekday in _parse_days(s.days)), key=lambda s: s.open)
+
+    def hours_weekday(self, day: date) -> int | None:
+        """The weekday whose hours the hall keeps on `day`; None when the hall is closed all day."""
+        return day.weekday()
 
     def business_day(self, when: datetime) -> date:
         local = when.astimezone(self.tz)

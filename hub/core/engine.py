@@ -244,7 +244,7 @@ class Hall:
         if service is None:
             raise not_found("SERVICE_NOT_FOUND", service=service_id)
         zone = cfg.zone(service.zone)
-        if not ignore_hours and not zone.is_open(now.astimezone(cfg.tz)):
+        if not ignore_hours and not cfg.zone_open(zone, now.astimezone(cfg.tz)):
             raise DomainError("ZONE_CLOSED", zone=zone.name)
         if not any(service_id in cfg.window_services(w.id) for w in cfg.windows):
             raise DomainError("SERVICE_UNSERVED", service=service.name)

@@ -1,0 +1,50 @@
+"""A real hub with its citizen listener (what phones reach) and a 375 px phone in real Chromium, for
+the citizen pages' tests (a test module also imports `browser` from web_fixtures)."""
+from __future__ import annotations
+
+import pytest
+
+from conftest import HubHandle
+from hall_http import HallHttp
+from hub.server import HubServer, build_service
+
+
+
+class CitizenHub(HubHandle):
+    """The hub with a second, plain-HTTP listener for phones, as `hallq hub --public-port` runs it."""
+
+    def start(self) -> HubServer:
+        self.server = HubServer(build_service(self.db_path, self.hall, self.clock), port=self.port,
+                                public_port=0).start()
+        self.port = self.server.port
+        return self.server
+
+    @property
+    def public_url(self) -> str:
+        return self.server.public_url
+
+
+@pytest.fixture
+def citizen_hub(db_path, clock, hall_ca, hall_file):
+    handle = CitizenHub(db_path, clock, hall=hall_file, ca=hall_ca)
+    handle.start()
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture
+def desk(citizen_hub):
+    d = HallHttp(citizen_hub)
+    yield d
+    d.close()
+
+
+@pytest.fixture
+def phone(browser):  # noqa: F811
+    # bypass_csp: Playwright's string predicates use eval, which the hub's CSP forbids.
+    context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True,
+                                  locale="zh-CN", bypass_csp=True)
+    page = context.new_page()
+    page.set_default_timeout(8000)
+    yield page
+    context.close()
