@@ -112,6 +112,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "If window {window} goes, {count} waiting ticket(s) ({tickets}) have no window left to call "
                      "them. Go anyway? The console is alerted at once"),
     "MOVE_NOTHING": ("请选择要转移的票", "Choose the tickets to move"),
+    # issue 12: holidays and booking
+    "HALL_HOLIDAY": ("今日{holiday}放假，{zone}休息，暂不能取号", "Closed today for {holiday_en}; no tickets for {zone}"),
 }
 
 

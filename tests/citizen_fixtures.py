@@ -4,10 +4,36 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import HubHandle
+from conftest import SMALL_HALL, HubHandle
 from hall_http import HallHttp
 from hub.server import HubServer, build_service
 
+
+
+# 县庆 closes the hall on Thursday and Friday 26-27 November 2026; Saturday the 28th is worked instead.
+CALENDAR = """
+[calendar]
+working = [2026-11-28]
+
+[[calendar.closed]]
+name = "县庆"
+name_en = "County Day"
+start = 2026-11-26
+end = 2026-11-27
+"""
+
+
+def hall_text(*sections: str) -> str:
+    """The small test hall with these top-level sections added (before its zones)."""
+    return SMALL_HALL.read_text(encoding="utf-8").replace("\n[[zones]]", "".join(sections) + "\n[[zones]]", 1)
+
+
+@pytest.fixture
+def hall_file(tmp_path):
+    """The test hall with the 县庆 calendar (and, from step 3, booking)."""
+    path = tmp_path / "hall.toml"
+    path.write_text(hall_text(CALENDAR), encoding="utf-8")
+    return path
 
 
 class CitizenHub(HubHandle):

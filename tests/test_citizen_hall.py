@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import httpx
 
-from citizen_fixtures import citizen_hub, desk, phone  # noqa: F401
+from citizen_fixtures import citizen_hub, desk, hall_file, phone  # noqa: F401
 from web_fixtures import browser  # noqa: F401
 
 
@@ -55,3 +55,24 @@ def test_citizen_listener_serves_the_hall_page_but_not_the_console(citizen_hub):
     assert httpx.get(citizen_hub.public_url + "/static/hall.js").status_code == 200
     assert httpx.get(citizen_hub.public_url + "/console").status_code == 404
     assert httpx.get(citizen_hub.public_url + "/api/v1/snapshot").status_code == 404
+
+
+def test_on_a_holiday_the_hall_page_says_closed_and_the_kiosk_gets_no_ticket(citizen_hub, desk, phone, clock):  # noqa: F811
+    clock.advance(days=3)  # Thursday 26 November, 县庆
+    phone.goto(citizen_hub.public_url + "/hall")
+    phone.wait_for_selector("#live[data-mode='live.on']")
+    assert phone.inner_text("#today-state") == "今日休息：县庆"
+    general = phone.locator(".zone-card[data-zone='general']")
+    assert general.locator(".badge").inner_text() == "已下班"
+    assert general.locator(".zone-hours").inner_text() == "今日不办公"
+    assert phone.locator(".zone-card[data-zone='selfservice'] .badge").inner_text() == "办理中"
+    refused = desk.post("/tickets", "kiosk", service_id="business-license")
+    assert refused.status_code == 409
+    assert refused.json()["message"] == "今日县庆放假，综合服务区休息，暂不能取号"
+
+    clock.advance(days=2, hours=5)  # Saturday 28th 14:30, worked instead: Monday's hours
+    phone.reload()
+    phone.wait_for_selector("#live[data-mode='live.on']")
+    assert phone.inner_text("#today-state") == "今日调休上班"
+    assert general.locator(".badge").inner_text() == "办理中"
+    assert desk.issue()["number"] == "A001"

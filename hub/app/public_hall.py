@@ -2,7 +2,7 @@
 number taken now, and today's opening hours (what a phone shows before its owner comes)."""
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from ..core.model import TicketState, WindowState
 from .views import wait_fields
@@ -47,6 +47,9 @@ class PublicHall:
                          "notice": state.notice or cfg.hall.notice},
                 **self.day_status(local.date()), "zones": zones}
 
-    def day_status(self, day) -> dict:
-        """Whether the hall works that day by its calendar (a holiday's name when it does not)."""
-        return {"closed_day": None}
+    def day_status(self, day: date) -> dict:
+        """Whether the hall works that day by its calendar: the holiday closing it, a 调休 working day."""
+        calendar = self.config.calendar
+        holiday = calendar.holiday(day)
+        return {"closed_day": {"name": holiday.name, "name_en": holiday.name_en} if holiday else None,
+                "working_day": day in calendar.working}

@@ -173,6 +173,87 @@ class QueueRules(_Model):
         return max(p, 1), n
 
 
+MAX_HOLIDAY_DAYS = 31  # a longer closure is more likely a typed year than a holiday
+
+
+def _as_day(value):
+    """A TOML date (2026-10-01) or the same as text; anything else is refused in plain words."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{value!r} is not a date like 2026-10-01") from None
+
+
+class ClosedDays(_Model):
+    """A holiday the hall is closed (法定节假日): one day, or `start` to `end` inclusive."""
+
+    name: str = Field(min_length=1, max_length=40)
+    name_en: str = ""
+    start: date
+    end: date | None = None
+
+    @model_validator(mode="after")
+    def _span(self):
+        last = self.end or self.start
+        if last < self.start:
+            raise ValueError(f"holiday {self.name!r} ends ({last}) before it starts ({self.start})")
+        if (last - self.start).days + 1 > MAX_HOLIDAY_DAYS:
+            raise ValueError(f"holiday {self.name!r} is longer than {MAX_HOLIDAY_DAYS} days; check the dates")
+        return self
+
+    _days = field_validator("start", "end", mode="before")(lambda cls, v: v if v is None else _as_day(v))
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day <= (self.end or self.start)
+
+
+class Calendar(_Model):
+    """Days that break the week: closed holidays, and weekend days the hall works (调休上班), which
+    keep the hours of `working_as` (a weekday). Zones open 24 hours keep them on holidays too."""
+
+    closed: tuple[ClosedDays, ...] = ()
+    working: tuple[date, ...] = ()
+    working_as: str = "mon"
+
+    @field_validator("working", mode="before")
+    @classmethod
+    def _days(cls, v):
+        return tuple(_as_day(day) for day in v) if isinstance(v, (list, tuple)) else v
+
+    @field_validator("working_as")
+    @classmethod
+    def _weekday(cls, v: str) -> str:
+        if v not in DAY_NAMES[:5]:
+            raise ValueError(f"working_as {v!r} must be a weekday, mon..fri")
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        seen: set[date] = set()
+        for day in self.working:
+            if day in seen:
+                raise ValueError(f"working day {day} is listed twice")
+            seen.add(day)
+            if day.weekday() < 5:
+                raise ValueError(f"working day {day} is a {DAY_NAMES[day.weekday()]}; list only weekend days "
+                                 "the hall works (调休上班)")
+            holiday = self.holiday(day)
+            if holiday is not None:
+                raise ValueError(f"working day {day} falls in the holiday {holiday.name!r}")
+        return self
+
+    def holiday(self, day: date) -> ClosedDays | None:
+        return next((c for c in self.closed if c.covers(day)), None)
+
+    def weekday(self, day: date) -> int | None:
+        """The weekday whose hours the hall keeps on `day`; None when it is closed all day."""
+        if self.holiday(day) is not None:
+            return None
+        return DAY_NAMES.index(self.working_as) if day in self.working else day.weekday()
+
+
 class HallInfo(_Model):
     name: str
     name_en: str = ""
@@ -233,6 +314,7 @@ class HallConfig(_Model):
     hall: HallInfo
     queue: QueueRules = QueueRules()
     voice: VoiceRules = VoiceRules()
+    calendar: Calendar = Calendar()
     zones: tuple[Zone, ...]
     services: tuple[Service, ...]
     windows: tuple[Window, ...]
@@ -315,7 +397,7 @@ class HallConfig(_Model):
 
     def hours_weekday(self, day: date) -> int | None:
         """The weekday whose hours the hall keeps on `day`; None when the hall is closed all day."""
-        return day.weekday()
+        return self.calendar.weekday(day)
 
     def business_day(self, when: datetime) -> date:
         local = when.astimezone(self.tz)

@@ -245,6 +245,10 @@ class Hall:
             raise not_found("SERVICE_NOT_FOUND", service=service_id)
         zone = cfg.zone(service.zone)
         if not ignore_hours and not cfg.zone_open(zone, now.astimezone(cfg.tz)):
+            holiday = cfg.calendar.holiday(now.astimezone(cfg.tz).date())
+            if holiday is not None:
+                raise DomainError("HALL_HOLIDAY", zone=zone.name, holiday=holiday.name,
+                                  holiday_en=holiday.name_en or holiday.name)
             raise DomainError("ZONE_CLOSED", zone=zone.name)
         if not any(service_id in cfg.window_services(w.id) for w in cfg.windows):
             raise DomainError("SERVICE_UNSERVED", service=service.name)
