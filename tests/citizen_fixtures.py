@@ -22,6 +22,26 @@ start = 2026-11-26
 end = 2026-11-27
 """
 
+# Licences and property registration are booked 09:00-11:00 on working days, two places a half hour.
+BOOKING = """
+[booking]
+days_ahead = 7
+cutoff_minutes = 60
+no_show_limit = 3
+no_show_days = 30
+block_days = 30
+per_phone_open = 2
+per_address_hour = 8
+
+[[booking.slots]]
+services = ["business-license", "property"]
+days = "mon-fri"
+start = "09:00"
+end = "11:00"
+minutes = 30
+capacity = 2
+"""
+
 
 def hall_text(*sections: str) -> str:
     """The small test hall with these top-level sections added (before its zones)."""
@@ -30,9 +50,9 @@ def hall_text(*sections: str) -> str:
 
 @pytest.fixture
 def hall_file(tmp_path):
-    """The test hall with the 县庆 calendar (and, from step 3, booking)."""
+    """The test hall with the 县庆 calendar and booking."""
     path = tmp_path / "hall.toml"
-    path.write_text(hall_text(CALENDAR), encoding="utf-8")
+    path.write_text(hall_text(CALENDAR, BOOKING), encoding="utf-8")
     return path
 
 

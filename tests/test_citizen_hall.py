@@ -28,6 +28,7 @@ def test_hall_page_shows_waiting_counts_hours_and_the_forecast(citizen_hub, desk
     assert row(phone, "property").locator(".service-waiting").inner_text() == "0 人等候"
     assert phone.locator(".zone-card[data-zone='selfservice'] .zone-hours").inner_text() == "24小时开放"
     assert phone.locator("#way-kiosk").is_visible()
+    assert phone.get_attribute("#book-link", "href") == "/book"  # the hall offers booking
 
     desk.login(1)
     hall = httpx.get(citizen_hub.public_url + "/api/v1/public/hall").json()

@@ -45,7 +45,8 @@ class PublicHall:
         return {"seq": self.seq, "now": now.isoformat(timespec="seconds"), "today": local.date().isoformat(),
                 "hall": {"name": cfg.hall.name, "name_en": cfg.hall.name_en,
                          "notice": state.notice or cfg.hall.notice},
-                **self.day_status(local.date()), "zones": zones}
+                **self.day_status(local.date()), "zones": zones,
+                "booking": any(cfg.bookable(s.id) for s in cfg.services)}
 
     def day_status(self, day: date) -> dict:
         """Whether the hall works that day by its calendar: the holiday closing it, a 调休 working day."""

@@ -78,7 +78,7 @@ class Views:
 
     @staticmethod
     def appointment_view(a: Appointment) -> dict:
-        return {k: v for k, v in a.to_dict().items() if k not in ("phone_hash", "id_hash")}
+        return {k: v for k, v in a.to_dict().items() if k not in ("phone_hash", "id_hash", "token")}
 
     def stored_ticket_view(self, row: dict) -> dict:
         """A ticket from any day: today's live one if it is today's, else the stored record."""

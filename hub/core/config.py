@@ -254,6 +254,56 @@ class Calendar(_Model):
         return DAY_NAMES.index(self.working_as) if day in self.working else day.weekday()
 
 
+class SlotSpan(_Model):
+    """Bookable slots (预约时段): from `start` to `end` in steps of `minutes`, each taking `capacity`
+    bookings of each of `services`, on `days` (a 调休 working day takes its weekday's)."""
+
+    services: tuple[str, ...] = Field(min_length=1)
+    days: str = "mon-fri"
+    start: str
+    end: str
+    minutes: int = Field(default=30, ge=5, le=480)
+    capacity: int = Field(ge=1, le=500)
+
+    _checked_days = field_validator("days")(lambda cls, v: (_parse_days(v), v)[1])
+    _checked_times = field_validator("start", "end")(lambda cls, v: (_hhmm(v), v)[1])
+
+    @model_validator(mode="after")
+    def _fits(self):
+        length = _minutes_of(self.end) - _minutes_of(self.start)
+        if length < self.minutes:
+            raise ValueError(f"slots {self.start}-{self.end} hold no {self.minutes}-minute slot; end must be at least "
+                             f"{self.minutes} minutes after start")
+        return self
+
+    def times(self) -> list[tuple[str, str]]:
+        first, last = _minutes_of(self.start), _minutes_of(self.end)
+        return [(_hm(m), _hm(m + self.minutes)) for m in range(first, last - self.minutes + 1, self.minutes)]
+
+
+def _minutes_of(hhmm: str) -> int:
+    h, m = hhmm.split(":")
+    return int(h) * 60 + int(m)
+
+
+def _hm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+class BookingRules(_Model):
+    """Online booking (预约): which slots, how far ahead, until when, and who may book."""
+
+    days_ahead: int = Field(default=7, ge=0, le=90)  # today is day 0
+    cutoff_minutes: int = Field(default=60, ge=0, le=2880)  # a slot is booked at least this long before it
+    # 爽约: this many missed bookings within no_show_days block booking for block_days (0: never)
+    no_show_limit: int = Field(default=3, ge=0, le=20)
+    no_show_days: int = Field(default=30, ge=1, le=365)
+    block_days: int = Field(default=30, ge=1, le=365)
+    per_phone_open: int = Field(default=2, ge=1, le=20)  # bookings a phone number holds at once
+    per_address_hour: int = Field(default=20, ge=1, le=1000)  # booking attempts from one address an hour
+    slots: tuple[SlotSpan, ...] = ()
+
+
 class HallInfo(_Model):
     name: str
     name_en: str = ""
@@ -315,6 +365,7 @@ class HallConfig(_Model):
     queue: QueueRules = QueueRules()
     voice: VoiceRules = VoiceRules()
     calendar: Calendar = Calendar()
+    booking: BookingRules = BookingRules()
     zones: tuple[Zone, ...]
     services: tuple[Service, ...]
     windows: tuple[Window, ...]
@@ -346,6 +397,19 @@ class HallConfig(_Model):
                     raise _RefError(("windows", i, "services"), f"unknown service {s!r}")
             if not w.zones and not w.services:
                 raise _RefError(("windows", i, "services"), f"window {w.id} serves nothing; give zones or services")
+        taken: dict[tuple[str, int], list[tuple[int, int, int]]] = {}
+        for i, span in enumerate(self.booking.slots):
+            for sid in span.services:
+                if sid not in service_ids:
+                    raise _RefError(("booking", "slots", i, "services"), f"unknown service {sid!r}")
+                for day in _parse_days(span.days):
+                    taken.setdefault((sid, day), []).append((_minutes_of(span.start), _minutes_of(span.end), i))
+        for (sid, day), spans in taken.items():
+            spans.sort()
+            for (_, end, _), (start, _, i) in zip(spans, spans[1:]):
+                if start < end:
+                    raise _RefError(("booking", "slots", i, "start"),
+                                    f"slots of {sid!r} overlap on {DAY_NAMES[day]}; one slot list per service and day")
         return self
 
     # Lookups used everywhere; the model is frozen, so cache on first use.
@@ -398,6 +462,18 @@ class HallConfig(_Model):
     def hours_weekday(self, day: date) -> int | None:
         """The weekday whose hours the hall keeps on `day`; None when the hall is closed all day."""
         return self.calendar.weekday(day)
+
+    def booking_slots(self, service_id: str, day: date) -> list[tuple[str, str, int]]:
+        """(start, end, capacity) of each slot of the service on that day, by the calendar; in order."""
+        weekday = self.hours_weekday(day)
+        if weekday is None:
+            return []
+        return sorted((start, end, span.capacity) for span in self.booking.slots
+                      if service_id in span.services and weekday in _parse_days(span.days)
+                      for start, end in span.times())
+
+    def bookable(self, service_id: str) -> bool:
+        return any(service_id in span.services for span in self.booking.slots)
 
     def business_day(self, when: datetime) -> date:
         local = when.astimezone(self.tz)
