@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import html
+import json
 from datetime import date
 
 from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
@@ -163,7 +164,8 @@ async def ticket_live(ws: WebSocket, token: str):
                 if getter not in done:
                     getter.cancel()
                     break  # periodic refresh
-                event = getter.result()
+                out = getter.result()  # the fan-out's Outgoing: its message, parsed only if not kept
+                event = out.event if out.event is not None else json.loads(out.text)
                 if event.get("type") == "snapshot_needed":
                     hub.unsubscribe(queue)  # we were dropped as too slow: start afresh
                     queue = hub.subscribe()
