@@ -31,12 +31,12 @@ log = logging.getLogger("hallq.demo")
 
 
 def opening_moment(config: HallConfig, now: datetime) -> datetime:
-    """`now` if the general (first) zone is open, else the next weekday 09:30 in the hall's zone."""
+    """`now` if the general (first) zone is open, else the next working day's 09:30 in the hall's zone."""
     local = now.astimezone(config.tz)
-    if config.zones[0].is_open(local):
+    if config.zone_open(config.zones[0], local):
         return local
     day = local.date() + (timedelta(days=0) if local.time() < time(9, 30) else timedelta(days=1))
-    while day.weekday() >= 5:
+    while config.hours_weekday(day) in (None, 5, 6):  # a holiday, or a weekend day not worked
         day += timedelta(days=1)
     return datetime.combine(day, time(9, 30), tzinfo=config.tz)
 

@@ -112,6 +112,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "If window {window} goes, {count} waiting ticket(s) ({tickets}) have no window left to call "
                      "them. Go anyway? The console is alerted at once"),
     "MOVE_NOTHING": ("请选择要转移的票", "Choose the tickets to move"),
+    # issue 12: holidays and booking
+    "BOOKING_NOT_OFFERED": ("“{service}”暂不提供网上预约，请到大厅取号", "\u201c{service}\u201d cannot be booked online; take a number at the hall"),
+    "BOOKING_HOLIDAY": ("{date} 是{holiday}假期，大厅休息，不能预约", "{date} is a holiday ({holiday_en}); the hall is closed and takes no bookings"),
+    "SLOT_NOT_OFFERED": ("{date} 没有 {slot} 这个预约时段", "There is no slot {slot} on {date}"),
+    "BOOKING_TOO_FAR": ("最多只能预约 {days} 天内的时段", "Slots can be booked at most {days} days ahead"),
+    "BOOKING_CUTOFF": ("该时段已截止预约（开始前 {minutes} 分钟截止），请选择更晚的时段", "Booking for this slot has closed ({minutes} min before it starts); choose a later one"),
+    "SLOT_FULL": ("{date} {slot} 已约满，请选择其他时段", "{date} {slot} is fully booked; choose another slot"),
+    "BOOKING_BLOCKED": ("您在 {days} 天内有 {misses} 次预约未到（爽约），{until} 前不能网上预约，可到大厅取号",
+                        "You missed {misses} bookings within {days} days; online booking is closed to you until {until}. You can still take a number at the hall"),
+    "BOOKING_SAME_DAY": ("您已预约 {date} 的“{service}”，如需改时间请改约", "You already booked \u201c{service}\u201d on {date}; reschedule that booking instead"),
+    "BOOKING_PHONE_LIMIT": ("一个手机号最多同时保留 {count} 个预约，请先办理或取消已有预约", "One phone number may hold {count} bookings at a time; use or cancel one first"),
+    "BOOKING_ADDRESS_LIMIT": ("预约操作过于频繁，请 {minutes} 分钟后（{at}）再试", "Too many booking attempts; try again in {minutes} min ({at})"),
+    "BOOKING_INVALID": ("预约链接无效或预约已过期", "This booking link is invalid or the booking has passed"),
+    "BOOKING_CANCELLED": ("该预约已取消", "This booking was cancelled"),
+    "BOOKING_USED": ("该预约已签到取号，不能再更改", "This booking has been checked in; it can no longer be changed"),
+    "BOOKING_STARTED": ("预约时段 {slot} 已开始，不能再取消或改约", "The slot at {slot} has begun; it can no longer be cancelled or moved"),
+    "HALL_HOLIDAY": ("今日{holiday}放假，{zone}休息，暂不能取号", "Closed today for {holiday_en}; no tickets for {zone}"),
 }
 
 

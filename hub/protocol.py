@@ -157,6 +157,23 @@ class Evaluate(_Body):
     comment: str = Field(default="", max_length=500)
 
 
+class BookOnline(_Body):
+    """A citizen books a slot on the phone: the service, the day, the slot by its start, a mobile number."""
+    service_id: str = Field(max_length=64)
+    day: date
+    start: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    phone: str = Field(pattern=r"^1\d{10}$", repr=False)
+
+
+class Reschedule(_Body):
+    day: date
+    start: str = Field(pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+
+
+class CancelBooking(_Body):
+    pass
+
+
 PRIVATE_TICKET_FIELDS = ("token", "id_hash", "device_id")
 
 
@@ -172,7 +189,7 @@ def public_event(event: dict) -> dict:
     if "ticket" in data:
         data["ticket"] = public_ticket(data["ticket"])
     if "appointment" in data:
-        data["appointment"] = {k: v for k, v in data["appointment"].items() if k not in ("phone_hash", "id_hash", "code")}
+        data["appointment"] = {k: v for k, v in data["appointment"].items() if k not in ("phone_hash", "id_hash", "code", "token")}
     return {**event, "data": data}
 
 

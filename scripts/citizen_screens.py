@@ -5,6 +5,8 @@
 Starts a real hub (the default hall, a hand-moved clock, a temporary database), plays a
 morning of tickets through its API, then saves:
   phone-waiting/-called/-rate/-thanks/-invalid.png (375x812), reports.png (1440x900),
+  phone-hall.png, phone-hall-en.png, phone-book-slots.png, phone-book-phone.png, phone-booked.png,
+  phone-book-refused.png, phone-book-holiday.png, phone-booking-cancelled.png (375x812),
   evaluator-idle/-rating/-reasons/-thanks.png (800x480).
 Needs /usr/bin/chromium (never downloads a browser) and PySide6.
 """
@@ -35,12 +37,46 @@ CHROME_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking
                "--disable-sync", "--no-first-run"]
 
 
+# The scene's hall: the default one, booking 公积金提取 and 医保参保 online, closed for a county holiday.
+BOOKING = """
+[booking]
+days_ahead = 7
+cutoff_minutes = 60
+
+[[booking.slots]]
+services = ["gjj_tiqu", "yb_canbao"]
+days = "mon-fri"
+start = "09:00"
+end = "12:00"
+minutes = 30
+capacity = 3
+
+[[booking.slots]]
+services = ["gjj_tiqu", "yb_canbao"]
+days = "mon-fri"
+start = "13:00"
+end = "17:00"
+minutes = 60
+capacity = 4
+
+[[calendar.closed]]
+name = "县庆"
+name_en = "County Day"
+start = 2026-11-26
+end = 2026-11-27
+"""
+
+
 class Hall:
     """A hub and plain HTTP calls to it, for building a scene step by step."""
 
     def __init__(self, db: Path):
+        import assets
+
         self.clock = ManualClock(datetime(2026, 11, 23, 8, 50, tzinfo=TZ))
-        self.server = HubServer(build_service(db, None, self.clock)).start()
+        hall_file = db.parent / "hall.toml"
+        hall_file.write_text(assets.path("halls/default.toml").read_text(encoding="utf-8") + BOOKING, encoding="utf-8")
+        self.server = HubServer(build_service(db, hall_file, self.clock)).start()
         self.config = self.server.service.config
         self.http = httpx.Client(base_url=self.server.url + "/api/v1", timeout=10, verify=self.server.trust.context())
         self.tokens: dict[str, str] = {}
@@ -121,13 +157,16 @@ def shoot_phone(hall: Hall, out: Path, scene: dict) -> None:
         page.screenshot(path=str(out / "phone-waiting.png"))
 
         # Every window finishes its current citizen and calls the next until ours is called at 5.
-        for w in scene["windows"]:
-            hall.window(w, "call-next")
+        busy = {w for w in scene["windows"] if hall.window(w, "call-next")["ticket"]}
         while page.locator("#page[data-state='called']").count() == 0:
             for w in scene["windows"][1:]:
                 hall.clock.advance(minutes=2)
-                hall.window(w, "finish")
-                hall.window(w, "call-next")
+                if w in busy:
+                    hall.window(w, "finish")
+                if not hall.window(w, "call-next")["ticket"]:
+                    busy.discard(w)
+                else:
+                    busy.add(w)
             page.wait_for_timeout(300)
         page.wait_for_timeout(200)
         page.screenshot(path=str(out / "phone-called.png"))
@@ -157,6 +196,68 @@ def shoot_phone(hall: Hall, out: Path, scene: dict) -> None:
         desk.wait_for_selector("#followup-table")
         desk.screenshot(path=str(out / "reports.png"))
         desk.screenshot(path=str(out / "reports-full.png"), full_page=True)
+        browser.close()
+
+
+def shoot_hall_and_booking(hall: Hall, out: Path) -> None:
+    """The hall page in the busy morning, then booking 公积金提取 on the phone."""
+    from playwright.sync_api import sync_playwright
+
+    for n in range(5):  # others have booked Tuesday morning already
+        hall.http.post("/public/bookings", json={"request_id": uuid.uuid4().hex, "service_id": "gjj_tiqu",
+                                                 "day": "2026-11-24", "start": "09:30" if n < 3 else "10:00",
+                                                 "phone": f"1390000{n:04d}"})
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        page = browser.new_page(viewport={"width": 375, "height": 812}, device_scale_factor=2, is_mobile=True,
+                                locale="zh-CN", ignore_https_errors=True)
+        page.on("dialog", lambda dialog: dialog.accept())
+        base = hall.server.url
+        page.goto(base + "/hall")
+        page.wait_for_selector("#live[data-mode='live.on']")
+        page.screenshot(path=str(out / "phone-hall.png"))
+        page.screenshot(path=str(out / "phone-hall-full.png"), full_page=True)
+        page.click("#lang")
+        page.screenshot(path=str(out / "phone-hall-en.png"))
+        page.click("#lang")
+
+        page.goto(base + "/book")
+        page.click(".choice[data-service='gjj_tiqu']")
+        page.click(".day[data-date='2026-11-24']")
+        page.wait_for_selector(".slot[data-start='09:00']")
+        page.screenshot(path=str(out / "phone-book-slots.png"), full_page=True)
+        page.click(".slot[data-start='10:00']")
+        page.fill("#phone", "13800138000")
+        page.screenshot(path=str(out / "phone-book-phone.png"), full_page=True)
+        page.click("#submit")
+        page.wait_for_selector("#booked:not([hidden])")
+        page.screenshot(path=str(out / "phone-booked.png"), full_page=True)
+
+        page.goto(base + "/book")
+        page.click(".choice[data-service='gjj_tiqu']")
+        page.click(".day[data-date='2026-11-24']")
+        page.click(".slot[data-start='11:00']")
+        page.fill("#phone", "13800138000")
+        page.click("#submit")
+        page.wait_for_selector("#error:not([hidden])")
+        page.screenshot(path=str(out / "phone-book-refused.png"), full_page=True)
+
+        page.goto(base + "/book")
+        page.click(".choice[data-service='gjj_tiqu']")
+        page.click(".day[data-date='2026-11-26']")
+        page.wait_for_selector("#step-slot:not([hidden])")
+        page.screenshot(path=str(out / "phone-book-holiday.png"), full_page=True)
+
+        page.go_back()
+        page.goto(base + "/book")
+        booked = hall.http.post("/public/bookings", json={"request_id": uuid.uuid4().hex, "service_id": "yb_canbao",
+                                                          "day": "2026-11-25", "start": "14:00",
+                                                          "phone": "13600136000"}).json()["booking"]
+        page.goto(base + "/b/" + booked["token"])
+        page.wait_for_selector("#booked:not([hidden])")
+        page.click("#cancel")
+        page.wait_for_selector("#booked[data-state='cancelled']")
+        page.screenshot(path=str(out / "phone-booking-cancelled.png"), full_page=True)
         browser.close()
 
 
@@ -223,6 +324,7 @@ def main(argv: list[str] | None = None) -> int:
         try:
             scene = play_morning(hall)
             shoot_phone(hall, args.outdir, scene)
+            shoot_hall_and_booking(hall, args.outdir)
             shoot_evaluator(hall, args.outdir)
         finally:
             hall.stop()

@@ -34,6 +34,8 @@ def hall_config(**queue) -> HallConfig:
         "windows": [{"id": 1, "zones": ["general"]}, {"id": 2, "zones": ["social"]},
                     {"id": 3, "services": ["property"]}, {"id": 4, "zones": ["general", "social"]}],
         "clerks": [{"id": f"c{i}", "name": f"办事员{i}", "pin": "1111"} for i in range(1, 5)],
+        "booking": {"cutoff_minutes": 0, "slots": [{"services": ["pension"], "days": "mon-sun", "start": "08:00",
+                                                    "end": "18:00", "minutes": 30, "capacity": 5}]},
     })
 
 
@@ -84,6 +86,16 @@ class Desk:
         if number:
             self.finish(window)
         return number
+
+    def book_cancel_and_reschedule(self, service: str, start: datetime, minutes: int = 30) -> None:
+        """A citizen's online bookings (a link token each): one moved to another slot, one cancelled."""
+        n = len(self.events)
+        for k in (1, 2):
+            self.do(self.hall.book, f"appt-{n}-{k}", f"9{n:04d}{k}", service, start, start + timedelta(minutes=minutes),
+                    phone_hash=f"e{k}" * 32, token=f"booking-link-{n}-{k:04d}")
+        later = start + timedelta(minutes=minutes)
+        self.do(self.hall.reschedule_booking, f"booking-link-{n}-0001", later, later + timedelta(minutes=minutes))
+        self.do(self.hall.cancel_booking, f"booking-link-{n}-0002")
 
     def book_and_check_in(self, service: str, start: datetime, minutes: int = 30) -> Ticket:
         n = len(self.events)

@@ -33,6 +33,7 @@ def busy_day() -> Desk:
         desk.issue(priority_reason="elderly" if i == 2 else None, holder={"id_masked": "110***********1234",
                                                                         "id_hash": "cd" * 32, "name_masked": "张*"})
     desk.book_and_check_in("licence", at(23, 10, 0))
+    desk.book_cancel_and_reschedule("pension", at(23, 11, 0))
     desk.call(1)
     desk.do(desk.hall.recall, 1)
     desk.do(desk.hall.serve, 1)

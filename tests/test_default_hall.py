@@ -119,22 +119,22 @@ def test_opening_hours(hall):
 
     (self_service,) = _self_service(hall)
     general = hall.zone("zonghe")
-    assert self_service.is_open(sunday_3am)
-    assert not general.is_open(sunday_3am)
+    assert hall.zone_open(self_service, sunday_3am)
+    assert not hall.zone_open(general, sunday_3am)
 
     # 午间不打烊: the general zone keeps serving over lunch, the construction zone does not.
-    assert general.is_open(tuesday_1230)
-    assert not hall.zone("gongcheng").is_open(tuesday_1230)
-    assert hall.zone("gongcheng").is_open(tuesday_1000)
+    assert hall.zone_open(general, tuesday_1230)
+    assert not hall.zone_open(hall.zone("gongcheng"), tuesday_1230)
+    assert hall.zone_open(hall.zone("gongcheng"), tuesday_1000)
     lunch = [z for z in hall.zones if any(span.label == "午间不打烊" for span in z.hours)]
-    assert lunch and all(z.is_open(tuesday_1230) for z in lunch)
+    assert lunch and all(hall.zone_open(z, tuesday_1230) for z in lunch)
 
     # 周六延时服务
-    assert hall.zone("renshe").is_open(saturday_10am)
-    assert not hall.zone("gongcheng").is_open(saturday_10am)
+    assert hall.zone_open(hall.zone("renshe"), saturday_10am)
+    assert not hall.zone_open(hall.zone("gongcheng"), saturday_10am)
     saturday = [z for z in hall.zones if any(span.label == "周六延时服务" for span in z.hours)]
-    assert saturday and all(z.is_open(saturday_10am) for z in saturday)
-    assert not any(z.is_open(datetime(2025, 3, 8, 14, 0, tzinfo=SH)) for z in saturday)
+    assert saturday and all(hall.zone_open(z, saturday_10am) for z in saturday)
+    assert not any(hall.zone_open(z, datetime(2025, 3, 8, 14, 0, tzinfo=SH)) for z in saturday)
 
 
 def test_unknown_zone_is_refused_with_line_and_field(tmp_path):

@@ -82,7 +82,7 @@ def _guard(app: FastAPI, hub: Hub, max_body: int, docs: str | None) -> None:
     app.add_middleware(SecurityHeaders, docs_path=docs)  # added last = outermost: a 413 carries them too
 
 
-CITIZEN_FILES = frozenset({"ticket.css", "ticket.js", "i18n.js"})  # what ticket.html loads
+CITIZEN_FILES = frozenset({"ticket.css", "ticket.js", "i18n.js", "hall.js", "book.js"})  # what the citizen pages load
 
 
 def create_public_app(hub: Hub, max_body: int = DEFAULT_MAX_BODY) -> FastAPI:

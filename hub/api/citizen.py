@@ -1,4 +1,5 @@
-"""The citizen's ticket page behind the QR code (/t/{token}), its live feed, and 好差评 rating.
+"""The citizen's pages: the hall page (/hall: zones, services, waits, hours); the ticket page behind
+the QR code (/t/{token}), its live feed, and 好差评 rating.
 
 The link carries the ticket's unguessable token, never its id; an unknown, malformed or
 expired token gets the same "二维码无效或已过期" answer, so tokens cannot be probed.
@@ -7,12 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import html
+import json
+from datetime import date
 
 from fastapi import APIRouter, Request, WebSocket, WebSocketDisconnect
 from fastapi.responses import HTMLResponse
 
 from ..app.views import evaluation_options as options
-from ..protocol import Evaluate
+from ..protocol import BookOnline, CancelBooking, Evaluate, Reschedule
 from .auth import ApiError
 from .commands import respond
 from .params import PUBLIC, errors
@@ -35,6 +38,63 @@ _INVALID_PAGE = """<!doctype html>
 take a new ticket, or ask the hall staff.</p>
 <p class="hall">{hall}</p>
 </main></body></html>"""
+
+
+@pages.get("/hall", include_in_schema=False)
+async def hall_page():
+    return page("hall.html")
+
+
+@router.get("/public/hall", tags=["citizen"], responses=PUBLIC)
+async def public_hall(request: Request):
+    """The hall as a citizen sees it before coming: zones and services with people waiting, the wait
+    for a number taken now, today's opening hours and whether the hall works today."""
+    return request.app.state.hub.public_hall()
+
+
+@pages.get("/book", include_in_schema=False)
+async def book_page():
+    return page("book.html")
+
+
+@pages.get("/b/{token}", include_in_schema=False)
+async def booking_page(token: str):
+    return page("book.html", cache="no-store")  # the same page, showing the booking behind the link
+
+
+@router.get("/public/booking", tags=["citizen"], responses=PUBLIC)
+async def booking_offer(request: Request):
+    """The bookable services, the days open for booking (holidays marked) and the hall's booking rules."""
+    return request.app.state.hub.booking_offer()
+
+
+@router.get("/public/booking/slots", tags=["citizen"], responses=errors(404, 413, 422))
+async def booking_slots(service: str, day: date, request: Request):
+    """A day's slots of a service, each with its capacity, places left, and why it cannot be booked."""
+    return request.app.state.hub.booking_slots(service, day)
+
+
+@router.post("/public/bookings", tags=["citizen"], responses=errors(403, 404, 409, 413, 422, 429, 503))
+async def book_online(body: BookOnline, request: Request):
+    """Book a slot with a phone number; the answer has the booking's code, its link and a QR of the link."""
+    address = request.client.host if request.client else "?"
+    return respond(await request.app.state.hub.book_online(body.request_id, address, body.service_id, body.day,
+                                                           body.start, body.phone))
+
+
+@router.get("/public/bookings/{token}", tags=["citizen"], responses=errors(404, 413, 422))
+async def booking(token: str, request: Request):
+    return request.app.state.hub.booking_for_token(token)
+
+
+@router.post("/public/bookings/{token}/cancel", tags=["citizen"], responses=errors(404, 409, 413, 422, 503))
+async def cancel_booking(token: str, body: CancelBooking, request: Request):
+    return respond(await request.app.state.hub.cancel_online(token, body.request_id))
+
+
+@router.post("/public/bookings/{token}/reschedule", tags=["citizen"], responses=errors(403, 404, 409, 413, 422, 503))
+async def reschedule_booking(token: str, body: Reschedule, request: Request):
+    return respond(await request.app.state.hub.reschedule_online(token, body.request_id, body.day, body.start))
 
 
 @pages.get("/t/{token}", include_in_schema=False)
@@ -104,7 +164,8 @@ async def ticket_live(ws: WebSocket, token: str):
                 if getter not in done:
                     getter.cancel()
                     break  # periodic refresh
-                event = getter.result()
+                out = getter.result()  # the fan-out's Outgoing: its message, parsed only if not kept
+                event = out.event if out.event is not None else json.loads(out.text)
                 if event.get("type") == "snapshot_needed":
                     hub.unsubscribe(queue)  # we were dropped as too slow: start afresh
                     queue = hub.subscribe()

@@ -14,6 +14,9 @@ repeated request_id, decide with the core, apply, commit, publish) and answer (s
   console.py   console_overview (alerts), set_alert_minutes,
                set_console_notice, audit_log, hall_layout, edit_hall_item, delete_hall_item,
                edit_hall_info, report, rated_tickets, follow_up_rating
+  booking.py   the citizen's online booking: offer, a day's slots, book_online, cancel_online,
+               reschedule_online (by the booking's link token); booking rules in hub/core/booking.py
+  public_hall.py  the citizens' hall page: zones, services, waits, today's hours
   views.py     the read model: ticket views (live, stored, the citizen's), snapshot, zone_summary,
                hall_info, health, evaluation_options
   base.py      state loading, the one execute/commit step, subscribers, device connections
@@ -31,14 +34,17 @@ from ..core.config import HallConfig
 from ..store import Store
 from .accounts import AccountUseCases, LoginLimits, Throttle
 from .base import HubCore, StorageFailure
+from .booking import BookingUseCases
 from .clerks import ClerkLockouts
 from .console import ConsoleUseCases
 from .devices import DeviceUseCases
 from .hall import HallUseCases
+from .public_hall import PublicHall
 from .views import Views
 
 
-class Hub(ClerkLockouts, HallUseCases, DeviceUseCases, AccountUseCases, ConsoleUseCases, Views, HubCore):
+class Hub(ClerkLockouts, HallUseCases, BookingUseCases, DeviceUseCases, AccountUseCases, ConsoleUseCases, PublicHall,
+          Views, HubCore):
     """One running hall: its use cases over the core, the store and the live subscribers."""
 
     def __init__(self, config: HallConfig, store: Store, clock: Clock, public_url: str = "", *,

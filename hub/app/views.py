@@ -78,7 +78,7 @@ class Views:
 
     @staticmethod
     def appointment_view(a: Appointment) -> dict:
-        return {k: v for k, v in a.to_dict().items() if k not in ("phone_hash", "id_hash")}
+        return {k: v for k, v in a.to_dict().items() if k not in ("phone_hash", "id_hash", "token")}
 
     def stored_ticket_view(self, row: dict) -> dict:
         """A ticket from any day: today's live one if it is today's, else the stored record."""
@@ -167,7 +167,7 @@ class Views:
             waiting = waiting_by_zone.get(z.id, [])
             longest = max((now - datetime.fromisoformat(t.issued_at)).total_seconds() for t in waiting) if waiting else 0
             zones.append({
-                "id": z.id, "prefix": z.prefix, "name": z.name, "name_en": z.name_en, "open": z.is_open(local),
+                "id": z.id, "prefix": z.prefix, "name": z.name, "name_en": z.name_en, "open": self.config.zone_open(z, local),
                 "waiting": len(waiting), "longest_wait_minutes": int(longest // 60),
                 "open_windows": sum(1 for w in self.config.windows if s.windows[w.id].state == WindowState.OPEN
                                     and zone_services[z.id] & self.config.window_services(w.id)),
@@ -301,7 +301,7 @@ class Views:
         info = {
             "hall": cfg.hall.model_dump(),
             "queue": {"senior_age": cfg.queue.senior_age, "number_width": cfg.queue.number_width},
-            "zones": [{**z.model_dump(), "open_now": z.is_open(local)} for z in cfg.zones],
+            "zones": [{**z.model_dump(), "open_now": cfg.zone_open(z, local)} for z in cfg.zones],
             "services": [{**s.model_dump(), "windows": cfg.windows_serving(s.id)}
                          for s in cfg.services],
             "windows": [{"id": w.id, "name": w.name or f"{w.id}号窗口", "name_en": w.name_en or f"Window {w.id}",

@@ -82,8 +82,10 @@ class OpeningSpan(_Model):
             raise ValueError(f"close {self.close} must be after open {self.open}")
         return self
 
-    def covers(self, local: datetime) -> bool:
-        return local.weekday() in _parse_days(self.days) and _hhmm(self.open) <= local.time() < _hhmm(self.close)
+    def covers(self, local: datetime, weekday: int | None = None) -> bool:
+        """`weekday`: the day of the week whose hours apply (a working weekend day keeps a weekday's)."""
+        day = local.weekday() if weekday is None else weekday
+        return day in _parse_days(self.days) and _hhmm(self.open) <= local.time() < _hhmm(self.close)
 
 
 class Zone(_Model):
@@ -101,9 +103,6 @@ class Zone(_Model):
         if not self.always_open and not self.hours:
             raise ValueError(f"zone {self.id!r} needs hours, or always_open = true")
         return self
-
-    def is_open(self, local: datetime) -> bool:
-        return self.always_open or any(span.covers(local) for span in self.hours)
 
 
 class Service(_Model):
@@ -174,6 +173,137 @@ class QueueRules(_Model):
         return max(p, 1), n
 
 
+MAX_HOLIDAY_DAYS = 31  # a longer closure is more likely a typed year than a holiday
+
+
+def _as_day(value):
+    """A TOML date (2026-10-01) or the same as text; anything else is refused in plain words."""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{value!r} is not a date like 2026-10-01") from None
+
+
+class ClosedDays(_Model):
+    """A holiday the hall is closed (法定节假日): one day, or `start` to `end` inclusive."""
+
+    name: str = Field(min_length=1, max_length=40)
+    name_en: str = ""
+    start: date
+    end: date | None = None
+
+    @model_validator(mode="after")
+    def _span(self):
+        last = self.end or self.start
+        if last < self.start:
+            raise ValueError(f"holiday {self.name!r} ends ({last}) before it starts ({self.start})")
+        if (last - self.start).days + 1 > MAX_HOLIDAY_DAYS:
+            raise ValueError(f"holiday {self.name!r} is longer than {MAX_HOLIDAY_DAYS} days; check the dates")
+        return self
+
+    _days = field_validator("start", "end", mode="before")(lambda cls, v: v if v is None else _as_day(v))
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day <= (self.end or self.start)
+
+
+class Calendar(_Model):
+    """Days that break the week: closed holidays, and weekend days the hall works (调休上班), which
+    keep the hours of `working_as` (a weekday). Zones open 24 hours keep them on holidays too."""
+
+    closed: tuple[ClosedDays, ...] = ()
+    working: tuple[date, ...] = ()
+    working_as: str = "mon"
+
+    @field_validator("working", mode="before")
+    @classmethod
+    def _days(cls, v):
+        return tuple(_as_day(day) for day in v) if isinstance(v, (list, tuple)) else v
+
+    @field_validator("working_as")
+    @classmethod
+    def _weekday(cls, v: str) -> str:
+        if v not in DAY_NAMES[:5]:
+            raise ValueError(f"working_as {v!r} must be a weekday, mon..fri")
+        return v
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        seen: set[date] = set()
+        for day in self.working:
+            if day in seen:
+                raise ValueError(f"working day {day} is listed twice")
+            seen.add(day)
+            if day.weekday() < 5:
+                raise ValueError(f"working day {day} is a {DAY_NAMES[day.weekday()]}; list only weekend days "
+                                 "the hall works (调休上班)")
+            holiday = self.holiday(day)
+            if holiday is not None:
+                raise ValueError(f"working day {day} falls in the holiday {holiday.name!r}")
+        return self
+
+    def holiday(self, day: date) -> ClosedDays | None:
+        return next((c for c in self.closed if c.covers(day)), None)
+
+    def weekday(self, day: date) -> int | None:
+        """The weekday whose hours the hall keeps on `day`; None when it is closed all day."""
+        if self.holiday(day) is not None:
+            return None
+        return DAY_NAMES.index(self.working_as) if day in self.working else day.weekday()
+
+
+class SlotSpan(_Model):
+    """Bookable slots (预约时段): from `start` to `end` in steps of `minutes`, each taking `capacity`
+    bookings of each of `services`, on `days` (a 调休 working day takes its weekday's)."""
+
+    services: tuple[str, ...] = Field(min_length=1)
+    days: str = "mon-fri"
+    start: str
+    end: str
+    minutes: int = Field(default=30, ge=5, le=480)
+    capacity: int = Field(ge=1, le=500)
+
+    _checked_days = field_validator("days")(lambda cls, v: (_parse_days(v), v)[1])
+    _checked_times = field_validator("start", "end")(lambda cls, v: (_hhmm(v), v)[1])
+
+    @model_validator(mode="after")
+    def _fits(self):
+        length = _minutes_of(self.end) - _minutes_of(self.start)
+        if length < self.minutes:
+            raise ValueError(f"slots {self.start}-{self.end} hold no {self.minutes}-minute slot; end must be at least "
+                             f"{self.minutes} minutes after start")
+        return self
+
+    def times(self) -> list[tuple[str, str]]:
+        first, last = _minutes_of(self.start), _minutes_of(self.end)
+        return [(_hm(m), _hm(m + self.minutes)) for m in range(first, last - self.minutes + 1, self.minutes)]
+
+
+def _minutes_of(hhmm: str) -> int:
+    h, m = hhmm.split(":")
+    return int(h) * 60 + int(m)
+
+
+def _hm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+class BookingRules(_Model):
+    """Online booking (预约): which slots, how far ahead, until when, and who may book."""
+
+    days_ahead: int = Field(default=7, ge=0, le=90)  # today is day 0
+    cutoff_minutes: int = Field(default=60, ge=0, le=2880)  # a slot is booked at least this long before it
+    # 爽约: this many missed bookings within no_show_days block booking for block_days (0: never)
+    no_show_limit: int = Field(default=3, ge=0, le=20)
+    no_show_days: int = Field(default=30, ge=1, le=365)
+    block_days: int = Field(default=30, ge=1, le=365)
+    per_phone_open: int = Field(default=2, ge=1, le=20)  # bookings a phone number holds at once
+    per_address_hour: int = Field(default=20, ge=1, le=1000)  # booking attempts from one address an hour
+    slots: tuple[SlotSpan, ...] = ()
+
+
 class HallInfo(_Model):
     name: str
     name_en: str = ""
@@ -234,6 +364,8 @@ class HallConfig(_Model):
     hall: HallInfo
     queue: QueueRules = QueueRules()
     voice: VoiceRules = VoiceRules()
+    calendar: Calendar = Calendar()
+    booking: BookingRules = BookingRules()
     zones: tuple[Zone, ...]
     services: tuple[Service, ...]
     windows: tuple[Window, ...]
@@ -265,6 +397,19 @@ class HallConfig(_Model):
                     raise _RefError(("windows", i, "services"), f"unknown service {s!r}")
             if not w.zones and not w.services:
                 raise _RefError(("windows", i, "services"), f"window {w.id} serves nothing; give zones or services")
+        taken: dict[tuple[str, int], list[tuple[int, int, int]]] = {}
+        for i, span in enumerate(self.booking.slots):
+            for sid in span.services:
+                if sid not in service_ids:
+                    raise _RefError(("booking", "slots", i, "services"), f"unknown service {sid!r}")
+                for day in _parse_days(span.days):
+                    taken.setdefault((sid, day), []).append((_minutes_of(span.start), _minutes_of(span.end), i))
+        for (sid, day), spans in taken.items():
+            spans.sort()
+            for (_, end, _), (start, _, i) in zip(spans, spans[1:]):
+                if start < end:
+                    raise _RefError(("booking", "slots", i, "start"),
+                                    f"slots of {sid!r} overlap on {DAY_NAMES[day]}; one slot list per service and day")
         return self
 
     # Lookups used everywhere; the model is frozen, so cache on first use.
@@ -299,6 +444,36 @@ class HallConfig(_Model):
         service = self.service(service_id)
         own = service.issue_when_closed if service else None
         return self.queue.issue_when_closed if own is None else own
+
+    def zone_open(self, zone: Zone, local: datetime) -> bool:
+        """Open at this local moment by its hours and the hall's calendar (a 24 h zone always)."""
+        if zone.always_open:
+            return True
+        weekday = self.hours_weekday(local.date())
+        return weekday is not None and any(span.covers(local, weekday) for span in zone.hours)
+
+    def hours_on(self, zone: Zone, day: date) -> list[OpeningSpan]:
+        """The zone's opening spans on that day, in order (none on a closed day)."""
+        weekday = self.hours_weekday(day)
+        if zone.always_open or weekday is None:
+            return []
+        return sorted((s for s in zone.hours if weekday in _parse_days(s.days)), key=lambda s: s.open)
+
+    def hours_weekday(self, day: date) -> int | None:
+        """The weekday whose hours the hall keeps on `day`; None when the hall is closed all day."""
+        return self.calendar.weekday(day)
+
+    def booking_slots(self, service_id: str, day: date) -> list[tuple[str, str, int]]:
+        """(start, end, capacity) of each slot of the service on that day, by the calendar; in order."""
+        weekday = self.hours_weekday(day)
+        if weekday is None:
+            return []
+        return sorted((start, end, span.capacity) for span in self.booking.slots
+                      if service_id in span.services and weekday in _parse_days(span.days)
+                      for start, end in span.times())
+
+    def bookable(self, service_id: str) -> bool:
+        return any(service_id in span.services for span in self.booking.slots)
 
     def business_day(self, when: datetime) -> date:
         local = when.astimezone(self.tz)

@@ -13,7 +13,8 @@ from datetime import date, datetime, timedelta
 from . import queue
 from .config import HallConfig
 from .errors import DomainError, invalid, not_found
-from .events import (AppointmentCheckedIn, AppointmentCreated, DayStarted, DeviceStatusChanged, Event, HallChanged,
+from . import booking
+from .events import (AppointmentCancelled, AppointmentCheckedIn, AppointmentCreated, AppointmentRescheduled, DayStarted, DeviceStatusChanged, Event, HallChanged,
                      NoticeSet, TicketCalled, TicketCancelled, TicketEvaluated, TicketFinished, TicketIssued,
                      TicketMoved, TicketNoShow, TicketRecalled, TicketServing, TicketTransferred, WindowClosed, WindowOpened,
                      WindowPaused, WindowResumed)
@@ -126,6 +127,7 @@ class Hall:
                 s.day, s.counters, s.tickets, s.lines, s.clerk_done, s.calls = e.day, {}, {}, Lines(), {}, []
                 for w in s.windows.values():
                     w.current = None
+                self._remember_missed(e.day)
                 s.appointments = {k: a for k, a in s.appointments.items() if a.slot_start[:10] >= e.day}
             case TicketIssued():
                 t = new_ticket(e)
@@ -137,7 +139,15 @@ class Hall:
                 s.appointments[e.appointment_id] = Appointment(
                     id=e.appointment_id, code=e.code, service_id=e.service_id, slot_start=e.slot_start,
                     slot_end=e.slot_end, name_masked=e.name_masked, phone_hash=e.phone_hash,
-                    phone_masked=e.phone_masked, id_hash=e.id_hash)
+                    phone_masked=e.phone_masked, id_hash=e.id_hash, token=e.token)
+            case AppointmentCancelled():
+                a = s.appointments.get(e.appointment_id)
+                if a is not None:
+                    a.cancelled = True
+            case AppointmentRescheduled():
+                a = s.appointments.get(e.appointment_id)
+                if a is not None:
+                    a.slot_start, a.slot_end = e.slot_start, e.slot_end
             case AppointmentCheckedIn():
                 a = s.appointments.get(e.appointment_id)
                 if a is not None:
@@ -168,6 +178,17 @@ class Hall:
             case _:
                 fold_window(e, self._window_state(e.window_id))
         return self.carried(e)
+
+    def _remember_missed(self, day: str) -> None:
+        """As a day starts, bookings of earlier days nobody came for are kept by phone for the no-show
+        rule (the bookings themselves are dropped); days older than the rule looks back are forgotten."""
+        s, rules = self.state, self.config.booking
+        for a in s.appointments.values():
+            if a.slot_start[:10] < day and a.phone_hash and not a.cancelled and a.ticket_id is None:
+                s.missed_bookings.setdefault(a.phone_hash, []).append(a.slot_start[:10])
+        horizon = (date.fromisoformat(day) - timedelta(days=rules.no_show_days + rules.block_days)).isoformat()
+        s.missed_bookings = {k: kept for k, days in s.missed_bookings.items()
+                             if (kept := [d for d in days if d >= horizon])}
 
     def carried(self, e: Event) -> dict[str, dict]:
         s, out = self.state, {}
@@ -250,7 +271,11 @@ class Hall:
         if service is None:
             raise not_found("SERVICE_NOT_FOUND", service=service_id)
         zone = cfg.zone(service.zone)
-        if not ignore_hours and not zone.is_open(now.astimezone(cfg.tz)):
+        if not ignore_hours and not cfg.zone_open(zone, now.astimezone(cfg.tz)):
+            holiday = cfg.calendar.holiday(now.astimezone(cfg.tz).date())
+            if holiday is not None:
+                raise DomainError("HALL_HOLIDAY", zone=zone.name, holiday=holiday.name,
+                                  holiday_en=holiday.name_en or holiday.name)
             raise DomainError("ZONE_CLOSED", zone=zone.name)
         if not any(service_id in cfg.window_services(w.id) for w in cfg.windows):
             raise DomainError("SERVICE_UNSERVED", service=service.name)
@@ -464,9 +489,18 @@ class Hall:
     # ---- appointments ---------------------------------------------------------------------
     def book(self, now: datetime, appointment_id: str, code: str, service_id: str, slot_start: datetime,
              slot_end: datetime, *, name_masked: str = "", phone_hash: str | None = None,
-             phone_masked: str | None = None, id_hash: str | None = None) -> Outcome:
+             phone_masked: str | None = None, id_hash: str | None = None, token: str | None = None) -> Outcome:
+        """`token`: booked by the citizen online, under the hall's booking rules (hub/core/booking.py);
+        without it, a desk books by hand, bound only by the slot's capacity if the service offers slots."""
         if self.config.service(service_id) is None:
             raise not_found("SERVICE_NOT_FOUND", service=service_id)
+        if token is not None:
+            booking.check(self.state, self.config, now, service_id, slot_start, slot_end, phone_hash)
+        elif self.config.bookable(service_id):
+            capacity = {s: c for s, _, c in self.config.booking_slots(service_id, slot_start.astimezone(
+                self.config.tz).date())}.get(slot_start.astimezone(self.config.tz).strftime("%H:%M"))
+            if capacity is not None and booking.booked(self.state, service_id, _iso(slot_start)) >= capacity:
+                raise DomainError("SLOT_FULL", date=_iso(slot_start)[:10], slot=_iso(slot_start)[11:16])
         if slot_end <= slot_start:
             raise invalid("SLOT_ORDER")
         if slot_end <= now:
@@ -475,11 +509,41 @@ class Hall:
             raise invalid("APPOINTMENT_CONTACT")
         a = Appointment(id=appointment_id, code=code, service_id=service_id, slot_start=_iso(slot_start),
                         slot_end=_iso(slot_end), name_masked=name_masked, phone_hash=phone_hash,
-                        phone_masked=phone_masked, id_hash=id_hash)
+                        phone_masked=phone_masked, id_hash=id_hash, token=token)
         e = AppointmentCreated(_iso(now), appointment_id=a.id, code=code, service_id=service_id,
                                slot_start=a.slot_start, slot_end=a.slot_end, name_masked=name_masked,
-                               phone_hash=phone_hash, phone_masked=phone_masked, id_hash=id_hash)
+                               phone_hash=phone_hash, phone_masked=phone_masked, id_hash=id_hash, token=token)
         return {"appointment": a}, [e]
+
+    def booking_by_token(self, token: str) -> Appointment:
+        found = next((a for a in self.state.appointments.values() if a.token == token), None)
+        if found is None:
+            raise not_found("BOOKING_INVALID")
+        return found
+
+    def _changeable(self, now: datetime, a: Appointment) -> None:
+        if a.cancelled:
+            raise DomainError("BOOKING_CANCELLED")
+        if a.ticket_id is not None:
+            raise DomainError("BOOKING_USED")
+        if datetime.fromisoformat(a.slot_start) <= now:
+            raise DomainError("BOOKING_STARTED", slot=a.slot_start[11:16])
+
+    def cancel_booking(self, now: datetime, token: str) -> Outcome:
+        """The citizen cancels before the slot starts; the place is free for others at once."""
+        a = copy.copy(self.booking_by_token(token))
+        self._changeable(now, a)
+        a.cancelled = True
+        return {"appointment": a}, [AppointmentCancelled(_iso(now), appointment_id=a.id)]
+
+    def reschedule_booking(self, now: datetime, token: str, slot_start: datetime, slot_end: datetime) -> Outcome:
+        """Another slot for the same booking (code and link kept), under the same rules as booking it."""
+        a = copy.copy(self.booking_by_token(token))
+        self._changeable(now, a)
+        booking.check(self.state, self.config, now, a.service_id, slot_start, slot_end, a.phone_hash, moving=a)
+        a.slot_start, a.slot_end = _iso(slot_start), _iso(slot_end)
+        return {"appointment": a}, [AppointmentRescheduled(_iso(now), appointment_id=a.id, slot_start=a.slot_start,
+                                                          slot_end=a.slot_end)]
 
     def find_appointment(self, now: datetime, *, code: str | None = None, phone_hash: str | None = None,
                          id_hash: str | None = None) -> Appointment:

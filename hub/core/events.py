@@ -204,7 +204,7 @@ class WindowResumed(Event):
 @dataclass(frozen=True)
 class AppointmentCreated(Event):
     TYPE = "appointment.created"
-    VERSION = 2
+    VERSION = 3
     CARRIES = ("appointment",)
     PUBLIC = ("appointment_id",)
     appointment_id: str
@@ -216,6 +216,25 @@ class AppointmentCreated(Event):
     phone_hash: str | None = None
     phone_masked: str | None = None
     id_hash: str | None = None
+    token: str | None = None  # the citizen's link to manage it (booked on the phone)
+
+
+@dataclass(frozen=True)
+class AppointmentCancelled(Event):
+    TYPE = "appointment.cancelled"
+    VERSION = 1
+    CARRIES = ("appointment",)
+    appointment_id: str
+
+
+@dataclass(frozen=True)
+class AppointmentRescheduled(Event):
+    TYPE = "appointment.rescheduled"
+    VERSION = 1
+    CARRIES = ("appointment",)
+    appointment_id: str
+    slot_start: str
+    slot_end: str
 
 
 @dataclass(frozen=True)
@@ -266,7 +285,7 @@ class HallChanged(Event):
 EVENT_TYPES: dict[str, type[Event]] = {cls.TYPE: cls for cls in (
     TicketIssued, TicketCalled, TicketRecalled, TicketServing, TicketFinished, TicketNoShow, TicketTransferred,
     TicketMoved, TicketCancelled, TicketEvaluated, WindowOpened, WindowClosed, WindowPaused, WindowResumed,
-    AppointmentCreated, AppointmentCheckedIn, NoticeSet, DeviceStatusChanged, DayStarted, HallChanged)}
+    AppointmentCreated, AppointmentCancelled, AppointmentRescheduled, AppointmentCheckedIn, NoticeSet, DeviceStatusChanged, DayStarted, HallChanged)}
 
 
 class UnknownEvent(ValueError):
@@ -360,6 +379,10 @@ def _ticket_called_v2(d: dict) -> dict:
     return {**d, "reason": None}  # before the age limit every call was in the usual order
 
 
+def _appointment_created_v2(d: dict) -> dict:
+    return {**d, "token": None}  # before phones booked, no booking had a citizen's link
+
+
 def _ticket_no_show_v2(d: dict) -> dict:
     return {**d, "grace_until": None}  # before the grace in time a requeued ticket was callable at once
 
@@ -381,5 +404,6 @@ UPCASTERS: dict[tuple[str, int], Callable[[dict], dict]] = {
     ("window.paused", 1): _window_paused_v1,
     ("window.resumed", 1): _window_v1,
     ("appointment.created", 1): _appointment_created_v1,
+    ("appointment.created", 2): _appointment_created_v2,
     ("appointment.checked_in", 1): _appointment_checked_in_v1,
 }

@@ -162,14 +162,27 @@ class Forecast(dict):
     def append(self, t: Ticket, cfg: HallConfig) -> Estimate | None:
         """The estimate of `t`, issued behind every ticket played (a normal ticket just issued):
         the first playing window that serves it takes it when free. Kept, and the window's time moved on."""
-        windows = [t.target_window] if t.target_window is not None else cfg.windows_serving(t.service_id)
-        options = [(self.ready[w], w) for w in windows if w in self.ready]
-        if not options:
+        chosen = self._first_free(t.service_id, t.target_window, cfg)
+        if chosen is None:
             return None
-        (when, before), window_id = min(options)
+        (when, before), window_id = chosen
         self.ready[window_id] = when + self.times.seconds(t.service_id, window_id), before + 1
         self[t.id] = estimate = _estimate(when, before, self.times.spread_of(t.service_id))
         return estimate
+
+    def next_ticket(self, service_id: str, cfg: HallConfig) -> Estimate | None:
+        """The estimate a normal ticket of the service taken now would get (the citizens' hall page);
+        the play is left as it was."""
+        chosen = self._first_free(service_id, None, cfg)
+        if chosen is None:
+            return None
+        (when, before), _ = chosen
+        return _estimate(when, before, self.times.spread_of(service_id))
+
+    def _first_free(self, service_id: str, target_window: int | None, cfg: HallConfig):
+        windows = [target_window] if target_window is not None else cfg.windows_serving(service_id)
+        options = [(self.ready[w], w) for w in windows if w in self.ready]
+        return min(options) if options else None
 
 
 def forecast(state: HallState, cfg: HallConfig, now: datetime, changed: Ticket | None = None) -> Forecast:

@@ -121,6 +121,7 @@ class Appointment:
     ticket_id: int | None = None
     checked_in_at: str | None = None
     cancelled: bool = False
+    token: str | None = None  # the citizen's own link to the booking (unguessable; booked online only)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -143,6 +144,8 @@ class HallState:
     notice: str = ""
     device_faults: dict[str, dict] = field(default_factory=dict)
     calls: list[int] = field(default_factory=list)  # ticket ids in the order they were called, newest last
+    # phone hash -> the days of its bookings nobody came for (the no-show rule's memory, recent ones only)
+    missed_bookings: dict[str, list[str]] = field(default_factory=dict)
     lines: Lines = field(init=False, repr=False, compare=False)  # the waiting tickets, sorted (not stored)
 
     def __post_init__(self) -> None:
@@ -162,6 +165,7 @@ class HallState:
             "notice": self.notice,
             "device_faults": self.device_faults,
             "calls": self.calls,
+            "missed_bookings": self.missed_bookings,
         }
 
     @classmethod
@@ -178,4 +182,5 @@ class HallState:
             notice=d.get("notice", ""),
             device_faults=dict(d.get("device_faults", {})),
             calls=list(d.get("calls", [])),
+            missed_bookings={k: list(v) for k, v in d.get("missed_bookings", {}).items()},
         )
