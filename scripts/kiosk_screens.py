@@ -2,9 +2,10 @@
 
     QT_QPA_PLATFORM=offscreen python scripts/kiosk_screens.py out/kiosk
 
-Starts a real hub (temp database, the default hall, a clock at Monday 10:00), builds the kiosk
-offscreen with a simulated printer and ID card reader, walks through the screens, and also
-writes the printed ticket as a preview PNG (hardware.printer.preview.render_preview).
+Starts a real hub (temp database, the default hall, a clock at Monday 10:00), logs three of the
+hall's clerks in at their windows (the hub issues no ticket for a service no open window serves),
+builds the kiosk offscreen with a simulated printer and ID card reader, walks through the screens,
+and also writes the printed ticket as a preview PNG (hardware.printer.preview.render_preview).
 """
 from __future__ import annotations
 
@@ -30,6 +31,11 @@ from hub.server import HubServer, build_service  # noqa: E402
 from kiosk.app import create_kiosk  # noqa: E402
 
 SIZES = {"portrait": (1080, 1920), "landscape": (1920, 1080), "small": (1280, 800)}
+# The morning's staff (assets/halls/default.toml [[clerks]]): 综合窗口 1 (社保卡, most of 综合),
+# 公安 window 85 (身份证) and 婚姻登记 window 95 (结婚登记).
+MORNING = ((1, "c001", "2580"), (85, "c002", "731904"), (95, "c003", "46213"))
+# No window serving it is open this morning: the kiosk shows the hub's refusal.
+UNSTAFFED = ("gongan", "crj_huzhao")
 
 
 async def settle(app, seconds: float = 0.15) -> None:
@@ -84,7 +90,10 @@ async def walk(app, out: Path, tmp: Path) -> list[Path]:
     window.resize(*SIZES["portrait"])
     window.show()
     saved: list[Path] = []
+    callers = [server.client("caller", f"screens-{w}", w) for w, _, _ in MORNING]
     try:
+        for caller, (w, clerk, pin) in zip(callers, MORNING):
+            await caller.login(w, clerk, pin)
         await until(app, lambda: c.state.screen == "home" and c.state.connected)
         for service, times in (("rs_shebaoka", 3), ("ga_shenfenzheng", 2), ("hy_jiehun", 1)):
             for _ in range(times):
@@ -163,6 +172,13 @@ async def walk(app, out: Path, tmp: Path) -> list[Path]:
         saved += await shoot(app, window, out, "13-appointment-not-found")
         c.home()
         c.take_number()
+        c.choose_zone(UNSTAFFED[0])
+        c.choose_service(UNSTAFFED[1])
+        c.skip_card()
+        await until(app, lambda: c.state.screen == "message")
+        saved += await shoot(app, window, out, "13b-no-window-open")
+        c.home()
+        c.take_number()
         c.choose_zone("renshe")
         sim_printer.paper_out = True
         c.choose_service("rs_shebaoka")
@@ -199,6 +215,8 @@ async def walk(app, out: Path, tmp: Path) -> list[Path]:
     finally:
         await c.aclose()
         await client.aclose()
+        for caller in callers:
+            await caller.aclose()
         window.close()
         server.stop()
         sim_reader.close()
