@@ -133,11 +133,15 @@ async def walk(app, out: Path, tmp: Path) -> list[Path]:
         saved += await shoot(app, window, out, "05-search")
         c.choose_service("rs_shebaoka")
         saved += await shoot(app, window, out, "06-card-prompt")
+        # The citizen takes the card away after the failed read: left on the reader, it is read
+        # again while the shots are taken and the kiosk issues a ticket instead.
         sim_reader.garble_next("checksum", on="read")
+        sim_reader.remove_after_next(on="read")
         sim_reader.insert("王秀英", "F", date(1985, 6, 1))
         await until(app, lambda: c.state.card_problem or c.state.screen == "ticket")
-        if c.state.screen == "card":
-            saved += await shoot(app, window, out, "07-card-read-failed")
+        if c.state.screen != "card":
+            raise SystemExit(f"07-card-read-failed: the kiosk went to {c.state.screen!r} on a garbled read")
+        saved += await shoot(app, window, out, "07-card-read-failed")
         sim_reader.remove()
         await until(app, lambda: not c.state.busy)  # the reader may read the card again meanwhile
         c.home()
