@@ -9,6 +9,7 @@ devices/pairing, hall setup, the zone editor, the audit log and the reports page
 from __future__ import annotations
 
 import asyncio
+import shutil
 import sys
 import tempfile
 import threading
@@ -16,11 +17,13 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from playwright.sync_api import sync_playwright
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from hub.client import HubError
-from hub.core.clock import ManualClock
-from hub.server import HubServer, build_service
+from playwright.sync_api import sync_playwright  # noqa: E402
+
+from hub.client import HubError  # noqa: E402
+from hub.core.clock import ManualClock  # noqa: E402
+from hub.server import HubServer, build_service  # noqa: E402
 
 PASSWORD = "hall-manager-1"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -39,10 +42,10 @@ async def morning(server: HubServer, clock: ManualClock) -> None:
     clock.set(datetime(2026, 11, 23, 9, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
     # The windows open first: the hall issues no ticket for a service no open window serves.
     staffed = [w for w in cfg.windows if any(s in cfg.window_services(w.id) for z in zones[:4] for s in by_zone[z])][:9]
+    # One paired caller per window, as in a hall (pairing again would list each window's caller twice).
+    callers = {w.id: server.client("caller", f"{w.id}号窗口叫号器", w.id) for w in staffed}
     for w, clerk in zip(staffed, cfg.clerks):
-        caller = server.client("caller", f"{w.id}号窗口叫号器", w.id)
-        await caller.login(w.id, clerk.id, clerk.pin)
-        await caller.aclose()
+        await callers[w.id].login(w.id, clerk.id, clerk.pin)
     for i in range(26):
         zone = zones[i % 5] if i < 20 else zones[0]
         try:
@@ -52,7 +55,7 @@ async def morning(server: HubServer, clock: ManualClock) -> None:
         clock.advance(minutes=1)
     clock.set(datetime(2026, 11, 23, 9, 40, tzinfo=ZoneInfo("Asia/Shanghai")))
     for n, w in enumerate(staffed):
-        caller = server.client("caller", f"{w.id}号窗口叫号器", w.id)
+        caller = callers[w.id]
         if n in (2, 6):  # a break that leaves people with no window: the console's stranded alert
             await caller.pause(w.id, "暂时离开" if n == 2 else "系统维护", strand=True)
         elif n % 3 != 1:
@@ -87,7 +90,9 @@ def keep_online(server: HubServer, stop: threading.Event) -> None:
 def main(argv: list[str]) -> int:
     out = Path(argv[0] if argv else "out/console")
     out.mkdir(parents=True, exist_ok=True)
-    clock = ManualClock(datetime(2026, 11, 23, 9, 30, tzinfo=ZoneInfo("Asia/Shanghai")))
+    # Set up before opening: devices are paired at 08:30, the windows open at 09:00 (a clock that went
+    # back would list the kiosks as paired after the callers).
+    clock = ManualClock(datetime(2026, 11, 23, 8, 30, tzinfo=ZoneInfo("Asia/Shanghai")))
     tmp = tempfile.mkdtemp(prefix="hallq-screens-")
     server = HubServer(build_service(Path(tmp) / "hall.db", None, clock)).start()
     server.service.set_console_password(PASSWORD)
@@ -148,6 +153,7 @@ def main(argv: list[str]) -> int:
         stop.set()
         online.join(timeout=5)
         server.stop()
+        shutil.rmtree(tmp, ignore_errors=True)
     for png in sorted(out.glob("*.png")):
         print(png)
     return 0
