@@ -26,14 +26,20 @@ def refused(code: str, decide, *args, **kwargs) -> DomainError:
 
 # ---- no stranding ---------------------------------------------------------------------------
 def test_the_kiosks_refusal_names_a_few_windows_then_how_many_in_all():
-    """The default hall's 社保卡 is handled at 31 windows: the citizen reads three and the count."""
+    """The default hall's 社保卡 is handled at 31 windows: the citizen reads three and the count, the
+    windows that specialise in it first (人社's own, not the 综合窗口 or the 绿色通道 window that take all)."""
     import assets
     from hub.core.config import load_hall
 
-    hall = Hall(load_hall(assets.path("halls/default.toml")))
+    config = load_hall(assets.path("halls/default.toml"))
+    hall = Hall(config)
     e = refused("NO_WINDOW_OPEN", hall.issue, at(23, 10), "rs_shebaoka", "tok")
-    assert e.params["windows"] == "1号窗口、2号窗口、3号窗口等31个窗口"
-    assert e.params["windows_en"] == "window 1, window 2, window 3 and 28 more"
+    assert e.params["windows"] == "65号窗口、66号窗口、76号窗口等31个窗口"
+    assert e.params["windows_en"] == "window 65, window 66, window 76 and 28 more"
+    assert all(len(config.window_services(w)) < len(config.window_services(1)) for w in (65, 66, 76))
+    passport = next(s.id for s in config.services if s.name == "普通护照申领")
+    e = refused("NO_WINDOW_OPEN", hall.issue, at(23, 10), passport, "tok")
+    assert e.params["windows"] == "89号窗口、90号窗口、91号窗口等4个窗口"  # not 23, the 绿色通道 window
 
 
 def test_no_ticket_for_a_service_no_open_window_serves_and_the_refusal_names_its_windows():

@@ -103,8 +103,9 @@ WINDOWS_NAMED = 3  # a citizen reads the refusal at the kiosk: a few windows, th
 
 
 def _window_names(cfg: HallConfig, service_id: str) -> dict:
-    ids = cfg.windows_serving(service_id)
-    shown, more = ids[:WINDOWS_NAMED], len(ids) - WINDOWS_NAMED
+    # The windows that specialise in it first (a passport window before the 绿色通道 window that takes everything).
+    ids = sorted(cfg.windows_serving(service_id), key=lambda w: (len(cfg.window_services(w)), w))
+    shown, more = sorted(ids[:WINDOWS_NAMED]), len(ids) - WINDOWS_NAMED
     zh = "、".join(f"{i}号窗口" for i in shown) + (f"等{len(ids)}个窗口" if more > 0 else "")
     en = ", ".join(f"window {i}" for i in shown) + (f" and {more} more" if more > 0 else "")
     return {"windows": zh, "windows_en": en}
