@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import httpx
 import pytest
-
 from citizen_fixtures import BOOKING, CALENDAR, citizen_hub, desk, hall_text, phone  # noqa: F401
 from web_fixtures import browser  # noqa: F401
 

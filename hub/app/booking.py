@@ -9,7 +9,7 @@ import base64
 import hashlib
 import io
 import secrets
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from ..core import booking
 from ..core.errors import DomainError, invalid
