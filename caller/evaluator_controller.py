@@ -162,7 +162,10 @@ class EvaluatorController(ViewModel):
             self._thank(self.t("already") if e.code == "EVALUATION_EXISTS" else (
                 e.message_en if self.lang == "en" else e.message))
             return
-        self._thank(self.t("thanks_detail", score=self.score_label(self.score)))
+        # the reasons too, as the phone's thanks lists them: the citizen sees what was recorded
+        labels = dict(self.reason_choices())
+        chosen = (", " if self.lang == "en" else "、").join(labels.get(code, code) for code in self.reasons)
+        self._thank(self.t("thanks_detail", score=self.score_label(self.score)) + (f" · {chosen}" if chosen else ""))
 
     # ---- flow -----------------------------------------------------------------------------
     def _begin(self, ticket: dict) -> None:

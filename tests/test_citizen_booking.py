@@ -77,7 +77,10 @@ def test_a_holiday_shows_closed_and_refuses_booking(citizen_hub, phone):  # noqa
     assert phone.inner_text("#day-closed") == "县庆休息" and phone.locator(".slot").count() == 0
     refused = api_book(citizen_hub, "2026-11-26", "09:00", "13800138000")
     assert refused.status_code == 409
-    assert refused.json()["message"] == "2026-11-26 是县庆假期，大厅休息，不能预约"
+    assert refused.json()["message"] == "11/26 是县庆假期，大厅休息，不能预约"  # the date as the page shows it
+    sunday = phone.locator(".day[data-date='2026-11-29']")  # slots are Monday-Friday only
+    assert sunday.is_disabled() and sunday.locator(".day-note").inner_text() == "不可预约"
+    assert not phone.locator(".day[data-date='2026-11-28']").is_disabled()
     phone.click(".day[data-date='2026-11-28']")  # the 调休 Saturday takes bookings
     phone.wait_for_selector(".slot[data-start='09:00']")
     assert slot(phone, "09:00").locator(".slot-left").inner_text() == "剩余 2/2"
@@ -94,7 +97,7 @@ def test_a_full_slot_and_the_per_phone_limit_refuse_with_the_reason(citizen_hub,
     phone.wait_for_selector("#booked:not([hidden])")
     book_on_page(phone, base, "2026-11-24", "10:00", "13800138000")
     phone.wait_for_selector("#error:not([hidden])")
-    assert phone.inner_text("#error") == "您已预约 2026-11-24 的“营业执照办理”，如需改时间请改约"
+    assert phone.inner_text("#error") == "您已预约 11/24 的“营业执照办理”，如需改时间请改约"
     book_on_page(phone, base, "2026-11-25", "09:00", "13800138000")
     phone.wait_for_selector("#booked:not([hidden])")
     book_on_page(phone, base, "2026-11-30", "09:00", "13800138000")

@@ -83,7 +83,7 @@ def test_finishing_a_ticket_asks_for_a_rating_and_the_hub_records_it(hall, qtbot
         assert s._chip_buttons["efficient"].isChecked()
         qtbot.mouseClick(s.submit_button, Qt.LeftButton)
         await until(lambda: s.stack.currentWidget() is s.pages[THANKS])
-        assert s.thanks.text() == "感谢您的评价！" and s.thanks_detail.text() == "您的评价：非常满意"
+        assert s.thanks.text() == "感谢您的评价！" and s.thanks_detail.text() == "您的评价：非常满意 · 办事高效"
         stored = await h.kiosk.ticket(ticket["id"])
         assert stored["evaluation"]["score"] == 5 and stored["evaluation"]["reasons"] == ["efficient"]
         await until(lambda: s.stack.currentWidget() is s.pages[IDLE], timeout=3)

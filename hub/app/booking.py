@@ -9,7 +9,7 @@ import base64
 import hashlib
 import io
 import secrets
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from ..core import booking
 from ..core.errors import DomainError, invalid
@@ -33,13 +33,15 @@ class BookingUseCases:
     def booking_offer(self) -> dict:
         """What the booking page starts from: the bookable services and the days open for booking."""
         cfg, now = self.config, self.now()
+        services = [{"id": s.id, "name": s.name, "name_en": s.name_en, "zone": s.zone} for s in cfg.services
+                    if cfg.bookable(s.id)]
         days = []
         for day in booking.bookable_days(cfg, now):
             holiday = cfg.calendar.holiday(day)
             days.append({"date": day.isoformat(), "weekday": day.weekday(), "working_day": day in cfg.calendar.working,
-                         "closed": {"name": holiday.name, "name_en": holiday.name_en} if holiday else None})
-        services = [{"id": s.id, "name": s.name, "name_en": s.name_en, "zone": s.zone} for s in cfg.services
-                    if cfg.bookable(s.id)]
+                         "closed": {"name": holiday.name, "name_en": holiday.name_en} if holiday else None,
+                         # the services with slots that day: a weekend without any is not offered as bookable
+                         "services": [s["id"] for s in services if cfg.booking_slots(s["id"], day)]})
         rules = cfg.booking
         return {"hall": {"name": cfg.hall.name, "name_en": cfg.hall.name_en}, "services": services, "days": days,
                 "rules": {"days_ahead": rules.days_ahead, "cutoff_minutes": rules.cutoff_minutes,
@@ -118,9 +120,9 @@ class BookingUseCases:
             raise DomainError("BOOKING_NOT_OFFERED", status=404, service=service.name if service else service_id)
         holiday = self.config.calendar.holiday(day)
         if holiday is not None:
-            raise DomainError("BOOKING_HOLIDAY", date=day.isoformat(), holiday=holiday.name,
+            raise DomainError("BOOKING_HOLIDAY", date=booking.month_day(day), day=day.isoformat(), holiday=holiday.name,
                               holiday_en=holiday.name_en or holiday.name)
-        raise invalid("SLOT_NOT_OFFERED", date=day.isoformat(), slot=start)
+        raise invalid("SLOT_NOT_OFFERED", date=booking.month_day(day), day=day.isoformat(), slot=start)
 
     @staticmethod
     def _token_scope(token: str, request_id: str) -> str:

@@ -37,14 +37,21 @@ class PublicHall:
                                  **wait_fields(played.next_ticket(s.id, cfg))})
             if not services:
                 continue
+            spans = cfg.hours_on(z, local.date())
+            is_open = cfg.zone_open(z, local)
+            zone_windows = set().union(*(cfg.windows_serving(sv["id"]) for sv in services))
             zones.append({"id": z.id, "prefix": z.prefix, "name": z.name, "name_en": z.name_en,
                           "description": z.description, "description_en": z.description_en,
-                          "always_open": z.always_open, "open": cfg.zone_open(z, local),
-                          "hours_today": [span.model_dump(exclude={"days"}) for span in cfg.hours_on(z, local.date())],
+                          "always_open": z.always_open, "open": is_open,
+                          "open_windows": len(open_windows & zone_windows),
+                          **({} if is_open else _reopening(spans, local.strftime("%H:%M"))),
+                          "hours_today": [span.model_dump(exclude={"days"}) for span in spans],
                           "waiting": sum(s["waiting"] for s in services), "services": services})
         return {"seq": self.seq, "now": now.isoformat(timespec="seconds"), "today": local.date().isoformat(),
                 "hall": {"name": cfg.hall.name, "name_en": cfg.hall.name_en,
-                         "notice": state.notice or cfg.hall.notice},
+                         "notice": state.notice or cfg.hall.notice,
+                         # a notice set from the console today has no English
+                         "notice_en": "" if state.notice else cfg.hall.notice_en},
                 **self.day_status(local.date()), "zones": zones,
                 "booking": any(cfg.bookable(s.id) for s in cfg.services)}
 
@@ -54,3 +61,12 @@ class PublicHall:
         holiday = calendar.holiday(day)
         return {"closed_day": {"name": holiday.name, "name_en": holiday.name_en} if holiday else None,
                 "working_day": day in calendar.working}
+
+
+def _reopening(spans, hhmm: str) -> dict:
+    """A zone closed now that opens again later today: when, and whether it is a break (午休) rather
+    than not yet open, so the page does not say 已下班 at lunch."""
+    later = [span.open for span in spans if span.open > hhmm]
+    if not later:
+        return {}
+    return {"reopens_at": later[0], "on_break": any(span.close <= hhmm for span in spans)}

@@ -46,29 +46,29 @@ def check(state: HallState, cfg: HallConfig, now: datetime, service_id: str, slo
     day = local.date()
     holiday = cfg.calendar.holiday(day)
     if holiday is not None:
-        raise DomainError("BOOKING_HOLIDAY", date=day.isoformat(), holiday=holiday.name,
+        raise DomainError("BOOKING_HOLIDAY", **_day(day), holiday=holiday.name,
                           holiday_en=holiday.name_en or holiday.name)
     wanted = (local.strftime("%H:%M"), slot_end.astimezone(cfg.tz).strftime("%H:%M"))
     offered = {(s, e): c for s, e, c in cfg.booking_slots(service_id, day)}
     if wanted not in offered:
-        raise DomainError("SLOT_NOT_OFFERED", status=422, date=day.isoformat(), slot=f"{wanted[0]}-{wanted[1]}")
+        raise DomainError("SLOT_NOT_OFFERED", status=422, **_day(day), slot=f"{wanted[0]}-{wanted[1]}")
     why = _timing(cfg, now, slot_start)
     if why == "BOOKING_TOO_FAR":
         raise DomainError(why, days=cfg.booking.days_ahead)
     if why == "BOOKING_CUTOFF":
         raise DomainError(why, minutes=cfg.booking.cutoff_minutes)
     if booked(state, service_id, _iso(slot_start), besides=moving.id if moving else None) >= offered[wanted]:
-        raise DomainError("SLOT_FULL", date=day.isoformat(), slot=f"{wanted[0]}-{wanted[1]}")
+        raise DomainError("SLOT_FULL", **_day(day), slot=f"{wanted[0]}-{wanted[1]}")
     if phone_hash is None:
         return
     until = blocked_until(state, cfg, now, phone_hash)
     if until is not None:
         raise DomainError("BOOKING_BLOCKED", status=403, misses=cfg.booking.no_show_limit,
-                          days=cfg.booking.no_show_days, until=until.isoformat())
+                          days=cfg.booking.no_show_days, until=month_day(until))
     mine = [a for a in state.appointments.values() if a.phone_hash == phone_hash and not a.cancelled
             and a.ticket_id is None and datetime.fromisoformat(a.slot_end) > now and (moving is None or a.id != moving.id)]
     if any(a.service_id == service_id and a.slot_start[:10] == day.isoformat() for a in mine):
-        raise DomainError("BOOKING_SAME_DAY", service=service.name, date=day.isoformat())
+        raise DomainError("BOOKING_SAME_DAY", service=service.name, **_day(day))
     if len(mine) >= cfg.booking.per_phone_open:
         raise DomainError("BOOKING_PHONE_LIMIT", status=429, count=cfg.booking.per_phone_open)
 
@@ -93,6 +93,15 @@ def blocked_until(state: HallState, cfg: HallConfig, now: datetime, phone_hash: 
         if (last - first).days < rules.no_show_days:
             until = last + timedelta(days=rules.block_days + 1)
     return until if until is not None and until > today else None
+
+
+def month_day(day: date) -> str:
+    """A date as the booking page shows it (11/24): a refusal names the day the way the citizen picked it."""
+    return f"{day.month}/{day.day}"
+
+
+def _day(day: date) -> dict:
+    return {"date": month_day(day), "day": day.isoformat()}  # day: for programs reading the params
 
 
 def _timing(cfg: HallConfig, now: datetime, slot_start: datetime) -> str | None:

@@ -310,6 +310,7 @@ class HallInfo(_Model):
     timezone: str = "Asia/Shanghai"
     day_starts: str = "00:00"
     notice: str = ""
+    notice_en: str = ""
 
     @field_validator("timezone")
     @classmethod

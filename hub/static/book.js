@@ -11,6 +11,7 @@ addStrings({
   "day.today": ["今天", "Today"],
   "day.closed": ["{name}休息", "Closed ({name})"],
   "day.working": ["调休上班", "Working day"],
+  "day.no_slots": ["不可预约", "No bookings"],
   "slot.title": ["选择时段", "Choose a time"],
   "slot.left": ["剩余 {n}/{c}", "{n} of {c} left"],
   "slot.SLOT_FULL": ["已约满", "Full"],
@@ -104,6 +105,10 @@ function renderDays() {
     if (d.closed) {
       b.classList.add("closed");
       b.append(el("span", "day-note", t("day.closed", { name: nameOf(d.closed) })));
+    } else if (!(d.services || []).includes(service.id)) {
+      b.classList.add("closed");
+      b.disabled = true;
+      b.append(el("span", "day-note", t("day.no_slots")));
     } else if (d.working_day) {
       b.append(el("span", "day-note", t("day.working")));
     }

@@ -16,6 +16,10 @@ addStrings({
   "ways.book_button": ["在线预约", "Book online"],
   "zone.open": ["办理中", "Open"],
   "zone.closed": ["已下班", "Closed"],
+  "zone.no_window": ["暂无窗口", "No window open"],
+  "zone.break": ["午休，{time} 开始办理", "Lunch break, reopens {time}"],
+  "zone.opens": ["{time} 开始办理", "Opens {time}"],
+  "notice.zh_only": ["公告（中文）", "Notice (in Chinese)"],
   "zone.all_day": ["24小时开放", "Open 24 hours"],
   "zone.no_hours": ["今日不办公", "Not open today"],
   "zone.waiting": ["等候 {n} 人", "{n} waiting"],
@@ -48,13 +52,25 @@ function waitText(s) {
   return t("service.wait", { m: s.estimated_wait_minutes });
 }
 
-function hoursText(z) {
-  if (z.always_open) return t("zone.all_day");
-  if (!z.hours_today.length) return t("zone.no_hours");
-  return z.hours_today.map((h) => {
+// Each range in its own nowrap span so a narrow phone never breaks "13:00-17:30" in the middle.
+function hoursNode(z) {
+  const p = el("p", "zone-hours");
+  if (z.always_open) p.textContent = t("zone.all_day");
+  else if (!z.hours_today.length) p.textContent = t("zone.no_hours");
+  else z.hours_today.forEach((h, i) => {
     const label = nameOf(h, "label");
-    return `${h.open}-${h.close}${label ? " " + label : ""}`;
-  }).join("　");
+    if (i) p.append("　");
+    p.append(el("span", "range", `${h.open}-${h.close}${label ? " " + label : ""}`));
+  });
+  return p;
+}
+
+// 办理中 only when the zone is in its hours and some window serving it is open (a 24 h self-service
+// area runs on its machines, staffed or not); closed at lunch says when it reopens, not 已下班.
+function zoneBadge(z) {
+  if (z.open) return z.open_windows || z.always_open ? ["open", t("zone.open")] : ["closed", t("zone.no_window")];
+  if (z.reopens_at) return ["closed", t(z.on_break ? "zone.break" : "zone.opens", { time: z.reopens_at })];
+  return ["closed", t("zone.closed")];
 }
 
 function el(tag, cls, text) {
@@ -76,8 +92,13 @@ function render() {
   $("today").dataset.closed = closed ? "yes" : "no";
   $("today-state").textContent = closed ? (nameOf(closed) ? t("today.closed", { name: nameOf(closed) }) : t("today.closed_plain"))
     : hall.working_day ? t("today.working") : t("today.open");
-  $("notice").hidden = !hall.hall.notice;
-  $("notice").textContent = hall.hall.notice || "";
+  const notice = $("notice");
+  const english = getLang() === "en" && hall.hall.notice_en;
+  notice.hidden = !hall.hall.notice;
+  notice.lang = english ? "en" : "zh-CN";
+  notice.replaceChildren();
+  if (getLang() === "en" && !english && hall.hall.notice) notice.append(el("span", "notice-label", t("notice.zh_only")), " ");
+  notice.append(english || hall.hall.notice || "");
   $("way-book").hidden = !hall.booking;
 
   const zones = $("zones");
@@ -87,9 +108,9 @@ function render() {
     card.dataset.zone = z.id;
     card.dataset.open = z.open ? "yes" : "no";
     const head = el("div", "zone-head");
-    head.append(el("h2", "zone-name", nameOf(z)), el("span", "badge " + (z.open ? "open" : "closed"),
-      t(z.open ? "zone.open" : "zone.closed")));
-    card.append(head, el("p", "zone-hours", hoursText(z)));
+    const [cls, badge] = zoneBadge(z);
+    head.append(el("h2", "zone-name", nameOf(z)), el("span", "badge " + cls, badge));
+    card.append(head, hoursNode(z));
     if (z.waiting) card.append(el("p", "zone-waiting", t("zone.waiting", { n: z.waiting })));
     const list = el("ul", "services");
     for (const s of z.services) {
