@@ -81,6 +81,8 @@ TEXT: dict[str, tuple[str, str]] = {
     # connection
     "offline": ("与服务器的连接已断开", "Connection to the hub lost"),
     "retrying": ("正在重试…", "Retrying…"),
+    "state_offline": ("已断开", "Disconnected"),
+    "state_reconnecting": ("重连中", "Reconnecting"),
     "working": ("处理中…", "Working…"),
 }
 

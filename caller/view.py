@@ -26,6 +26,7 @@ QWidget {{ font-family: "{FONT_FAMILY}"; font-size: 18px; color: #1d2733; }}
 #chip {{ border-radius: 12px; padding: 2px 12px; color: white; background: #2e7d32; }}
 #chip[state="paused"] {{ background: #ef6c00; }}
 #chip[state="closed"] {{ background: #78909c; }}
+#chip[state="offline"] {{ background: #c62828; }}
 #card {{ background: white; border: 1px solid #cfd8dc; border-radius: 8px; }}
 #number {{ font-size: 64px; font-weight: bold; color: #0d47a1; }}
 #number[idle="true"] {{ font-size: 26px; color: #90a4ae; font-weight: normal; }}
@@ -478,7 +479,11 @@ class CallerWindow(QWidget):
         self.header.setText(header)
         state = c.window.get("state", "closed")
         # the reason is shown large in the ticket card; the chip only names the state
-        self.chip.setText(t({"paused": "state_paused_short", "open": "state_open"}.get(state, "state_closed")))
+        if not c.connected:  # the hub's last word may be stale: the chip must not say 受理中 while cut off
+            state = "offline"
+            self.chip.setText(t("state_reconnecting" if c.retrying else "state_offline"))
+        else:
+            self.chip.setText(t({"paused": "state_paused_short", "open": "state_open"}.get(state, "state_closed")))
         self.chip.setMinimumWidth(self.chip.fontMetrics().horizontalAdvance(self.chip.text()) + 28)
         _restyle(self.chip, state=state)
         current_page = self.pages.currentWidget()

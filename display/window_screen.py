@@ -15,7 +15,8 @@ QWidget {{ font-family: "{FONT_FAMILY}"; color: {WHITE}; }}
 #winName {{ background: {HEADER}; font-weight: bold; }}
 #winNumber {{ color: {YELLOW}; font-weight: bold; background: {PANEL}; }}
 #winNumber[flash="true"] {{ color: {BG}; background: {YELLOW}; }}
-#winNumber[state="paused"], #winNumber[state="closed"], #winNumber[state="open"] {{ color: {DIM}; }}
+#winNumber[state="open"] {{ color: {DIM}; }}
+#winNumber[state="paused"], #winNumber[state="closed"] {{ color: #ffab91; }}
 #winState {{ color: {WHITE}; }}
 #winState[state="paused"], #winState[state="closed"] {{ color: #ffab91; }}
 #winClerk {{ color: {DIM}; }}
@@ -57,11 +58,13 @@ class WindowScreen(QWidget):
         v = c.window_view()
         h, room = max(self.height(), 200), self.width() - 40
         self.name.setText(f"{v['label']}  {v['name']}".strip())
-        self.number.setText(v["number"] or t("win_idle_number"))
         state = v["state"]
+        # a paused or closed window says so in the big middle, not with a bare dash read as a grey bar
+        self.number.setText({"paused": t("win_paused_big"), "closed": t("win_closed")}.get(state)
+                            or v["number"] or t("win_idle_number"))
         self.state.setText({"called": t("win_called", number=v["number"]), "serving": t("win_serving"),
-                            "paused": t("win_paused", reason=v["reason"]), "closed": t("win_closed")}
-                           .get(state, t("win_free")))
+                            "paused": t("win_paused_reason", reason=v["reason"]) if v["reason"] else "",
+                            "closed": ""}.get(state, t("win_free")))
         self.clerk.setText(t("win_clerk", name=v["clerk"]) if v["clerk"] and state != "closed" else "")
         self.clerk.setVisible(bool(self.clerk.text()))
         self.offline.setText(c.client.refusal(c.lang) or t("offline"))

@@ -316,14 +316,15 @@ def test_call_next_during_an_outage_calls_exactly_one_ticket(hall, hub, qtbot, q
         hub.stop()
         await until(lambda: not h.c.connected and h.caller.banner.isVisibleTo(h.caller))
         assert h.caller.banner.text().startswith("与服务器的连接已断开")
+        assert h.caller.chip.text() == "已断开"  # not 受理中 while cut off from the hub
         qtbot.keyClick(h.caller, Qt.Key_F1)
         await until(lambda: h.c.retrying)
-        assert "正在重试" in h.caller.banner.text()
+        assert "正在重试" in h.caller.banner.text() and h.caller.chip.text() == "重连中"
         qtbot.keyClick(h.caller, Qt.Key_F1)  # an impatient second press while the first is pending
         hub.start()
         await until(lambda: h.c.current is not None and not h.c.pending, 15)
         await until(lambda: h.c.connected and not h.caller.banner.isVisibleTo(h.caller), 15)
-        assert h.caller.number.text() == "A001"
+        assert h.caller.number.text() == "A001" and h.caller.chip.text() == "受理中"
         snap = (await h.kiosk.snapshot())
         assert sorted((t["number"], t["state"]) for t in snap["tickets"]) == [
             ("A001", "called"), ("A002", "waiting"), ("A003", "waiting")]

@@ -181,9 +181,11 @@ def test_alert_when_a_zone_has_waiting_tickets_but_no_open_window(hub, console, 
     signed_in(page)
     assert page.locator(".alert").count() == 0
     kiosk_issue(hub, "pension")
-    alert = page.locator(".alert[data-kind=no_window][data-zone=social]")
+    # one alert naming the ticket: the zone's own "no open window" alert would repeat it
+    alert = page.locator(".alert[data-kind=stranded][data-zone=social]")
     alert.wait_for(timeout=5000)
-    assert "人社服务专区" in alert.text_content() and "1 人在等候" in alert.text_content()
+    assert "1 人在等候但没有开放的窗口能叫号（B001）" in alert.text_content()
+    assert page.locator(".alert").count() == 1
     assert "stranded" in page.locator(".zone-card[data-zone=social]").get_attribute("class")
 
     async def open_window():
@@ -300,6 +302,10 @@ def test_edit_hours_and_add_a_service_take_effect_without_restart(hub, console):
     open_config(page, "zones")
     page.click("table[data-section=zones] tr[data-id=social] button:has-text('编辑')")
     close = page.locator("#editor .hours-row").first.locator("[name=close]")
+    days = page.locator("#editor .hours-row").first.locator("[name=days]")
+    # the editor names the days as people say them too, not "mon-fri"
+    assert days.evaluate("s => s.selectedOptions[0].textContent") == "周一至周五"
+    assert "mon" not in page.locator("#editor .hours-list").inner_text()
     close.fill("08:00")
     page.click("#editor-save")
     page.wait_for_function("document.querySelector('#editor-error').textContent.includes('close 08:00 must be after open')")
@@ -307,14 +313,15 @@ def test_edit_hours_and_add_a_service_take_effect_without_restart(hub, console):
     assert [h["close"] for z in hall_of(hub)["zones"] if z["id"] == "social" for h in z["hours"]] == ["17:30"]
 
     close.fill("18:30")
+    days.select_option(label="周一至周六")
     page.click("#editor-save")
     page.wait_for_selector("#editor", state="detached")
     social = next(z for z in hall_of(hub)["zones"] if z["id"] == "social")
-    assert social["hours"][0]["close"] == "18:30"
+    assert (social["hours"][0]["days"], social["hours"][0]["close"]) == ("mon-sat", "18:30")
     # the table reads as people say it, not as the hall file writes it ("mon-fri")
     cell = "table[data-section=zones] tr[data-id={}] td.hours"
     page.wait_for_function(f"document.querySelector('{cell.format('social')}').textContent.includes('18:30')")
-    assert page.inner_text(cell.format("social")).startswith("周一至周五 09:00–18:30")
+    assert page.inner_text(cell.format("social")).startswith("周一至周六 09:00–18:30")
     assert "周六 09:00–12:00" in page.inner_text(cell.format("general"))
     assert "mon" not in page.inner_text("table[data-section=zones]")
 
@@ -437,11 +444,18 @@ def test_a_confirmed_logout_that_strands_tickets_alerts_at_once_and_one_action_m
     alert = page.locator(".alert[data-kind=stranded][data-service=property]")
     alert.wait_for(timeout=5000)
     assert "“不动产登记”：2 人在等候但没有开放的窗口能叫号（A001、A002）" in alert.text_content()
-    alert.locator(".move-target").select_option("2")
-    alert.locator(".move-button").click()
-    alert.wait_for(state="detached", timeout=5000)
-    # Both now wait in window 2's own line, in their order.
-    assert at_window(hub, 2, lambda c: c.call_next(2))["ticket"]["number"] == a1["number"]
+    # one alert for A001/A002: the zone's "no open window" alert would name the same two again
+    assert page.locator(".alert[data-kind=no_window]").count() == 0
+    # only windows that handle 不动产 are offered (not window 2, open but 人社 only), and the
+    # console says none of them is open
+    options = alert.locator(".move-target option")
+    assert options.all_text_contents() == ["1 综合窗口1（未开放）", "3 不动产窗口（未开放）"]
+    assert "办理这些事项的窗口都未开放" in alert.text_content()
+    alert.locator(".move-button").click()  # to window 1's line, the default, for the clerk signing in
+    page.locator(".alert[data-kind=stranded]", has_text="转到 1 号窗口的 2 人（A001、A002）").wait_for(timeout=5000)
+    # Both now wait in window 1's own line, in their order.
+    at_window(hub, 1, lambda c: c.login(1, "c001", "1111"))
+    assert at_window(hub, 1, lambda c: c.call_next(1))["ticket"]["number"] == a1["number"]
     page.click("nav a[data-view=audit]")
     row = page.locator("#audit-rows tr[data-action='tickets.move']")
     row.wait_for()
@@ -471,3 +485,42 @@ def test_the_console_says_why_a_ticket_past_the_age_limit_was_called_first(hub, 
         "document.querySelector(\".win[data-window='2'] .win-sub\").textContent.includes('等候超时优先叫号')",
         timeout=5000)
     assert page.locator(".win[data-window='2'] .win-main").text_content() == old["number"]
+
+
+def test_the_window_editor_shows_services_its_zones_cover_as_ticked_and_fixed(hub, console):
+    """Tried: ticking a zone and unticking it again, which gives a service back its own (unticked) box."""
+    page = console
+    signed_in(page)
+    open_config(page, "windows")
+    page.click("table[data-section=windows] tr[data-id='2'] button:has-text('编辑')")  # 人社窗口: zone social
+    box = lambda service: page.locator(f"#editor input[name=services][value={service}]")  # noqa: E731
+    assert box("pension").is_checked() and box("pension").is_disabled()  # 人社 covers it
+    assert not box("property").is_checked() and box("property").is_enabled()
+    general = page.locator("#editor input[name=zones][value=general]")
+    general.check()
+    assert box("property").is_checked() and box("property").is_disabled()
+    general.uncheck()
+    assert not box("property").is_checked() and box("property").is_enabled()
+    box("property").check()
+    page.click("#editor-save")
+    page.wait_for_selector("#editor", state="detached")
+    window = next(w for w in hall_of(hub)["windows"] if w["id"] == 2)
+    assert window["services"] == ["pension", "property", "ss-card"]  # its zone's two and the one ticked
+
+
+def test_the_english_menu_and_long_names_are_not_broken_or_cut_on_a_laptop_screen(hub, console):
+    page = console
+    page.set_viewport_size({"width": 1100, "height": 800})
+    signed_in(page)
+    page.click("#lang-toggle")
+    page.wait_for_function("document.querySelector('nav a[data-view=dashboard]').textContent === 'Live hall'")
+    lines = """el => { const r = document.createRange(); r.selectNodeContents(el);
+                       return new Set([...r.getClientRects()].map(x => Math.round(x.top))).size; }"""
+    for item in page.locator("nav a:visible, .top-right button:visible, #me").all():
+        assert item.evaluate(lines) == 1, item.text_content()  # "Live/hall", "Sign/out" read as two words
+    assert page.locator(".topbar").bounding_box()["height"] == 58
+    # a long zone name takes two lines (not "Construction Per…"); longer still, its tooltip has it whole
+    name = page.locator(".zone-card[data-zone=social] .zone-name")
+    name.evaluate("el => el.textContent = 'Construction Permits'")
+    assert name.evaluate("el => el.scrollHeight <= el.clientHeight") and name.evaluate(lines) == 2
+    assert name.get_attribute("title") == "Social security"

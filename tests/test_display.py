@@ -76,6 +76,7 @@ def test_ten_calls_in_a_second_are_spoken_in_order_without_overlap(wall):
         await until(lambda: len(d.spoken) == 10)
         # the screen kept up while the voice was still talking: it never waited for speech
         assert display.big.text() == "A010 → 1号窗口"
+        assert display.please.text() == "请A010号到1号窗口办理"  # no stray spaces inside the Chinese
         assert speaker.pending > 0
         assert speaker.wait_idle(30)
         said = speaker.backend.utterances
@@ -248,7 +249,7 @@ def test_the_screen_above_a_window_shows_its_number_and_state(wall, clock):
         await d.start()
         await until(lambda: d.connected and d.mirror.windows)
         assert screen.name.text() == "1号窗口  综合窗口1"
-        assert (screen.number.text(), screen.state.text()) == ("—", "本窗口暂停服务")
+        assert (screen.number.text(), screen.state.text()) == ("本窗口暂停服务", "")
         one = await open_window(w, 1, "c001", "1111")
         two = await open_window(w, 2, "c002", "2222")
         await until(lambda: screen.state.text() == "请留意叫号")
@@ -260,17 +261,19 @@ def test_the_screen_above_a_window_shows_its_number_and_state(wall, clock):
         assert screen.number.text() == "—" and d.spoken == [] and not screen.flasher.left
         await one.call_next(1)
         await until(lambda: screen.number.text() == "A001")
-        assert screen.state.text() == "请 A001 号到本窗口办理" and screen.flasher.left > 0
+        assert screen.state.text() == "请A001号到本窗口办理" and screen.flasher.left > 0
         assert [a.number for a in d.spoken] == ["A001"]
         assert ink_height(screen.number) >= screen.height() * 0.25 and ink_width(screen.number) <= screen.width()
         await one.serve(1)
         await until(lambda: screen.state.text() == "正在办理")
         await one.finish(1)
         await one.pause(1, "午休")
-        await until(lambda: screen.state.text() == "暂停服务：午休")
-        assert screen.number.text() == "—"
+        await until(lambda: screen.state.text() == "原因：午休")
+        # paused: the middle says so in words (a bare dash there read as a grey bar)
+        assert screen.number.text() == "暂停服务"
         screen.resize(800, 480)  # a small panel: the number still fills it and nothing grows
         await until(lambda: screen.height() == 480)
+        assert ink_height(screen.number) >= 480 * 0.15 and ink_width(screen.number) <= 800
         await one.resume(1)
         await until(lambda: screen.state.text() == "请留意叫号")
         assert (screen.width(), screen.height()) == (800, 480)
@@ -298,7 +301,7 @@ def test_a_zones_screen_lists_its_windows_and_calls(wall):
         await one.call_next(1)  # A001: another zone's call, though at one of this zone's windows
         await two.call_next(2)
         await until(lambda: [n.text() for c, _, n in screen.cells[:2]] == ["A001", "B001"])
-        assert screen.call.text() == "请 B001 号到 2号窗口 办理"
+        assert screen.call.text() == "请B001号到2号窗口办理"
         assert screen.waiting.text() == "等候 1 人"
 
         unknown, u, _ = w.display(zone="Q")

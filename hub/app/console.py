@@ -32,9 +32,16 @@ class ConsoleUseCases:
         snap = self.snapshot()
         devices = self.device_list()["devices"]
         threshold = self.alert_minutes()
+        stranded = self._stranded_alerts()
+        # a zone whose every waiting ticket a stranded alert already names needs no second alert
+        named = {t["id"] for a in stranded for t in a["tickets"]}
+        covered = {z["id"] for z in snap["zones"]}
+        for t in snap["tickets"]:
+            if t["state"] == "waiting" and t["id"] not in named:
+                covered.discard(t["zone_id"])
+        rest = [a for a in alerts(snap, threshold, devices) if not (a["kind"] == "no_window" and a["zone_id"] in covered)]
         return {"snapshot": snap, "devices": devices, "alert_minutes": threshold,
-                "alerts": self._stranded_alerts() + alerts(snap, threshold, devices),
-                "locked_clerks": self.locked_clerks()}
+                "alerts": stranded + rest, "locked_clerks": self.locked_clerks()}
 
     def _stranded_alerts(self) -> list[dict]:
         """Waiting tickets no open window can call, one alert per line, naming them: shown from the
@@ -49,8 +56,21 @@ class ConsoleUseCases:
                         "service_name": service.name if service else service_id,
                         "service_name_en": (service.name_en or service.name) if service else service_id,
                         "to_window": to_window, "count": len(tickets),
-                        "tickets": [{"id": t.id, "number": t.number} for t in tickets]})
+                        "tickets": [{"id": t.id, "number": t.number} for t in tickets],
+                        "targets": self._move_targets(service_id, to_window)})
         return out
+
+    def _move_targets(self, service_id: str, away_from: int | None) -> list[dict]:
+        """The windows that serve the service, open ones first: only there can moved tickets be called."""
+        states = self.hall.state.windows
+        out = []
+        for window_id in self.config.windows_serving(service_id):
+            w = self.config.window(window_id)
+            if window_id != away_from:
+                out.append({"id": window_id, "name": w.name or f"{window_id}号窗口",
+                            "name_en": w.name_en or f"Window {window_id}",
+                            "open": states[window_id].state.value == "open"})
+        return sorted(out, key=lambda w: not w["open"])
 
     async def move_tickets(self, device: dict, ticket_ids: list[int], *, service_id: str | None = None,
                            to_window: int | None = None) -> dict:

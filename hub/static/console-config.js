@@ -201,6 +201,7 @@ function openEditor(section, item) {
     servicesPick = checkList("services", cfg.data.services.map((s) => [s.id, `${nameOf(s)} · ${zoneName(s.zone)}`]), data.services || []);
     rows.push(el("div", { class: "field wide-field" }, el("span", {}, t("f.zones")), zonesPick.node));
     rows.push(el("div", { class: "field wide-field" }, el("span", {}, t("f.services")), servicesPick.node));
+    coverByZones(zonesPick, servicesPick);
   }
   if (section === "clerks") {
     rows.push(field(t("f.pin"), text("pin", { type: "password", inputmode: "numeric", autocomplete: "new-password", value: "", placeholder: creating ? "" : t("f.pin_keep") })));
@@ -258,14 +259,47 @@ function existing(section, key) {
 function checkList(name, options, chosen) {
   const boxes = options.map(([value, label]) => el("label", { class: "check" },
     el("input", { type: "checkbox", name, value, checked: chosen.includes(value) }), label));
-  return { node: el("div", { class: "check-list" }, ...boxes), value: () => boxes.map((b) => b.firstChild).filter((i) => i.checked).map((i) => i.value) };
+  // a box disabled by coverByZones is shown ticked but is not the window's own choice
+  return { node: el("div", { class: "check-list" }, ...boxes), inputs: boxes.map((b) => b.firstChild),
+    value: () => boxes.map((b) => b.firstChild).filter((i) => i.checked && !i.disabled).map((i) => i.value) };
+}
+
+// A service in a ticked zone is served already: its box shows ticked and disabled (covered by the
+// zone); unticking the zone gives the box back its own state.
+function coverByZones(zonesPick, servicesPick) {
+  const zoneOf = Object.fromEntries(cfg.data.services.map((s) => [s.id, s.zone]));
+  for (const box of servicesPick.inputs) {
+    box.dataset.own = box.checked ? "1" : "";
+    box.addEventListener("change", () => { box.dataset.own = box.checked ? "1" : ""; });
+  }
+  const apply = () => {
+    const zones = new Set(zonesPick.value());
+    for (const box of servicesPick.inputs) {
+      const covered = zones.has(zoneOf[box.value]);
+      box.disabled = covered;
+      box.checked = covered || box.dataset.own === "1";
+      box.parentElement.title = covered ? t("f.covered_by_zone") : "";
+      box.parentElement.classList.toggle("covered", covered);
+    }
+  };
+  for (const box of zonesPick.inputs) box.addEventListener("change", apply);
+  apply();
+}
+
+// The days as people read them (周一至周五); the hall file's short form ("mon-fri") is only the value.
+const DAY_CHOICES = ["mon-fri", "mon-sat", "mon-sun", "sat-sun", "mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+function daysPicker(days) {
+  const choices = DAY_CHOICES.includes(days) ? DAY_CHOICES : [days, ...DAY_CHOICES];
+  return el("select", { class: "days", name: "days", title: t("f.days") },
+    ...choices.map((d) => el("option", { value: d, selected: d === days }, daysText(d))));
 }
 
 function hoursEditor(spans) {
   const list = el("div", { class: "hours-list" });
   const addRow = (h = { days: "mon-fri", open: "09:00", close: "17:30", label: "" }) => {
     const row = el("div", { class: "hours-row" },
-      el("input", { class: "days", name: "days", value: h.days, title: t("f.days"), placeholder: "mon-fri" }),
+      daysPicker(h.days),
       el("input", { class: "time", name: "open", value: h.open, title: t("f.open"), placeholder: "09:00" }),
       el("span", {}, "–"),
       el("input", { class: "time", name: "close", value: h.close, title: t("f.close"), placeholder: "17:30" }),

@@ -225,7 +225,10 @@ addStrings({
     "{n} ticket(s) sent to window {window} ({tickets}) are waiting, but it is not open"],
   "move.to": ["转到窗口", "Move to window"],
   "move.button": ["全部转过去", "Move them all"],
-  "move.no_open": ["没有开放的窗口可转", "no open window to move them to"],
   "move.done": ["已转到 {window} 号窗口：{tickets}", "Moved to window {window}: {tickets}"],
   "call.age_limit": ["等候超时优先叫号", "called first: waited past the age limit"],
+  "move.closed_mark": ["（未开放）", " (closed)"],
+  "move.none_open": ["办理这些事项的窗口都未开放", "no window that handles them is open"],
+  "move.none_serves": ["没有窗口办理这些事项", "no window handles them"],
+  "f.covered_by_zone": ["已由勾选的服务区包含", "covered by a ticked zone"],
 });

@@ -186,12 +186,13 @@ function renderDashboard() {
   if (!o) return;
   const s = o.snapshot;
   $("hall-name").textContent = nameOf(s.hall);
+  $("hall-name").title = nameOf(s.hall);
   // Alerts first: what needs the manager now.
   const alerts = $("alerts");
   alerts.replaceChildren(...(o.alerts.length
     ? o.alerts.map((a) => el("div", { class: `alert ${a.kind}`, role: "alert", dataset: { kind: a.kind, zone: a.zone_id || "", service: a.service_id || "" } },
       el("span", { class: "alert-icon" }, a.kind === "device_offline" ? "⚠" : "!"), alertText(a),
-      a.kind === "stranded" && can("supervisor") ? moveControl(a, s) : null))
+      a.kind === "stranded" && can("supervisor") ? moveControl(a) : null))
     : [el("div", { class: "all-clear" }, "✓ ", t("dash.alerts_ok"))]));
 
   const waiting = s.zones.reduce((n, z) => n + z.waiting, 0);
@@ -212,7 +213,7 @@ function renderDashboard() {
     const late = z.longest_wait_minutes >= o.alert_minutes;
     const stranded = z.waiting > 0 && z.open_windows === 0;
     return el("article", { class: `zone-card${late ? " late" : ""}${stranded ? " stranded" : ""}${z.open ? "" : " shut"}`, dataset: { zone: z.id } },
-      el("header", {}, el("span", { class: "prefix" }, z.prefix), el("span", { class: "zone-name" }, nameOf(z)),
+      el("header", {}, el("span", { class: "prefix" }, z.prefix), el("span", { class: "zone-name", title: nameOf(z) }, nameOf(z)),
         el("span", { class: `chip ${z.open ? "chip-open" : "chip-closed"}` }, t(z.open ? "dash.zone_open" : "dash.zone_closed"))),
       el("div", { class: "zone-count" }, el("b", { class: "zone-waiting" }, z.waiting), el("span", {}, t("dash.zone_waiting"))),
       el("footer", {}, el("span", { class: late ? "warn" : "" }, t("dash.zone_longest", { n: z.longest_wait_minutes })),
@@ -242,14 +243,16 @@ function renderDashboard() {
   if (document.activeElement !== notice && !notice.dataset.dirty) notice.value = s.notice || "";
 }
 
-// Stranded tickets go, in one action, to an open window's own line (keeping their places).
-function moveControl(a, s) {
-  const open = s.windows.filter((w) => w.state === "open");
-  if (!open.length) return el("span", { class: "muted move-none" }, " ", t("move.no_open"));
+// Stranded tickets go, in one action, to the own line (keeping their places) of a window that serves
+// their service: open ones first; a closed one is offered marked, for a clerk about to sign in there.
+function moveControl(a) {
+  const targets = a.targets || [];
+  if (!targets.length) return el("span", { class: "muted move-none" }, " ", t("move.none_serves"));
   const pick = el("select", { class: "move-target", "aria-label": t("move.to") },
-    ...open.map((w) => el("option", { value: w.id }, `${w.id} ${nameOf(w)}`)));
+    ...targets.map((w) => el("option", { value: w.id }, `${w.id} ${nameOf(w)}${w.open ? "" : t("move.closed_mark")}`)));
   return el("span", { class: "move" }, " ", pick, " ",
-    el("button", { class: "small move-button", onclick: () => moveTickets(a, Number(pick.value)) }, t("move.button")));
+    el("button", { class: "small move-button", onclick: () => moveTickets(a, Number(pick.value)) }, t("move.button")),
+    targets.some((w) => w.open) ? null : el("span", { class: "muted move-none" }, " ", t("move.none_open")));
 }
 
 async function moveTickets(a, window) {
