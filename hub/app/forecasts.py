@@ -33,9 +33,9 @@ from ..core.model import Appointment, HallState, Ticket, WindowStatus
 log = logging.getLogger("hallq.hub")
 
 # A refresh is due this long (hub clock) after the last one began, whatever happened since.
-REFRESH_SECONDS = 5
+REFRESH_SECONDS = 10
 # ... or after one event per this many tickets in the latest forecast, whichever comes first.
-TICKETS_PER_EVENT = 20
+TICKETS_PER_EVENT = 10
 
 
 class Forecasts:
@@ -67,6 +67,8 @@ class Forecasts:
         self._seq, self._config = seq, config
         if any(isinstance(e, DayStarted) for e in events):
             self._forget()  # yesterday's play knows none of today's tickets
+        elif self._latest is not None:  # a play is kept up to date as the events come, not when first read
+            self._keep_up(state, seq, config, self.clock.now())
 
     def reset(self) -> None:
         """After the hall was reloaded: the worker's copy is no longer the hall's."""
@@ -87,8 +89,8 @@ class Forecasts:
         if latest is None or not _current(latest, seq, config, now, 1):
             self._latest = latest = seq, now, config, forecast(state, config, now)
             self._answered = {k: a for k, a in self._answered.items() if a[0] >= seq}
-        elif not self._running and len(latest[3]) >= 2 * TICKETS_PER_EVENT and not _current(latest, seq, config, now, 2):
-            self._ask(state, seq, config, now)
+        else:
+            self._keep_up(state, seq, config, now)
         return latest[3]
 
     def estimate(self, state: HallState, seq: int, config: HallConfig, ticket_id: int) -> Estimate | None:
@@ -131,7 +133,11 @@ class Forecasts:
             kept[ticket_id] = seq, estimate, ticket
         self._answered = kept
 
-    def _ask(self, state: HallState, seq: int, config: HallConfig, now: datetime) -> None:
+    def _keep_up(self, state: HallState, seq: int, config: HallConfig, now: datetime) -> None:
+        """Ask the worker for the next play of a long queue halfway through the current one's life."""
+        latest = self._latest
+        if self._running or len(latest[3]) < 2 * TICKETS_PER_EVENT or _current(latest, seq, config, now, 2):
+            return
         if not self._copied:
             self._copied = True
             self._start()
