@@ -49,6 +49,7 @@ class Forecasts:
         self._finished: tuple[int, datetime, HallConfig, Forecast] | None = None  # set by the worker
         self._latest: tuple[int, datetime, HallConfig, Forecast] | None = None  # in use, on the loop
         self._running = False
+        self._read = False  # whether a view read the play since the worker was last asked for one
         self._generation = 0
         # Answers given since the latest play: ticket id -> (seq before its command, estimate, appended ticket)
         self._answered: dict[int, tuple[int, Estimate | None, Ticket | None]] = {}
@@ -67,7 +68,7 @@ class Forecasts:
         self._seq, self._config = seq, config
         if any(isinstance(e, DayStarted) for e in events):
             self._forget()  # yesterday's play knows none of today's tickets
-        elif self._latest is not None:  # a play is kept up to date as the events come, not when first read
+        elif self._latest is not None and self._read:  # kept up as events come while someone reads it
             self._keep_up(state, seq, config, self.clock.now())
 
     def reset(self) -> None:
@@ -84,6 +85,7 @@ class Forecasts:
         """A play of the hall no older than the refresh rule allows: the newest finished, or one played
         here and now (a small queue's play is cheap; a long one's is the worker's, asked for early)."""
         self._install()
+        self._read = True
         now = self.clock.now()
         latest = self._latest
         if latest is None or not _current(latest, seq, config, now, 1):
@@ -142,7 +144,7 @@ class Forecasts:
             self._copied = True
             self._start()
             self._jobs.put(("copy", _copy(state), seq, config))
-        self._running = True
+        self._running, self._read = True, False
         self._jobs.put(("play", now, self._generation))
 
     # ---- the worker -----------------------------------------------------------------------
