@@ -51,6 +51,7 @@ class Forecasts:
         self._running = False
         self._read = False  # whether a view read the play since the worker was last asked for one
         self._generation = 0
+        self._base = -1  # the seq the play in use was made at (appending a ticket moves its seq on, not this)
         # Answers given since the latest play: ticket id -> (seq before its command, estimate, appended ticket)
         self._answered: dict[int, tuple[int, Estimate | None, Ticket | None]] = {}
 
@@ -90,6 +91,7 @@ class Forecasts:
         latest = self._latest
         if latest is None or not _current(latest, seq, config, now, 1):
             self._latest = latest = seq, now, config, forecast(state, config, now)
+            self._base = seq
             self._answered = {k: a for k, a in self._answered.items() if a[0] >= seq}
         else:
             self._keep_up(state, seq, config, now)
@@ -121,9 +123,9 @@ class Forecasts:
         if done is None:
             return
         self._finished = None
-        if self._latest is not None and (done[0] < self._latest[0] or done[1] < self._latest[1]):
+        if self._latest is not None and (done[0] < self._base or done[1] < self._latest[1]):
             return
-        self._latest = done
+        self._latest, self._base = done, done[0]
         # Answers the play does not know of yet are kept; tickets issued since are appended to it
         # again, in order, so the next ticket queues behind them as it will in the hall.
         kept = {}
