@@ -10,7 +10,8 @@ hall file's minutes by its own random factor, one window in five 30% slower; sca
 Services no staffed window serves are not issued (the kiosk refuses them).
 
 A refresh is one forecast() of the whole hall. The hub plays it again after one event per
-TICKETS_PER_EVENT tickets in the last play, or REFRESH_SECONDS of its clock (hub/app/forecasts.py;
+TICKETS_PER_EVENT tickets in the last play, or REFRESH_SECONDS of its clock (more for a long
+queue; hub/app/forecasts.py;
 a long queue's play is made by a worker thread), so its cost per event is a refresh's over that
 many events: printed beside it for this day's queue. A ticket just issued is added behind that
 play, not replayed; a transfer, a priority ticket or a no-show sent back is played in, stopping
@@ -34,7 +35,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from busy_day import play_day  # noqa: E402
 
-from hub.app.forecasts import REFRESH_SECONDS, TICKETS_PER_EVENT  # noqa: E402
+from hub.app.forecasts import REFRESH_SECONDS, TICKETS_PER_EVENT, TICKETS_PER_SECOND  # noqa: E402
 from hub.core.config import load_hall  # noqa: E402
 from hub.core.engine import Hall  # noqa: E402
 from hub.core.events import WindowOpened  # noqa: E402
@@ -105,7 +106,8 @@ def main() -> None:
     per_event = [c / (w // (2 * TICKETS_PER_EVENT) + 1) for c, w in cost]
     print(f"the hub's refresh rule (a play at most every waiting/{2 * TICKETS_PER_EVENT} events, or "
           f"{REFRESH_SECONDS / 2:.0f} s while read): CPU per event at most, median {1000 * statistics.median(per_event):.1f} ms, "
-          f"max {1000 * max(per_event):.1f} ms; per {REFRESH_SECONDS / 2:.0f} s at most {ms[-1]:.0f} ms")
+          f"max {1000 * max(per_event):.1f} ms; per {REFRESH_SECONDS / 2:.0f} s at most {ms[-1]:.0f} ms "
+          f"(this day's queue is under the {REFRESH_SECONDS * TICKETS_PER_SECOND} tickets past which a play is kept longer)")
 
     print(worst_refresh(cfg, start, staffed, list(per_hour), rnd))
 

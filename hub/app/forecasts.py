@@ -1,11 +1,12 @@
 """The wait forecast without a whole play of the hall on every command or lookup.
 
 Playing the hall forward (hub/core/forecast.py) costs about as much as the queue is long (tens
-of milliseconds at thousands waiting), and every command changes the hall. A play is served
-while it is recent: less than REFRESH_SECONDS old on the hub's clock and behind by at most one
-event per TICKETS_PER_EVENT tickets it holds. So a small queue (under TICKETS_PER_EVENT) is
+of milliseconds at thousands waiting, more when visits are short), and every command changes
+the hall. A play is served while it is recent: behind the hall by at most one event per
+TICKETS_PER_EVENT tickets it holds, and younger on the hub's clock than REFRESH_SECONDS, or a
+second per TICKETS_PER_SECOND tickets if longer. So a small queue (under TICKETS_PER_EVENT) is
 played again after every event, as cheap as that is, and a long one only as often as its
-length makes affordable, whatever the rate of commands. Before a long queue's play goes out of
+length makes affordable: the cost per event and per second stays flat however long the queue. Before a long queue's play goes out of
 date a worker thread plays the next one on its own copy of the hall (fed the events in order),
 off the event loop; the loop plays one itself only if the worker has not kept up.
 
@@ -32,9 +33,11 @@ from ..core.model import Appointment, HallState, Ticket, WindowStatus
 
 log = logging.getLogger("hallq.hub")
 
-# A refresh is due this long (hub clock) after the last one began, whatever happened since.
+# A play is served for this long (hub clock) after it began, and a second more per
+# TICKETS_PER_SECOND tickets it holds (a long queue's waits are long: a few seconds off is nothing) ...
 REFRESH_SECONDS = 10
-# ... or after one event per this many tickets in the latest forecast, whichever comes first.
+TICKETS_PER_SECOND = 100
+# ... and until the hall is one event per this many tickets in it ahead of it, whichever comes first.
 TICKETS_PER_EVENT = 10
 
 
@@ -191,8 +194,9 @@ def _current(played: tuple[int, datetime, HallConfig, Forecast], seq: int, confi
              share: int) -> bool:
     """Whether a play is recent enough to serve (share 1), or to not yet ask the worker for the next (2)."""
     at, played_at, played_config, estimates = played
+    life = timedelta(seconds=max(REFRESH_SECONDS, len(estimates) / TICKETS_PER_SECOND))
     return (played_config is config and (seq - at) * TICKETS_PER_EVENT * share <= len(estimates)
-            and timedelta(0) <= (now - played_at) * share < timedelta(seconds=REFRESH_SECONDS))
+            and timedelta(0) <= (now - played_at) * share < life)
 
 
 def _copy(state: HallState) -> dict:
@@ -214,4 +218,4 @@ def _clone(obj, cls):
     return out
 
 
-__all__ = ["Forecasts", "REFRESH_SECONDS", "TICKETS_PER_EVENT"]
+__all__ = ["Forecasts", "REFRESH_SECONDS", "TICKETS_PER_EVENT", "TICKETS_PER_SECOND"]
