@@ -9,9 +9,13 @@ hall file's minutes by its own random factor, one window in five 30% slower; sca
 --load of what the staffed windows can serve), 8% transfers, 5% no-shows, 10% priority.
 Services no staffed window serves are not issued (the kiosk refuses them).
 
-A refresh is one forecast() of the whole hall: the hub plays it once per event seq and minute
-(the read model caches it). A ticket just issued is added behind that play, not replayed; a
-transfer, a priority ticket or a no-show sent back is played in, stopping when it is called.
+A refresh is one forecast() of the whole hall. The hub plays it again after one event per
+TICKETS_PER_EVENT tickets in the last play, or REFRESH_SECONDS of its clock (more for a long
+queue; hub/app/forecasts.py;
+a long queue's play is made by a worker thread), so its cost per event is a refresh's over that
+many events: printed beside it for this day's queue. A ticket just issued is added behind that
+play, not replayed; a transfer, a priority ticket or a no-show sent back is played in, stopping
+when it is called.
 The last line is the worst a 2,500-ticket day can ask: all of them waiting at once.
 Costs are CPU time (process_time): the figures hold on a machine other work shares.
 """
@@ -31,6 +35,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 from busy_day import play_day  # noqa: E402
 
+from hub.app.forecasts import REFRESH_SECONDS, TICKETS_PER_EVENT, TICKETS_PER_SECOND  # noqa: E402
 from hub.core.config import load_hall  # noqa: E402
 from hub.core.engine import Hall  # noqa: E402
 from hub.core.events import WindowOpened  # noqa: E402
@@ -96,6 +101,13 @@ def main() -> None:
     print(f"one refresh (forecast of the whole hall), CPU: median {statistics.median(ms):.1f} ms, "
           f"p95 {ms[int(len(ms) * 0.95)]:.1f} ms, max {ms[-1]:.1f} ms ({cost[-1][1]} waiting then, "
           f"{max(day.waiting)} at most) over {len(ms)} refreshes in the day ({played:.0f} s to play it)")
+
+    # The worker is asked for the next play halfway through the tolerance: after waiting/(2 x TICKETS_PER_EVENT) events.
+    per_event = [c / (w // (2 * TICKETS_PER_EVENT) + 1) for c, w in cost]
+    print(f"the hub's refresh rule (a play at most every waiting/{2 * TICKETS_PER_EVENT} events, or "
+          f"{REFRESH_SECONDS / 2:.0f} s while read): CPU per event at most, median {1000 * statistics.median(per_event):.1f} ms, "
+          f"max {1000 * max(per_event):.1f} ms; per {REFRESH_SECONDS / 2:.0f} s at most {ms[-1]:.0f} ms "
+          f"(this day's queue is under the {REFRESH_SECONDS * TICKETS_PER_SECOND} tickets past which a play is kept longer)")
 
     print(worst_refresh(cfg, start, staffed, list(per_hour), rnd))
 

@@ -167,6 +167,25 @@ async def test_every_view_of_a_ticket_tells_the_same_wait_from_the_whole_hall(hu
     assert (await kiosk.ticket(issued["id"]))["estimated_wait_minutes"] == 30
 
 
+async def test_a_long_queues_waits_hold_as_the_window_calls(hub, clients, clock):
+    """Forty waiting: more than a play of the hall is redone for on every event, so the waits come
+    from a recent play (hub/app/forecasts.py), often one a worker made beside the loop. Each view
+    still tells one wait, and it comes down as the window calls."""
+    kiosk, caller = clients("kiosk"), clients("caller", window=1)
+    await caller.login(1, "c001", "1111")
+    issued = [(await kiosk.issue_ticket("business-license"))["ticket"] for _ in range(40)]
+    last = issued[-1]
+    assert last["estimated_wait_minutes"] == 390  # 39 licence visits of 10 minutes at the one window
+    in_snapshot = next(t for t in (await kiosk.snapshot())["tickets"] if t["id"] == last["id"])
+    assert (await kiosk.ticket(last["id"]))["estimated_wait_range"] == in_snapshot["estimated_wait_range"] \
+        == last["estimated_wait_range"]
+    for _ in range(5):
+        await caller.call_next(1)
+        clock.advance(minutes=10)  # each visit takes the hall file's 10 minutes
+        await caller.finish(1)
+    assert (await kiosk.ticket(last["id"]))["estimated_wait_minutes"] == 340  # 34 visits ahead now
+
+
 async def test_window_pause_resume_and_recall(hub, clients):
     kiosk, caller = clients("kiosk"), clients("caller", window=2)
     await caller.login(2, "c002", "2222")

@@ -23,6 +23,7 @@ from ..fanout import Fanout, control
 from ..idkey import PersonalKey, key_path, load_or_create
 from ..store import PROJECTED_ONLY, REQUESTS_KEEP_HOURS, Store, number
 from ..writer import CommitWriter, Pending
+from .forecasts import Forecasts
 from .snapshots import Snapshots
 
 log = logging.getLogger("hallq.hub")
@@ -57,6 +58,7 @@ class HubCore:
                         key_file)
         self.personal_key = PersonalKey(load_or_create(key_file))
         self.snapshots = Snapshots()
+        self.forecasts = Forecasts(clock)
         self.hall = self._load()
         store.prune_requests(_requests_cutoff(self.now()))  # a hub that was off over a day start
         # (device id, request_id) -> its answer, while its commit is under way (request_ids are per device)
@@ -72,6 +74,7 @@ class HubCore:
             hall.apply(event)
         self.snapshot_seq = seq
         self.snapshots.clear()
+        self.forecasts.reset()
         self.seq = self.store.last_seq  # decided so far; store.last_seq is what has committed
         return hall
 
@@ -83,6 +86,7 @@ class HubCore:
     def close(self) -> None:
         """After the server has stopped: let the last commit finish, then close the database."""
         self.writer.close()
+        self.forecasts.close()
         self.store.close()
 
     def now(self) -> datetime:
@@ -166,6 +170,7 @@ class HubCore:
         With no event loop running (a script, the CLI) they are committed here and now."""
         stored = number(applied, self.seq)
         self.seq += len(stored)
+        self.forecasts.follow(self.hall.state, [e for e, _ in applied], self.seq, self.config)
         item = Pending(stored, request, answer)
         try:
             asyncio.get_running_loop()

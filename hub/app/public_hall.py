@@ -22,7 +22,7 @@ class PublicHall:
     def _build_public_hall(self, now: datetime) -> dict:
         cfg, state = self.config, self.hall.state
         local = now.astimezone(cfg.tz)
-        played = self._forecast(now)
+        played = self.forecasts.latest(state, self.seq, cfg)  # hub/app/forecasts.py: the latest recent play
         waiting: dict[str, int] = {}
         for t in state.tickets.values():
             if t.state == TicketState.WAITING:

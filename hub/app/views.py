@@ -7,7 +7,7 @@ import zlib
 from datetime import date, datetime
 
 from ..core import queue
-from ..core.forecast import Estimate, Forecast, forecast
+from ..core.forecast import Estimate, forecast
 from ..core.model import Appointment, Ticket, TicketState, WindowState
 from ..core.rating import BAD_REASONS, GOOD_REASONS
 from ..core.vocabulary import BAD_SCORE_MAX, RATING_SCORES
@@ -41,27 +41,19 @@ class Views:
         return public_ticket(view)
 
     def _estimate(self, ticket: Ticket, now: datetime) -> Estimate | None:
-        """The forecast's estimate for a waiting ticket. The hall is played once per seq and minute.
+        """The forecast's estimate for a waiting ticket, from the latest play of the hall (hub/app/forecasts.py).
         A ticket a command is about to change is not in the hall yet as the answer shows it: one
-        just issued goes behind every ticket played (the play is extended, and kept for the seq its
-        event will have); a priority one, an appointment, a transfer or a no-show sent back is played
-        into a forecast of its own, which stops when it is called."""
+        just issued goes behind every ticket played (the play is extended); a priority one, an
+        appointment, a transfer or a no-show sent back is played into a forecast of its own,
+        which stops when it is called."""
         state = self.hall.state
         if state.tickets.get(ticket.id) is ticket:
-            return self._forecast(now).get(ticket.id)
+            return self.forecasts.estimate(state, self.seq, self.config, ticket.id)
         if ticket.id in state.tickets or ticket.priority or ticket.appointment_id:
-            return forecast(state, self.config, now, changed=ticket).get(ticket.id)
-        played = self._forecast(now)
-        estimate = played.append(ticket, self.config)
-        self._forecast_cache = (self.seq + 1, *self._forecast_cache[1:])  # its TicketIssued is the next seq
-        return estimate
-
-    def _forecast(self, now: datetime) -> Forecast:
-        key = (self.seq, now.replace(second=0, microsecond=0), self.config)
-        cached = getattr(self, "_forecast_cache", None)
-        if cached is None or cached[:3] != key:
-            cached = self._forecast_cache = (*key, forecast(self.hall.state, self.config, now))
-        return cached[3]
+            estimate = forecast(state, self.config, now, changed=ticket).get(ticket.id)
+            self.forecasts.answered(self.seq, ticket.id, estimate)
+            return estimate
+        return self.forecasts.append(state, self.seq, self.config, ticket)
 
     def _ticket_answer(self, result: dict, private: bool = False) -> dict:
         """A command's answer about a ticket (and its window, if the command moved one)."""
@@ -236,8 +228,9 @@ class Views:
 
     def _cached_snapshot(self, now: datetime) -> tuple[dict, bytes]:
         self.ensure_day()
-        # Waits and opening hours are in whole minutes, so within a minute only the seq changes it.
-        key = (self.seq, now.replace(second=0, microsecond=0), self.config)
+        # Waits and opening hours are in whole minutes, so within a minute only the seq changes it,
+        # and a new play of the hall's waits (which lands a little after the events it follows).
+        key = (self.seq, now.replace(second=0, microsecond=0), self.config, self.forecasts.seq)
         cached = getattr(self, "_snapshot_cache", None)
         if cached is None or cached[0] != key:
             snap = self._build_snapshot(now)

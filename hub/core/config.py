@@ -431,10 +431,11 @@ class HallConfig(_Model):
         return next((c for c in self.clerks if c.id == clerk_id), None)
 
     def window_services(self, window_id: int) -> frozenset[str]:
-        if not self._served:
+        served = self._served  # once: a private attribute is read through pydantic's slow __getattr__
+        if not served:
             for w in self.windows:
-                self._served[w.id] = frozenset(s.id for s in self.services if s.zone in w.zones or s.id in w.services)
-        return self._served.get(window_id, frozenset())
+                served[w.id] = frozenset(s.id for s in self.services if s.zone in w.zones or s.id in w.services)
+        return served.get(window_id, frozenset())
 
     def windows_serving(self, service_id: str) -> list[int]:
         if service_id not in self._serving:

@@ -24,7 +24,6 @@ from datetime import datetime, timedelta
 
 from . import queue
 from .config import HallConfig
-from .lines import Lines
 from .model import ACTIVE, HallState, Ticket, TicketState, WindowState, WindowStatus
 
 # The hall file's minutes count as one visit already seen: the day's visits soon outweigh it.
@@ -113,10 +112,14 @@ class _Played:
         self.now = now
         self.tickets = dict(state.tickets)
         waiting = [t for t in state.tickets.values() if t.state == TicketState.WAITING]
+        self.lines = state.lines.copy()
         if changed is not None:
+            live = self.tickets.get(changed.id)
+            if live is not None:
+                self.lines.discard(live)
             self.tickets[changed.id] = changed
+            self.lines.add(changed)
             waiting = [t for t in waiting if t.id != changed.id] + [changed]
-        self.lines = Lines(waiting)
         self.waiting = waiting
         self._last = max((t.order for t in waiting), default=0.0)
         # (seconds from now of the next one, seconds between them, service)
@@ -244,8 +247,9 @@ def forecast(state: HallState, cfg: HallConfig, now: datetime, changed: Ticket |
         out.ready[window_id] = when, calls_at.get(window_id, 0)
     if left:
         beyond = int(HORIZON.total_seconds() // 60)
+        beyond = Estimate(beyond, beyond, beyond)
         for t in reachable:
-            out.setdefault(t.id, Estimate(beyond, beyond, beyond))
+            out.setdefault(t.id, beyond)
     return out
 
 

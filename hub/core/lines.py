@@ -27,6 +27,13 @@ class Lines:
         for t in tickets:
             self.add(t)
 
+    def copy(self) -> "Lines":
+        """An independent copy (a sorted list copies in linear time; adding each entry again does not)."""
+        out = Lines()
+        for name in ("to_window", "targeted", "transfers", "appointments", "priority", "normal"):
+            getattr(out, name).update((k, line.copy()) for k, line in getattr(self, name).items() if line)
+        return out
+
     def _homes(self, t) -> Iterator[SortedList]:
         if t.transferred:
             if t.target_window is not None:
