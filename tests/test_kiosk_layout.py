@@ -109,6 +109,7 @@ def test_self_service_tasks_are_directions_and_bundles_come_first(make_kiosk):
         assert all("请到自助终端办理" in f.findChildren(type(k.window.hall_name))[1].text() for f in directions)
         assert not [b for b in page.findChildren(QPushButton) if b.objectName().startswith("service:")
                     and b.isVisible()], "no ticket button for a task no window serves"
+        assert not page.priority.isVisible(), "no green channel where no numbers are issued"
 
         await k.click("back")
         await k.click("zone:tese")

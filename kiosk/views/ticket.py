@@ -68,7 +68,7 @@ class TicketPage(Page):
         self.number.setText(t.get("number", ""))
         tags = []
         if t.get("priority"):
-            tags.append(self.t("priority_ticket"))
+            tags.append(self.t("print_priority"))  # 绿色通道, as the printed ticket says
         if t.get("appointment_id"):
             tags.append(self.t("appointment_ticket"))
         self.tag.setText(" · ".join(tags))

@@ -152,7 +152,8 @@ class KioskWindow(QWidget):
         banner, alert = "", False
         if not s.connected and c.hall is not None and s.screen not in (UNREACHABLE, LOADING):
             banner, alert = c.text("unreachable"), True
-        elif c.printer is not None and c.printer_fault:
+        elif c.printer is not None and c.printer_fault and not (s.screen == TICKET and s.print_result in ("failed", "off")):
+            # the ticket screen says it in its own red line: once is enough
             banner = c.text("printing_off")
         self.banner_text.setText(banner)
         self.banner.setVisible(bool(banner))
