@@ -67,6 +67,8 @@ def test_every_screen_fits_and_its_buttons_are_big_enough(make_kiosk, size):
                 if not b.objectName().startswith(("zone:", "service:")):
                     assert 0 <= top_left.y() and bottom <= size[1], f"{screen}: {b.objectName()} cut off"
                     assert 0 <= top_left.x() and top_left.x() + b.width() <= size[0]
+            lang = w.findChild(QPushButton, "lang")
+            assert lang.geometry().bottom() < w.header.height(), f"{screen}: the language button runs out of the header"
 
         check("home")
         await k.click("home:take")
