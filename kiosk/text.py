@@ -68,6 +68,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "wait_range": ("预计等候约 {lo}-{hi} 分钟", "Estimated wait: about {lo}-{hi} min"),
     "wait_none": ("暂无窗口办理此业务，窗口开放后开始叫号", "No window is serving this now; calls start when one opens"),
     "ticket_hint": ("请留意大屏和语音叫号，过号请联系工作人员", "Watch the screens and listen for your number"),
+    "ticket_hint_short": ("请留意大屏和语音叫号", "Watch the screens for your number"),
     "printed": ("请取走打印的号票", "Please take your printed ticket"),
     "print_failed": ("打印机故障，请记住您的号码或联系工作人员", "Printer fault: please remember your number or ask staff"),
     "printing_off": ("无法打印，号码显示在屏幕上", "Printing unavailable: your number is shown on screen"),
