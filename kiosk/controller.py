@@ -31,6 +31,7 @@ HOME, ZONES, SERVICES, CARD, SENIOR, PRIORITY, TICKET, APPOINTMENT, MESSAGE, UNR
     "home", "zones", "services", "card", "senior", "priority", "ticket", "appointment", "message",
     "unreachable", "loading")
 APPT_LENGTH = {"code": 6, "phone": 11}
+WINDOWS_NAMED = 3  # a refusal names this many windows, then "等N个窗口"
 TOP_REFRESH_SECONDS = 60  # home's most-taken services are re-read this often while nobody uses the kiosk
 
 
@@ -86,6 +87,7 @@ class KioskController(QObject):
         self.hall_failed = False
         self.zone_stats: dict[str, dict] = {}
         self.top_ids: list[str] = []  # the services most taken today, from the hub
+        self.no_window: set[str] = set()  # services the hub refuses now: none of their windows is open
         self._top_read_at: datetime | None = None
         self.index = ServiceIndex([])
         self.pending: Pending | None = None
@@ -181,6 +183,7 @@ class KioskController(QObject):
         self.zone_stats = {z["id"]: z for z in summary["zones"]}
         top = [t["id"] for t in summary.get("top_services", [])]
         self.top_ids = [sid for sid in top if (self.service(sid) or {}).get("windows")]
+        self.no_window = set(summary.get("no_window", []))
         self.changed.emit()
 
     async def _refresh_top(self) -> None:
@@ -190,6 +193,15 @@ class KioskController(QObject):
     def top_services(self) -> list[dict]:
         """The home screen's one-tap services: those most taken today, as the hub counts them."""
         return [sv for sv in (self.service(sid) for sid in self.top_ids) if sv is not None]
+
+    def window_open_for(self, service_id: str) -> bool:
+        """False when the hub would refuse a number now for want of an open window."""
+        return service_id not in self.no_window
+
+    def zone_without_window(self, zone_id: str) -> bool:
+        """Every service of the zone that takes numbers waits for a window to open."""
+        ids = [s["id"] for s in (self.hall or {}).get("services", []) if s["zone"] == zone_id and s.get("windows")]
+        return bool(ids) and all(sid in self.no_window for sid in ids)
 
     def zones(self) -> list[dict]:
         return list((self.hall or {}).get("zones", []))
@@ -269,6 +281,7 @@ class KioskController(QObject):
         if self.state.busy or not self.hall or self.state.screen != HOME:
             return
         self._go(SERVICES, zone_id=None, query="", priority_reason=None, searching_from_home=True)
+        self._spawn(self._read_summary())  # which services have an open window
 
     def say(self, text: str, number: str = "") -> None:
         """Speaks in 适老化 mode only; the number, if any, is read as the hall's calls read it."""
@@ -359,6 +372,32 @@ class KioskController(QObject):
         service = self.service(service_id)
         if service is None or not service.get("windows"):
             return  # a self-service terminal's task: the screen shows directions, not a button
+        if service_id in self.no_window:  # read again: a window may have opened since
+            self._set(busy=True)
+            self._spawn(self._recheck_window(service_id))
+            return
+        self._begin_issue(service_id)
+
+    async def _recheck_window(self, service_id: str) -> None:
+        await self._read_summary()
+        self._set(busy=False)
+        if service_id in self.no_window:
+            self._show_no_window(self.service(service_id))
+        else:
+            self._begin_issue(service_id)
+
+    def _show_no_window(self, service: dict) -> None:
+        """Said before the ID card is asked for: no window that handles it is open."""
+        lang, ids = self.state.lang, service["windows"]
+        # by number, as the hub's refusal says them: the number is what hangs over each window
+        windows = ("、" if lang != "en" else ", ").join(self.text("window_n", n=w) for w in ids[:WINDOWS_NAMED])
+        if len(ids) > WINDOWS_NAMED:
+            windows += self.text("windows_more", n=len(ids), more=len(ids) - WINDOWS_NAMED)
+        self._go(MESSAGE, message=(self.text("no_window_title", service=pick(service, "name", lang)),
+                                   self.text("no_window_body", windows=windows), self.text("no_window_hint")),
+                 message_action=None)
+
+    def _begin_issue(self, service_id: str) -> None:
         fields = {"service_id": service_id, "priority_reason": self.state.priority_reason}
         self.pending = Pending("issue", fields)
         if self.has_reader and not self.state.priority_reason:
@@ -522,6 +561,9 @@ class KioskController(QObject):
         lang = self.state.lang
         service = self.service(ticket.get("service_id", "")) or {}
         zone = self.zone(ticket.get("zone_id")) or {}
+        labels = {key: tr(f"print_{key}", lang) for key in LABELS_ZH}
+        if not ticket.get("ahead"):
+            labels["ahead"] = tr("print_ahead_none", lang)  # as the screen says it, not "0 人"
         return TicketPrint(
             hall_name=self.hall_name() or "HallQ",
             zone_name=pick(zone, "name", lang) or ticket.get("zone_name", ""),
@@ -531,7 +573,7 @@ class KioskController(QObject):
             issued_at=self.now().strftime("%Y-%m-%d %H:%M"),
             qr_url=ticket.get("url") or "-",
             hint=tr("ticket_hint", lang),
-            labels={key: tr(f"print_{key}", lang) for key in LABELS_ZH},
+            labels=labels,
             priority=bool(ticket.get("priority")),
             appointment=appointment or bool(ticket.get("appointment_id")),
             wait=wait_text(ticket, lang),

@@ -48,9 +48,9 @@ TEXT: dict[str, tuple[str, str]] = {
     "card_reading": ("正在读卡，请勿移动身份证…", "Reading the card, keep it still…"),
     "card_failed": ("读卡失败，请重新放置身份证", "Could not read the card. Please place it again"),
     "reader_unavailable": ("读卡器暂不可用，请点击“跳过”继续取号", "The card reader is not available. Tap Skip to continue"),
-    "senior_title": ("是否取老年人优先号？", "Take a senior priority number?"),
+    "senior_title": ("是否取老年人绿色通道号？", "Take a senior priority number?"),
     "senior_sub": ("{name}，您已年满 {age} 周岁，可优先办理", "{name}, you are {age} or older and may be served first"),
-    "senior_yes": ("是，取优先号", "Yes, priority number"),
+    "senior_yes": ("是，走绿色通道", "Yes, priority number"),
     "senior_no": ("否，取普通号", "No, normal number"),
     # priority reasons
     "priority_title": ("请选择优先原因", "Why do you need priority service?"),
@@ -63,15 +63,15 @@ TEXT: dict[str, tuple[str, str]] = {
     # ticket
     "your_number": ("您的号码", "Your number"),
     "ahead": ("前面还有 {n} 人", "{n} people ahead of you"),
-    "ahead_none": ("前面没有人，请留意叫号", "No one ahead. Watch for your call"),
+    "ahead_none": ("前面没有人", "No one is ahead of you"),
     "wait": ("预计等候约 {m} 分钟", "Estimated wait: about {m} min"),
     "wait_range": ("预计等候约 {lo}-{hi} 分钟", "Estimated wait: about {lo}-{hi} min"),
     "wait_none": ("暂无窗口办理此业务，窗口开放后开始叫号", "No window is serving this now; calls start when one opens"),
     "ticket_hint": ("请留意大屏和语音叫号，过号请联系工作人员", "Watch the screens and listen for your number"),
+    "ticket_hint_short": ("请留意大屏和语音叫号", "Watch the screens for your number"),
     "printed": ("请取走打印的号票", "Please take your printed ticket"),
     "print_failed": ("打印机故障，请记住您的号码或联系工作人员", "Printer fault: please remember your number or ask staff"),
     "printing_off": ("无法打印，号码显示在屏幕上", "Printing unavailable: your number is shown on screen"),
-    "priority_ticket": ("优先号", "Priority"),
     "appointment_ticket": ("预约号", "Appointment"),
     "print_hint": ("扫码查看排队进度", "Scan to follow the queue"),
     # appointment
@@ -85,7 +85,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "appt_no_reader": ("本机没有读卡器，请用预约码或手机号签到", "No card reader here: use the code or phone number"),
     "confirm": ("确认签到", "Check in"),
     "appt_failed_title": ("未能签到", "Could not check in"),
-    "appt_what_to_do": ("如需帮助，请联系工作人员；也可以直接取普通号", "Ask staff for help, or take a normal number"),
+    "appt_what_to_do": ("如需帮助，请联系工作人员", "Ask staff if you need help"),
     "take_normal": ("取普通号", "Take a normal number"),
     # hub / errors
     "unreachable": ("暂时无法取号，请稍候或联系工作人员", "Tickets are unavailable for a moment. Please wait or ask staff"),
@@ -110,10 +110,19 @@ TEXT: dict[str, tuple[str, str]] = {
                  "Please take your ticket, wait at {zone}, and watch the screens for your number."),
     # the printed ticket (labels keep their {n} and {time})
     "print_ahead": ("前面还有 {n} 人等候", "People ahead of you: {n}"),
+    "print_ahead_none": ("前面没有人", "No one is ahead of you"),
     "print_time": ("取号时间：{time}", "Issued {time}"),
     "print_scan": ("扫码查看排队进度", "Scan to follow the queue"),
     "print_priority": ("绿色通道", "Priority lane"),
     "print_appointment": ("预约", "Appointment"),
+    # a service none of whose windows is open: the hub would refuse its number
+    "no_window_tag": ("暂无窗口", "No window open"),
+    "no_window_title": ("“{service}”暂无窗口办理", "No window is serving “{service}” now"),
+    "no_window_body": ("办理窗口（{windows}）现在都未开放，暂不能取号。",
+                       "Its windows ({windows}) are all closed now, so no number can be taken."),
+    "window_n": ("{n}号窗口", "window {n}"),
+    "windows_more": ("等{n}个窗口", " and {more} more"),
+    "no_window_hint": ("请稍后再来，或到导办台咨询", "Please come back later or ask at the help desk"),
     # days for opening hours
     "days_mon-fri": ("周一至周五", "Mon–Fri"),
     "days_sat": ("周六", "Sat"),

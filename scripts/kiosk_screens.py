@@ -176,9 +176,10 @@ async def walk(app, out: Path, tmp: Path) -> list[Path]:
         saved += await shoot(app, window, out, "13-appointment-not-found")
         c.home()
         c.take_number()
+        await until(app, lambda: UNSTAFFED[1] in c.no_window)
         c.choose_zone(UNSTAFFED[0])
-        c.choose_service(UNSTAFFED[1])
-        c.skip_card()
+        saved += await shoot(app, window, out, "13a-no-window-marked")
+        c.choose_service(UNSTAFFED[1])  # said before the card step: no skip needed
         await until(app, lambda: c.state.screen == "message")
         saved += await shoot(app, window, out, "13b-no-window-open")
         c.home()

@@ -174,6 +174,9 @@ def test_take_a_ticket_skipping_the_card_prints_number_qr_and_cut(make_kiosk, hu
         assert big and big[0].width >= 4, "the number is printed large"
         assert any("测试政务服务中心" in line.text for line in lines)
         assert any("社保卡申领" in line.text for line in lines)
+        # the first in line: the ticket says 前面没有人, as the screen does, not "0 人"
+        assert any("前面没有人" in line.text for line in lines) and not any("0 人" in line.text for line in lines)
+        assert "前面没有人" in text
         assert any("2026-11-23 09:30" in line.text for line in lines), "issue time comes from the injected clock"
         qr = [e for e in elements if isinstance(e, QRCode)]
         assert len(qr) == 1 and qr[0].payload == ticket["url"]
@@ -229,29 +232,53 @@ def test_double_tap_on_a_service_issues_exactly_one_ticket(make_kiosk, qloop):
 
 
 @pytest.mark.hall_queue(issue_when_closed=False)
-def test_no_ticket_while_no_window_serves_the_service_and_the_kiosk_says_where_it_is_handled(make_kiosk, hub, qloop):
-    """Tried: 不动产 while no window is open, then with only window 2 (人社) open; nothing is printed."""
+def test_a_service_with_no_open_window_is_marked_and_says_why_before_the_card(make_kiosk, hub, qloop, sim_reader):
+    """Tried: 不动产 while none of its windows (1, 3) is open, with a card reader attached: the tile is
+    greyed and says 暂无窗口, the tap explains why without asking for the ID card, nothing is issued or
+    printed; once window 1 opens, the same tap reaches the card step."""
     async def scenario():
-        k = await make_kiosk()
+        k = await make_kiosk(reader=await card_reader(hub, sim_reader))
         caller = make_client(hub, "caller", window=2)
         await caller.login(2, "c002", "2222")
+        await k.find("top:property")  # home's one-tap tile is greyed and marked too
+        await until(lambda: k.button("top:property").property("closed") is True, what="top:property greyed")
+        assert any("暂无窗口" in lab.text() for lab in k.button("top:property").findChildren(QLabel))
         await k.click("home:take")
         await k.click("zone:general")
         await k.wait_screen("services")
+        await k.find("service:property")
+        await until(lambda: any(lab.text() == "暂无窗口" for lab in k.button("service:property").findChildren(QLabel)),
+                    what="不动产 marked 暂无窗口")
+        assert k.button("service:property").property("closed") is True
         await k.click("service:property")
         await k.wait_screen("message")
         shown = k.visible_text()
-        assert "“不动产登记”现在没有开放的窗口（由1号窗口、3号窗口办理），暂不能取号" in shown, shown
+        assert "“不动产登记”暂无窗口办理" in shown and "1号窗口、3号窗口" in shown, shown
+        assert k.c.pending is None, "no card step after the refusal"
         assert k.printer.jobs == [] and (await k.snapshot())["tickets"] == []
-        # 社保卡 has an open window (2): issued as always.
+        # 社保卡 has an open window (2): its zone is not marked, and it goes to the card step as always.
         await k.click("home")
         await k.wait_screen("home")
         await k.click("home:take")
         await k.click("zone:social")
+        assert k.button("service:ss-card").property("closed") is not True
         await k.click("service:ss-card")
+        await k.wait_screen("card")
+        await k.click("card:skip")
         await k.wait_screen("ticket")
         assert [t["number"] for t in (await k.snapshot())["tickets"]] == ["B001"]
+        # window 1 opens: 不动产 is offered again and the tap asks for the card
+        opener = make_client(hub, "caller", window=1)
+        await opener.login(1, "c001", "1111")
+        await k.click("ticket:done")
+        await k.wait_screen("home")
+        await k.click("home:take")
+        await k.click("zone:general")
+        await until(lambda: k.button("service:property").property("closed") is not True, what="不动产 offered")
+        await k.click("service:property")
+        await k.wait_screen("card")
         await caller.aclose()
+        await opener.aclose()
 
     make_kiosk.run(scenario)
 
@@ -333,10 +360,10 @@ def test_a_70_year_olds_card_offers_and_takes_a_senior_priority_ticket(make_kios
         await take_to_service(k, "general", "property")
         await k.wait_screen("senior")
         text = k.visible_text()
-        assert "是否取老年人优先号" in text and "张**" in text and "张桂兰" not in text
+        assert "是否取老年人绿色通道号" in text and "张**" in text and "张桂兰" not in text
         await k.click("senior:yes")
         await k.wait_screen("ticket")
-        assert "优先号" in k.visible_text()
+        assert "绿色通道" in k.visible_text() and "优先号" not in k.visible_text()
         ticket = next(t for t in (await k.snapshot())["tickets"] if t["number"] == k.c.state.ticket["number"])
         assert ticket["priority"] is True and ticket["priority_reason"] == "senior"
         assert id_number not in str(ticket), "the full ID number never leaves the kiosk"
@@ -466,6 +493,7 @@ def test_paper_out_still_shows_the_number_reports_the_fault_and_recovers(make_ki
         await until(lambda: k.c.state.print_result == "failed", what="print failure")
         assert k.window.page.number.text() == "B001"
         assert "打印机故障，请记住您的号码或联系工作人员" in k.visible_text()
+        assert "无法打印" not in k.visible_text(), "the fault is said once, in the ticket's own line"
         assert k.printer.jobs == []
         await k.wait_hub(lambda snap: "paper_out" in str(snap["device_faults"]), "fault reported to the hub")
 
@@ -475,7 +503,7 @@ def test_paper_out_still_shows_the_number_reports_the_fault_and_recovers(make_ki
         await take_to_service(k, "social", "pension")
         await k.wait_screen("ticket")
         assert k.window.page.number.text() == "B002"
-        assert "无法打印，号码显示在屏幕上" in k.visible_text()
+        assert k.visible_text().count("无法打印，号码显示在屏幕上") == 1
         assert k.printer.jobs == []
 
         k.printer.paper_out = False

@@ -67,6 +67,8 @@ def test_every_screen_fits_and_its_buttons_are_big_enough(make_kiosk, size):
                 if not b.objectName().startswith(("zone:", "service:")):
                     assert 0 <= top_left.y() and bottom <= size[1], f"{screen}: {b.objectName()} cut off"
                     assert 0 <= top_left.x() and top_left.x() + b.width() <= size[0]
+            lang = w.findChild(QPushButton, "lang")
+            assert lang.geometry().bottom() < w.header.height(), f"{screen}: the language button runs out of the header"
 
         check("home")
         await k.click("home:take")
@@ -109,6 +111,7 @@ def test_self_service_tasks_are_directions_and_bundles_come_first(make_kiosk):
         assert all("请到自助终端办理" in f.findChildren(type(k.window.hall_name))[1].text() for f in directions)
         assert not [b for b in page.findChildren(QPushButton) if b.objectName().startswith("service:")
                     and b.isVisible()], "no ticket button for a task no window serves"
+        assert not page.priority.isVisible(), "no green channel where no numbers are issued"
 
         await k.click("back")
         await k.click("zone:tese")

@@ -67,19 +67,24 @@ class AppointmentPage(Page):
         # confirm comes after the keys: below them in portrait, under the entry in landscape
         super().orientation_changed()
         portrait = self.is_portrait()
-        self.title.setVisible(portrait)  # landscape needs the height for the keypad
         target = self.outer if portrait else self.left
         if self.confirm.parent() is None or target.indexOf(self.confirm) < 0:
             for layout in (self.outer, self.left):
                 layout.removeWidget(self.confirm)
             target.addWidget(self.confirm)
         # 1280x800: the keypad takes the whole height on the right, the tabs go above the entry
+        # 1280x800: the title heads the left column, beside the keypad, so the keypad keeps its height
         compact = not portrait and self.is_compact()
-        tabs_in, tabs_at = (self.left, 0) if compact else (self.outer, 1)
-        if tabs_in.indexOf(self.tab_row) != tabs_at:
-            for layout in (self.outer, self.left):
-                layout.removeWidget(self.tab_row)
-            tabs_in.insertWidget(tabs_at, self.tab_row)
+        places = ((self.title, *((self.left, 0) if compact else (self.outer, 0))),
+                  (self.tab_row, *((self.left, 1) if compact else (self.outer, 1))))
+        for widget, home, at in places:
+            if home.indexOf(widget) != at:
+                for layout in (self.outer, self.left):
+                    layout.removeWidget(widget)
+                home.insertWidget(at, widget)
+        self.title.setStyleSheet("font-size: 32px;" if compact else "")
+        self.title.setAlignment(Qt.AlignLeft | Qt.AlignVCenter if compact else Qt.AlignCenter)
+        self.left.setSpacing(10 if compact else 20)
         margin = 4 if self.is_compact() else 12
         self.outer.setContentsMargins(48, margin, 48, margin)
 

@@ -41,16 +41,19 @@ class ZonesPage(Page):
             self.mode.setText(self.t("priority_mode", reason=self.t(f"reason_{reason}")))
         zones = c.zones()
         self.grid.set_max_columns(2 if c.state.large else 3)  # 适老化: fewer, larger tiles
-        signature = (lang, c.state.large, tuple((z["id"], c.zone_open(z), c.zone_stats.get(z["id"], {}).get("waiting"))
-                                                for z in zones))
+        signature = (lang, c.state.large, tuple((z["id"], c.zone_open(z), c.zone_stats.get(z["id"], {}).get("waiting"),
+                                                 c.zone_without_window(z["id"])) for z in zones))
         if not self.changed(signature):
             return
         tiles = []
         for z in zones:
             is_open = c.zone_open(z)
             waiting = c.zone_stats.get(z["id"], {}).get("waiting")
+            unserved = is_open and c.zone_without_window(z["id"])
             if not is_open:
                 status = self.t("zone_closed")
+            elif unserved:
+                status = self.t("no_window_tag")
             elif waiting is not None:
                 status = self.t("zone_waiting", n=waiting)
             else:
@@ -59,7 +62,7 @@ class ZonesPage(Page):
             handles = pick(z, "description", lang)
             tile = Tile(f"{z['prefix']}  {pick(z, 'name', lang)}", lines, name=f"zone:{z['id']}", min_height=200,
                         note=handles)
-            tile.setProperty("closed", not is_open)
+            tile.setProperty("closed", not is_open or unserved)
             tile.clicked.connect(lambda _=False, zid=z["id"]: c.choose_zone(zid))
             restyle(tile)
             tiles.append(tile)
@@ -175,7 +178,9 @@ class ServicesPage(Page):
         self.title.setText(self.t("search_results") if s.query.strip() or zone is None
                            else pick(zone, "name", lang))
         self.priority.setText(self.t("priority"))
-        self.priority.setVisible(not s.priority_reason)
+        services = c.services_shown()
+        # a self-service zone issues no numbers: no green channel to offer there
+        self.priority.setVisible(not s.priority_reason and (zone is None or any(sv.get("windows") for sv in services)))
         self.mode.setVisible(bool(s.priority_reason))
         if s.priority_reason:
             self.mode.setText(self.t("priority_mode", reason=self.t(f"reason_{s.priority_reason}")))
@@ -194,11 +199,11 @@ class ServicesPage(Page):
         self.keyboard.delete.setText(self.t("delete"))
         self.clear.setText(self.t("clear"))
         self.clear.setVisible(bool(s.query))
-        services = c.services_shown()
         self.grid.set_max_columns(1 if s.large else 2)  # 适老化: one long name per row
         self.empty.setText(self.t("no_results") if s.query.strip() and not services else "")
         self.empty.setVisible(bool(s.query.strip() and not services))
-        signature = (lang, s.large, s.zone_id, s.query, tuple(sv["id"] for sv in services))
+        signature = (lang, s.large, s.zone_id, s.query,
+                     tuple((sv["id"], c.window_open_for(sv["id"])) for sv in services))
         if not self.changed(signature):
             return
         tiles = []
@@ -214,7 +219,12 @@ class ServicesPage(Page):
                 z = c.zone(sv["zone"])
                 if z:
                     lines.append(pick(z, "name", lang))
+            served = c.window_open_for(sv["id"])
+            if not served:
+                lines.append(self.t("no_window_tag"))
             tile = Tile(name, lines, name=f"service:{sv['id']}", min_height=130)
+            tile.setProperty("closed", not served)  # greyed: tapping it says why, no card asked for
+            restyle(tile)
             tile.clicked.connect(lambda _=False, sid=sv["id"]: c.choose_service(sid))
             tiles.append(tile)
         self.grid.set_items(tiles)

@@ -88,7 +88,7 @@ class HomePage(Page):
         self.top.set_max_columns((1 if portrait else 2) if s.large else (2 if portrait else 3))
         self.actions.set_max_columns(1 if portrait else 3)  # portrait: three wide buttons, one above another
         services = c.top_services()[:self.top_count()]
-        signature = (lang, s.large, portrait, tuple(sv["id"] for sv in services))
+        signature = (lang, s.large, portrait, tuple((sv["id"], c.window_open_for(sv["id"])) for sv in services))
         banner = getattr(self.window(), "banner", None)
         crowded = self.is_compact() and (s.large or (banner is not None and banner.isVisible()))
         self.top_title.setVisible(bool(services) and not crowded)  # the tiles say it well enough
@@ -98,7 +98,10 @@ class HomePage(Page):
         for sv in services:
             zone = c.zone(sv["zone"]) or {}
             tall = 150 if portrait else 110  # portrait has the height to spare
-            tile = Tile(pick(sv, "name", lang), [pick(zone, "name", lang)], name=f"top:{sv['id']}", min_height=tall)
+            served = c.window_open_for(sv["id"])
+            where = pick(zone, "name", lang) + ("" if served else " · " + self.t("no_window_tag"))
+            tile = Tile(pick(sv, "name", lang), [where], name=f"top:{sv['id']}", min_height=tall)
+            tile.setProperty("closed", not served)  # greyed: tapping it says why, no card asked for
             tile.title.setObjectName("topTitle")
             tile.lines[0].setObjectName("topSub")
             tile.layout().setContentsMargins(18, 12, 18, 12)

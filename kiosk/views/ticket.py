@@ -68,7 +68,7 @@ class TicketPage(Page):
         self.number.setText(t.get("number", ""))
         tags = []
         if t.get("priority"):
-            tags.append(self.t("priority_ticket"))
+            tags.append(self.t("print_priority"))  # 绿色通道, as the printed ticket says
         if t.get("appointment_id"):
             tags.append(self.t("appointment_ticket"))
         self.tag.setText(" · ".join(tags))
@@ -89,10 +89,9 @@ class TicketPage(Page):
         self.printing.setObjectName("subtitle" if note == "printed" else "problem")
         self.printing.style().unpolish(self.printing)
         self.printing.style().polish(self.printing)
-        self.hint.setText(self.t("ticket_hint"))
         # 1280x800 in large text or with a printer fault: the number, the place, the fault and
-        # "done" come first; the general hint goes (in large text it is also spoken)
+        # "done" come first; the hint in its short form, on one line
         squeezed = self.is_compact() and (s.large or note in ("print_failed", "printing_off"))
+        self.hint.setText(self.t("ticket_hint_short" if squeezed else "ticket_hint"))
         self.service.setStyleSheet("font-size: 52px;" if squeezed and s.large else "")
-        self.hint.setVisible(not squeezed)
         self.done.setText(self.t("done"))

@@ -1,6 +1,8 @@
 """Building blocks shared by the screens: big tiles, a grid that re-flows for portrait/landscape."""
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtWidgets import (
     QBoxLayout, QFrame, QGridLayout, QLabel, QPushButton, QScrollArea, QScroller, QSizePolicy, QVBoxLayout,
@@ -16,6 +18,39 @@ def label(text: str = "", name: str = "body", *, wrap: bool = True, align=Qt.Ali
     lab = QLabel(text)
     lab.setObjectName(name)
     lab.setWordWrap(wrap)
+    lab.setAlignment(align)
+    return lab
+
+
+WORD_JOINER = "\u2060"
+SHORT_WORD = re.compile(r"(?<![\u4e00-\u9fff])[\u4e00-\u9fff]{2,6}(?![\u4e00-\u9fff])")
+HYPHENATED = re.compile(r"(?<=\w)-(?=\w)")
+
+
+def keep_words(text: str) -> str:
+    """Qt wraps Chinese between any two characters and English after a hyphen; in a tile a short
+    run of characters (周六延时服务, 绿色通道) or check-in is one word, so it is kept on one line.
+    Longer runs may still wrap, so nothing is ever wider than its tile."""
+    text = SHORT_WORD.sub(lambda m: WORD_JOINER.join(m.group(0)), text)
+    return HYPHENATED.sub("-" + WORD_JOINER, text)
+
+
+class WordLabel(QLabel):
+    """A tile's label that wraps between words only; text() gives back the words as set."""
+
+    def setText(self, text: str) -> None:
+        self._words = text
+        super().setText(keep_words(text))
+
+    def text(self) -> str:
+        return getattr(self, "_words", super().text())
+
+
+def word_label(text: str, name: str, align) -> QLabel:
+    lab = WordLabel()
+    lab.setText(text)
+    lab.setObjectName(name)
+    lab.setWordWrap(True)
     lab.setAlignment(align)
     return lab
 
@@ -54,13 +89,13 @@ class Tile(QPushButton):
         box = QVBoxLayout(self)
         box.setContentsMargins(28, 18, 28, 18)
         box.setSpacing(6)
-        self.title = label(title, "tileTitle", align=align)
+        self.title = word_label(title, "tileTitle", align=align)
         if title_size:
             self.title.setStyleSheet(f"font-size: {title_size}px;")
         box.addWidget(self.title)
         self.lines = []
         for line in lines:
-            lab = label(line, "tileSub", align=align)
+            lab = word_label(line, "tileSub", align=align)
             box.addWidget(lab)
             self.lines.append(lab)
         self.note = label(note, "tileNote", align=align) if note else None  # what a zone handles

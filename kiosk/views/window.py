@@ -12,11 +12,12 @@ from .card import CardPage, SeniorPage
 from .choose import PriorityPage, ServicesPage, ZonesPage
 from .home import HomePage
 from .message import MessagePage, UnreachablePage
-from .style import stylesheet
+from .style import TOUCH_MIN, stylesheet
 from .ticket import TicketPage
 from .widgets import COMPACT_HEIGHT, button, label, restyle
 
 HEADER_HEIGHT, HEADER_HEIGHT_COMPACT = 140, 116
+HEADER_MARGIN, HEADER_MARGIN_COMPACT = 8, 3
 IDLE_HINT_FROM = 10  # seconds: the countdown is shown only near its end, so it does not hurry anyone
 
 
@@ -50,7 +51,7 @@ class KioskWindow(QWidget):
         header.setFixedHeight(HEADER_HEIGHT)
         self.header = header
         hbox = QHBoxLayout(header)
-        hbox.setContentsMargins(36, 8, 24, 8)
+        hbox.setContentsMargins(36, HEADER_MARGIN, 24, HEADER_MARGIN)
         hbox.setSpacing(24)
         self.hall_name = label("", "hallName", align=Qt.AlignLeft | Qt.AlignVCenter)
         self.clock = label("", "clock", wrap=False, align=Qt.AlignRight | Qt.AlignVCenter)
@@ -133,6 +134,10 @@ class KioskWindow(QWidget):
         # a 1280x800 screen needs the height for the page; the hall's name still reads at 40 px
         compact = self.height() < COMPACT_HEIGHT
         self.header.setFixedHeight(HEADER_HEIGHT_COMPACT if compact else HEADER_HEIGHT)
+        # the language button stays whole inside the header: at 1280x800 a little shorter (still 110 px)
+        margin = HEADER_MARGIN_COMPACT if compact else HEADER_MARGIN
+        self.header.layout().setContentsMargins(36, margin, 24, margin)
+        self.lang.setFixedHeight(min(TOUCH_MIN, self.header.height() - 2 * margin))
         self.footer.layout().setContentsMargins(36, 4 if compact else 10, 36, 4 if compact else 10)
         self.banner.layout().setContentsMargins(36, 4 if compact else 14, 36, 4 if compact else 14)
         for page in set(self.pages.values()):
@@ -152,7 +157,8 @@ class KioskWindow(QWidget):
         banner, alert = "", False
         if not s.connected and c.hall is not None and s.screen not in (UNREACHABLE, LOADING):
             banner, alert = c.text("unreachable"), True
-        elif c.printer is not None and c.printer_fault:
+        elif c.printer is not None and c.printer_fault and not (s.screen == TICKET and s.print_result in ("failed", "off")):
+            # the ticket screen says it in its own red line: once is enough
             banner = c.text("printing_off")
         self.banner_text.setText(banner)
         self.banner.setVisible(bool(banner))
