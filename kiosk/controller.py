@@ -31,7 +31,6 @@ HOME, ZONES, SERVICES, CARD, SENIOR, PRIORITY, TICKET, APPOINTMENT, MESSAGE, UNR
     "home", "zones", "services", "card", "senior", "priority", "ticket", "appointment", "message",
     "unreachable", "loading")
 APPT_LENGTH = {"code": 6, "phone": 11}
-WINDOWS_NAMED = 3  # a refusal names this many windows, then "等N个窗口"
 TOP_REFRESH_SECONDS = 60  # home's most-taken services are re-read this often while nobody uses the kiosk
 
 
@@ -87,7 +86,8 @@ class KioskController(QObject):
         self.hall_failed = False
         self.zone_stats: dict[str, dict] = {}
         self.top_ids: list[str] = []  # the services most taken today, from the hub
-        self.no_window: set[str] = set()  # services the hub refuses now: none of their windows is open
+        # services the hub refuses now (none of their windows is open) -> the windows its refusal names
+        self.no_window: dict[str, dict] = {}
         self._top_read_at: datetime | None = None
         self.index = ServiceIndex([])
         self.pending: Pending | None = None
@@ -183,7 +183,7 @@ class KioskController(QObject):
         self.zone_stats = {z["id"]: z for z in summary["zones"]}
         top = [t["id"] for t in summary.get("top_services", [])]
         self.top_ids = [sid for sid in top if (self.service(sid) or {}).get("windows")]
-        self.no_window = set(summary.get("no_window", []))
+        self.no_window = dict(summary.get("no_window", {}))
         self.changed.emit()
 
     async def _refresh_top(self) -> None:
@@ -388,11 +388,8 @@ class KioskController(QObject):
 
     def _show_no_window(self, service: dict) -> None:
         """Said before the ID card is asked for: no window that handles it is open."""
-        lang, ids = self.state.lang, service["windows"]
-        # by number, as the hub's refusal says them: the number is what hangs over each window
-        windows = ("、" if lang != "en" else ", ").join(self.text("window_n", n=w) for w in ids[:WINDOWS_NAMED])
-        if len(ids) > WINDOWS_NAMED:
-            windows += self.text("windows_more", n=len(ids), more=len(ids) - WINDOWS_NAMED)
+        lang, named = self.state.lang, self.no_window.get(service["id"], {})
+        windows = named.get("windows_en" if lang == "en" else "windows", "")
         self._go(MESSAGE, message=(self.text("no_window_title", service=pick(service, "name", lang)),
                                    self.text("no_window_body", windows=windows), self.text("no_window_hint")),
                  message_action=None)

@@ -120,8 +120,6 @@ TEXT: dict[str, tuple[str, str]] = {
     "no_window_title": ("“{service}”暂无窗口办理", "No window is serving “{service}” now"),
     "no_window_body": ("办理窗口（{windows}）现在都未开放，暂不能取号。",
                        "Its windows ({windows}) are all closed now, so no number can be taken."),
-    "window_n": ("{n}号窗口", "window {n}"),
-    "windows_more": ("等{n}个窗口", " and {more} more"),
     "no_window_hint": ("请稍后再来，或到导办台咨询", "Please come back later or ask at the help desk"),
     # days for opening hours
     "days_mon-fri": ("周一至周五", "Mon–Fri"),

@@ -7,6 +7,7 @@ import zlib
 from datetime import date, datetime
 
 from ..core import queue
+from ..core.engine import window_names
 from ..core.forecast import Estimate, forecast
 from ..core.model import Appointment, Ticket, TicketState, WindowState
 from ..core.rating import BAD_REASONS, GOOD_REASONS
@@ -131,16 +132,18 @@ class Views:
         return {"seq": self.seq, "zones": self._zones(self.now()), "top_services": self.top_services(),
                 "no_window": self.no_window_services()}
 
-    def no_window_services(self) -> list[str]:
-        """Services the hub would refuse now for want of an open window (NO_WINDOW_OPEN), so a kiosk
-        can say so before asking for the ID card. Worked out once per seq, like top_services."""
+    def no_window_services(self) -> dict[str, dict]:
+        """Services the hub would refuse now for want of an open window (NO_WINDOW_OPEN), each with
+        the windows the refusal names, so a kiosk can say so before asking for the ID card. Worked
+        out once per seq, like top_services."""
         key = (self.seq, self.config)
         cached = getattr(self, "_no_window_cache", None)
         if cached is None or cached[0] != key:
             cfg, state = self.config, self.hall.state
-            cached = self._no_window_cache = key, [
-                s.id for s in cfg.services if cfg.windows_serving(s.id) and not cfg.issues_when_closed(s.id)
-                and not queue.open_windows_for(state, cfg, s.id)]
+            cached = self._no_window_cache = key, {
+                s.id: window_names(cfg, s.id) for s in cfg.services
+                if cfg.windows_serving(s.id) and not cfg.issues_when_closed(s.id)
+                and not queue.open_windows_for(state, cfg, s.id)}
         return cached[1]
 
     def top_services(self) -> list[dict]:

@@ -102,7 +102,8 @@ def _window_of(e: Event) -> int | None:
 WINDOWS_NAMED = 3  # a citizen reads the refusal at the kiosk: a few windows, then how many more
 
 
-def _window_names(cfg: HallConfig, service_id: str) -> dict:
+def window_names(cfg: HallConfig, service_id: str) -> dict:
+    """How a refusal names the windows that handle a service: {"windows": zh, "windows_en": en}."""
     # The windows that specialise in it first (a passport window before the 绿色通道 window that takes everything).
     ids = sorted(cfg.windows_serving(service_id), key=lambda w: (len(cfg.window_services(w)), w))
     shown, more = sorted(ids[:WINDOWS_NAMED]), len(ids) - WINDOWS_NAMED
@@ -284,7 +285,7 @@ class Hall:
         if appointment is None and not cfg.issues_when_closed(service_id) and not queue.open_windows_for(
                 self.state, cfg, service_id):
             raise DomainError("NO_WINDOW_OPEN", status=409, service=service.name,
-                              service_en=service.name_en or service.name, **_window_names(cfg, service_id))
+                              service_en=service.name_en or service.name, **window_names(cfg, service_id))
         holder = holder or {}
         if priority_reason == "senior":
             birth = holder.get("birth_date")
