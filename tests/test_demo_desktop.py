@@ -47,10 +47,17 @@ def desktop():
     procs = [subprocess.Popen(["Xvfb", f":{n}", "-screen", "0", f"{WIDTH}x{HEIGHT}x24", "-nolisten", "tcp"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)]
     try:
-        _wait(lambda: Path(f"/tmp/.X11-unix/X{n}").exists(), 20, "Xvfb")
-        procs.append(subprocess.Popen(["openbox"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
-        _wait(lambda: subprocess.run(["wmctrl", "-m"], env=env, capture_output=True).returncode == 0, 20,
-              "the window manager")
+        # The socket appears before the server answers: ask it (xdpyinfo) before the window manager comes,
+        # or openbox can find no display and quit.
+        _wait(lambda: subprocess.run(["xdpyinfo"], env=env, capture_output=True).returncode == 0, 20, "Xvfb")
+
+        def window_manager_up() -> bool:
+            if len(procs) == 1 or procs[-1].poll() is not None:  # not started, or it gave up: (re)start it
+                procs.append(subprocess.Popen(["openbox"], env=env, stdout=subprocess.DEVNULL,
+                                              stderr=subprocess.DEVNULL))
+            return subprocess.run(["wmctrl", "-m"], env=env, capture_output=True).returncode == 0
+
+        _wait(window_manager_up, 20, "the window manager")
         yield env
     finally:
         for p in reversed(procs):
