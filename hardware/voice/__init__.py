@@ -9,11 +9,10 @@ from .engines import (
     pick_voice,
 )
 from .models import ModelMissingError
-from .reading import number_speech
 from .players import MemoryPlayer, NoAudioOutputError, PlaybackError, Player, find_player
 from .render import espeak_voice, render_wav
 from .speaker import Backend, Speaker
-from .speech import DEFAULT_TEMPLATE, LETTER_READINGS, Announcement, SpokenCall, call_sentence
+from .speech import DEFAULT_TEMPLATE, LETTER_READINGS, Announcement, SpokenCall, call_sentence, number_speech
 
 __all__ = [
     "Announcement", "number_speech", "SpokenCall", "call_sentence", "Speaker", "Backend", "Utterance",

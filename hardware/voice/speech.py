@@ -138,6 +138,16 @@ def letter_readings(overrides: Mapping[str, str] | None = None) -> dict[str, str
     return readings
 
 
+def number_speech(number: str, lang: str = "zh_CN", letters: Mapping[str, str] | None = None) -> str:
+    """G001 -> "吉零零一": the letter by the hall's reading table, digits one by one; English spells it.
+    Calls and the kiosk's "您的号码是 …" both read a number this way, so they sound the same."""
+    num = ticket_number(number)
+    if normalise_lang(lang) == "en":
+        return " ".join(num)
+    readings = letter_readings(letters)
+    return "".join(DIGITS_ZH[int(c)] if c.isdigit() else readings.get(c, c) for c in num)
+
+
 def call_sentence(number: str, window: str, lang: str = "zh_CN", template: str | None = None,
                   letters: Mapping[str, str] | None = None) -> SpokenCall:
     """Raises ValueError naming the bad part when the call cannot be read aloud."""
@@ -149,16 +159,15 @@ def call_sentence(number: str, window: str, lang: str = "zh_CN", template: str |
         template = check_template(template or DEFAULT_TEMPLATE_EN)
         return SpokenCall(
             display=template.format(number=num, window=label),
-            speech=template.format(number=" ".join(num), window=label),
+            speech=template.format(number=number_speech(num, lang), window=label),
             tokens=(),
             lang=lang,
         )
     template = check_template(template or DEFAULT_TEMPLATE)
-    readings = letter_readings(letters)
     num_tokens = [DIGITS_ZH[int(c)] if c.isdigit() else c for c in num]
     win_tokens = number_words_zh(win)
     spoken = {
-        "number": " " + "".join(readings.get(t, t) for t in num_tokens) + " ",
+        "number": " " + number_speech(num, lang, letters) + " ",
         "window": "".join(win_tokens),
     }
     tokens: list[str] = []
