@@ -200,11 +200,22 @@ class Views:
 
     def _window_today(self, window_id: int) -> dict:
         """Tickets finished at this window today and their mean service time (served or called to finished)."""
-        seconds = [(datetime.fromisoformat(t.finished_at) - datetime.fromisoformat(t.serving_at or t.called_at))
-                   .total_seconds() for t in self.hall.state.tickets.values()
-                   if t.window_id == window_id and t.state == TicketState.DONE and t.finished_at]
-        return {"served": len(seconds),
-                "average_service_seconds": round(sum(seconds) / len(seconds)) if seconds else None}
+        return self._windows_today().get(window_id, {"served": 0, "average_service_seconds": None})
+
+    def _windows_today(self) -> dict[int, dict]:
+        # One pass over the day's tickets per seq for every window: each caller asks for its line on
+        # every event, and the day's tickets only grow.
+        cached = getattr(self, "_windows_today_cache", None)
+        if cached is None or cached[0] != self.seq:
+            seconds: dict[int, list[float]] = {}
+            for t in self.hall.state.tickets.values():
+                if t.state == TicketState.DONE and t.finished_at:
+                    seconds.setdefault(t.window_id, []).append(
+                        (datetime.fromisoformat(t.finished_at)
+                         - datetime.fromisoformat(t.serving_at or t.called_at)).total_seconds())
+            cached = self._windows_today_cache = self.seq, {
+                w: {"served": len(s), "average_service_seconds": round(sum(s) / len(s))} for w, s in seconds.items()}
+        return cached[1]
 
     def snapshot(self) -> dict:
         """The hall as devices rebuild it; built once per seq and minute (see snapshot_json)."""
