@@ -1,5 +1,5 @@
 """A real hub with its citizen listener (what phones reach) and a 375 px phone in real Chromium, for
-the citizen pages' tests (a test module also imports `browser` from web_fixtures)."""
+the citizen pages' tests (a test module also imports `browser` and `phone` from web_fixtures)."""
 from __future__ import annotations
 
 import pytest
@@ -83,14 +83,3 @@ def desk(citizen_hub):
     d = HallHttp(citizen_hub)
     yield d
     d.close()
-
-
-@pytest.fixture
-def phone(browser):  # noqa: F811
-    # bypass_csp: Playwright's string predicates use eval, which the hub's CSP forbids.
-    context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True,
-                                  locale="zh-CN", bypass_csp=True)
-    page = context.new_page()
-    page.set_default_timeout(8000)
-    yield page
-    context.close()

@@ -8,8 +8,8 @@ import uuid
 
 import httpx
 
-from citizen_fixtures import citizen_hub, desk, hall_file, phone  # noqa: F401
-from web_fixtures import browser  # noqa: F401
+from citizen_fixtures import citizen_hub, desk, hall_file  # noqa: F401
+from web_fixtures import browser, phone  # noqa: F401
 
 
 def open_day(page, base: str, service: str, day: str):

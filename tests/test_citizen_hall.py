@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from citizen_fixtures import BOOKING, CALENDAR, citizen_hub, desk, hall_text, phone  # noqa: F401
-from web_fixtures import browser  # noqa: F401
+from citizen_fixtures import BOOKING, CALENDAR, citizen_hub, desk, hall_text  # noqa: F401
+from web_fixtures import browser, phone  # noqa: F401
 
 
 @pytest.fixture

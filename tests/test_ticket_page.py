@@ -5,19 +5,7 @@ import pytest
 
 from conftest import at
 from hall_http import HallHttp
-from web_fixtures import browser  # noqa: F401
-
-
-@pytest.fixture
-def phone(browser):  # noqa: F811
-    # bypass_csp: Playwright's string predicates use eval, which the hub's CSP forbids (the page
-    # itself is checked under the CSP in test_api_headers.py).
-    context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True,
-                                  locale="zh-CN", bypass_csp=True)
-    page = context.new_page()
-    page.set_default_timeout(8000)
-    yield page
-    context.close()
+from web_fixtures import browser, phone  # noqa: F401
 
 
 @pytest.fixture

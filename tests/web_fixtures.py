@@ -2,7 +2,7 @@
 
 Import into a test module: `from web_fixtures import browser, page  # noqa: F401`.
 `browser` is shared by a module's tests; each test gets a fresh `page` (own context, so own
-sessionStorage and localStorage) at 1440x900.
+sessionStorage and localStorage) at 1440x900, or `phone`: the same, 375 px wide, touch, mobile.
 """
 from __future__ import annotations
 
@@ -44,6 +44,16 @@ def page(browser):
     # The hub's CSP forbids eval, which Playwright's string predicates (wait_for_function) use; the
     # pages themselves are checked under the CSP in test_api_headers.py.
     context = browser.new_context(viewport={"width": 1440, "height": 900}, locale="zh-CN", bypass_csp=True)
+    pg = context.new_page()
+    pg.set_default_timeout(8000)
+    yield pg
+    context.close()
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport={"width": 375, "height": 812}, is_mobile=True, has_touch=True,
+                                  locale="zh-CN", bypass_csp=True)  # bypass_csp: as for `page`
     pg = context.new_page()
     pg.set_default_timeout(8000)
     yield pg
