@@ -92,9 +92,11 @@ def test_demo_windows_tile_the_screen_and_ctrl_c_stops_it_within_2_s(desktop, tm
                              "--db", str(tmp_path / "demo.db")],
                             cwd=ROOT, env=desktop, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     lines: queue.Queue = queue.Queue()
-    threading.Thread(target=lambda: [lines.put(line) for line in demo.stdout], daemon=True).start()
     err: list[str] = []
-    threading.Thread(target=lambda: err.extend(demo.stderr), daemon=True).start()
+    readers = [threading.Thread(target=lambda: [lines.put(line) for line in demo.stdout], daemon=True),
+               threading.Thread(target=lambda: err.extend(demo.stderr), daemon=True)]
+    for reader in readers:
+        reader.start()
     printed = []
     try:
         deadline = time.monotonic() + 240  # the hall, its CA and four windows start slowly on a busy machine
@@ -123,7 +125,8 @@ def test_demo_windows_tile_the_screen_and_ctrl_c_stops_it_within_2_s(desktop, tm
         if demo.poll() is None:
             demo.kill()
             demo.wait()
-    time.sleep(0.2)  # let the reader threads take the last lines of the closed pipes
+    for reader in readers:  # each ends at its pipe's end: every line the demo wrote has been taken
+        reader.join(10)
     while not lines.empty():
         printed.append(lines.get())
     stderr = "".join(err)

@@ -12,7 +12,7 @@ import uuid
 import httpx
 import pytest
 
-from conftest import at
+from conftest import at, until
 from hub.server import free_port
 from hub.store import Store
 from test_hub_process import start_hub
@@ -91,13 +91,6 @@ async def _decided(client: httpx.AsyncClient, token: str, seq: int) -> None:
     await asyncio.wait_for(poll(), 10)
 
 
-async def _until(condition) -> None:
-    async def poll():
-        while not condition():
-            await asyncio.sleep(0.005)
-    await asyncio.wait_for(poll(), 10)
-
-
 async def test_a_repeat_while_the_first_is_being_committed_gets_the_same_ticket(hub):
     token = hub.pair("kiosk")
     async with httpx.AsyncClient(base_url=hub.url, timeout=10, verify=hub.ssl) as client:
@@ -107,7 +100,7 @@ async def test_a_repeat_while_the_first_is_being_committed_gets_the_same_ticket(
         await _decided(client, token, head + 1)
         repeat = asyncio.ensure_future(_issue(client, token, "kiosk-1-tap-1"))  # the kiosk retried
         # Both tries are in the hub and neither is answered (the first's commit waits on the disk).
-        await _until(lambda: hub.server.service.writer.arriving == 2)
+        await until(lambda: hub.server.service.writer.arriving == 2, timeout=10)
         lock.execute("COMMIT")
         lock.close()
         a, b = await first, await repeat
